@@ -1,0 +1,653 @@
+"""Step 2 of the data flow: deterministic analysis, no model.
+
+From the conventions of news prose it finds, per sentence:
+
+* attributions: who said what ("X said", "X told Reuters", "according to X", quotes followed or
+  preceded by a speaker), including unnamed speakers ("a Hamas official", "two security sources");
+* figures: numbers with what they count, their qualifier ("more than", "some") and who gives them;
+* party mentions across documents, with aliases, so that each speaker gets a side.
+
+Every backend gets this as hints in the prompt; grounding uses it as a cross-check; the rules-only
+extraction (``rules_extraction``) turns it into a ``DocumentExtraction`` directly, which is what the
+``fake`` backend answers by default and what a small local model builds on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from summarizer.documents import Document, Sentence
+from summarizer.geo import COUNTRIES, NON_PARTY_WORDS, POLITICAL_ALIASES
+from summarizer.models import (
+    DocumentExtraction,
+    ExtractedClaim,
+    ExtractedDemand,
+    ExtractedFigure,
+    ExtractedParty,
+    ExtractedProposal,
+    PartyRole,
+)
+
+UNKNOWN_SIDE = "unknown"
+
+# ---------------------------------------------------------------------------------------------------
+# Attribution
+# ---------------------------------------------------------------------------------------------------
+
+SAY_VERBS = (
+    "said|says|say|told|tells|stated|states|added|adds|announced|announces|reported|reports|"
+    "confirmed|confirms|denied|denies|revealed|reveals|commented|cited|claimed|claims|insisted|"
+    "insists|warned|warns|noted|notes|described|describes|reiterated|reiterates|voiced|urged|urges|"
+    "argued|argues|predicted|predicts|acknowledged|acknowledges|emphasized|emphasised|stressed|"
+    "explained|wrote|writes|tweeted|declared|declares|accused|accuses|suggested|suggests|believes|"
+    "expects|expected|estimated|estimates"
+)
+_VERB = re.compile(rf"\b(?:{SAY_VERBS})\b")
+_ACCORDING_TO = re.compile(r"\baccording to (?:the latest figures from )?([^,.;“”\"]+)", re.I)
+_QUOTE_THEN_VERB = re.compile(rf"[”\"’],?\s+(?:{SAY_VERBS})\s+([^,.;“”\"]+)")
+# Role nouns that make a phrase a plausible speaker even without a capitalised name.
+_SPEAKER_NOUNS = re.compile(
+    r"\b(official|officials|source|sources|spokesman|spokeswoman|spokesperson|minister|ministry|"
+    r"president|secretary|senator|sen|rep|representative|governor|army|military|government|media|"
+    r"group|movement|organization|organisation|agency|channel|network|authorities|negotiators?|"
+    r"delegation|leaders?|director|chief|diplomats?|analysts?|resident|residents|outlet|ambassador|"
+    r"mediators?|speaker|leader|committee|office|house|department|council|he|she|they)\b",
+    re.I,
+)
+_LEADING_NOISE = re.compile(
+    r"^(?:(?:however|but|and|so|similarly|contrarily|meanwhile|also|later|still|yet|instead|then|"
+    r"now|today|yesterday|in \w+(?: \w+)?|on \w+(?: \w+)?|at the weekend|separately)\b[,\s]*)+",
+    re.I,
+)
+_TRAILING_NOISE = re.compile(
+    r"(?:\s+(?:later|also|today|yesterday|on \w+|in a statement|in an update|again|previously|"
+    r"earlier|had|has|have|would|will|then|further|repeatedly|consistently))+$",
+    re.I,
+)
+# Speakers that refer back to an earlier one: pronouns and definite role phrases without a name
+# ("the source", "the security sources", "the organization").
+_ANAPHORIC = re.compile(
+    r"^(?:he|she|they|the(?: [a-z]+){0,3}|the(?: \w+){0,2} (?:group|movement|organi[sz]ation)"
+    r"|an? [a-z ]*from the (?:organization|group|movement))$"
+)
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which|speaking|a key|an? \w+ (?:of|for|on))\b[^,]{0,80},")
+
+
+@dataclass
+class Attribution:
+    sentence_id: int
+    speaker: str
+    cue: str  # the verb or phrase that marks the attribution
+    outlet: str | None = None  # "told Reuters" -> Reuters
+    side: str = UNKNOWN_SIDE
+
+
+def _clean_speaker(phrase: str) -> str:
+    phrase = phrase.strip(" ,;:“”\"'’‘")
+    phrase = _LEADING_NOISE.sub("", phrase)
+    phrase = _TRAILING_NOISE.sub("", phrase)
+    words = phrase.split()
+    return " ".join(words[-10:]).strip(" ,;:")
+
+
+_FINITE_VERB = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|left|made|took|it|there)\b", re.I)
+
+
+def _plausible_speaker(phrase: str, proper_words: set[str] | None = None) -> bool:
+    """A speaker names a role ('officials', 'sources') or someone by name; not a clause fragment."""
+    if not phrase or len(phrase.split()) > 12 or _FINITE_VERB.search(phrase):
+        return False
+    if _SPEAKER_NOUNS.search(phrase):
+        return True
+    words = phrase.split()
+    if words[0].lower() in NON_PARTY_WORDS and len(words) == 1:
+        return False
+    capitalised = [w for w in words if w[:1].isupper()]
+    if not capitalised:
+        return False
+    # A sentence-initial capital ("Conflicting reports...") proves nothing: the word must be written
+    # capitalised somewhere else in the corpus too.
+    return proper_words is None or any(re.sub(r"(?:’s|'s|’|')$", "", w) in proper_words for w in capitalised)
+
+
+def find_attribution(sentence: Sentence, proper_words: set[str] | None = None) -> Attribution | None:
+    """The speaker of one sentence, if news conventions name one."""
+    text = _RELATIVE_CLAUSE.sub(",", sentence.text)
+    # "…,” said resident Mohammed Abou Diab" / "…,” the source told X" (verb after the quote)
+    inverted = _QUOTE_THEN_VERB.search(text)
+    if inverted:
+        speaker = _clean_speaker(inverted.group(1))
+        if _plausible_speaker(speaker, proper_words):
+            return Attribution(sentence.id, speaker, "said")
+    for match in _VERB.finditer(text):
+        left = text[: match.start()]
+        # The subject is the last clause before the verb.
+        clause = re.split(r"[,;:“”\"]|\bthat\b|\bwhile\b|\bbut\b", left)[-1]
+        speaker = _clean_speaker(clause)
+        if not _plausible_speaker(speaker, proper_words):
+            continue
+        outlet = None
+        if match.group(0) in ("told", "tells"):
+            after = re.match(r"\s+(?:the\s+)?((?:[A-Z][\w\-’']*\s?)+)", text[match.end() :])
+            if after:
+                outlet = after.group(1).strip()
+        return Attribution(sentence.id, speaker, match.group(0), outlet)
+    according = _ACCORDING_TO.search(text)
+    if according:
+        speaker = _clean_speaker(according.group(1))
+        if _plausible_speaker(speaker, proper_words):
+            return Attribution(sentence.id, speaker, "according to")
+    return None
+
+
+def _is_quote_only(sentence: Sentence) -> bool:
+    text = sentence.text.strip()
+    return text[:1] in '“"' and not _VERB.search(text)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(
+    r"(?P<qualifier>\b(?i:more than|over|some|around|about|nearly|almost|at least|up to|roughly|"
+    r"approximately|fewer than|less than|under)\s+)?"
+    r"(?P<currency>[$€£])?(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?P<scale>\s*(?:million|billion|trillion|thousand|bn|m)\b)?"
+)
+# Plural nouns that say what is counted, by class (general English).
+COUNTED_NOUNS = {
+    "people": "people",
+    "persons": "people",
+    "palestinians": "people",
+    "israelis": "people",
+    "civilians": "people",
+    "casualties": "people",
+    "children": "children",
+    "women": "women",
+    "hostages": "hostages",
+    "captives": "hostages",
+    "prisoners": "prisoners",
+    "detainees": "prisoners",
+    "soldiers": "soldiers",
+    "troops": "soldiers",
+    "fighters": "fighters",
+    "bodies": "bodies",
+    "residents": "people",
+    "refugees": "refugees",
+    "votes": "votes",
+    "seats": "seats",
+    "jobs": "jobs",
+    "days": "days",
+    "weeks": "weeks",
+    "months": "months",
+    "hours": "hours",
+    "years": "years",
+    "dollars": "dollars",
+    "members": "members",
+    "homes": "homes",
+    "trucks": "trucks",
+}
+# What happened to them, by class.
+_EVENT_WORDS = [
+    ("killed", r"killed|killing|kill|dead|died|death toll|deaths|casualties"),
+    ("held", r"held|captive|remain|still held|in captivity|seized|taken"),
+    ("released", r"released|freed|free|release"),
+    ("wounded", r"wounded|injured"),
+    ("displaced", r"displaced|homeless|fled"),
+]
+_YEAR_OR_DATE = re.compile(
+    r"^(?:19|20)\d{2}$|^(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?$"
+)
+
+
+@dataclass
+class FigureMention:
+    sentence_id: int
+    value: float
+    text: str  # as written, with qualifier
+    noun: str  # counted noun class ("hostages"), or the money unit
+    event: str | None  # killed / held / released ...
+    qualifier: str | None
+    attributed_to: str | None = None
+
+    @property
+    def quantity(self) -> str:
+        return f"{self.noun} {self.event}" if self.event else self.noun
+
+
+def _parse_value(match: re.Match[str]) -> float:
+    value = float(match.group("number").replace(",", ""))
+    scale = (match.group("scale") or "").strip().lower()
+    return value * {
+        "thousand": 1e3,
+        "million": 1e6,
+        "m": 1e6,
+        "billion": 1e9,
+        "bn": 1e9,
+        "trillion": 1e12,
+    }.get(scale, 1)
+
+
+def find_figures(sentence: Sentence) -> list[FigureMention]:
+    figures: list[FigureMention] = []
+    text = sentence.text
+    for match in _NUMBER.finditer(text):
+        before = text[max(0, match.start() - 12) : match.start()]
+        after = text[match.end() : match.end() + 60]
+        number = match.group("number")
+        if _YEAR_OR_DATE.match(number) or re.search(r"[A-Z][a-z]+\.?\s*$", before) and len(number) <= 2:
+            continue  # a year or a date ("October 7")
+        if re.match(r"\s*(?:-|–)?\s*(?:year-old|percent|%|am|pm|a\.m|p\.m)", after) and not match.group(
+            "currency"
+        ):
+            continue
+        # The counted noun is one of the next few words ("33,000 Palestinians", "600 of its soldiers").
+        following = re.findall(r"[A-Za-z]+", after)[:4]
+        noun_word = next((w.lower() for w in following if w.lower() in COUNTED_NOUNS), "")
+        if match.group("currency"):
+            noun = "money"
+        elif noun_word:
+            noun = COUNTED_NOUNS[noun_word]
+        else:
+            continue  # a number whose unit we cannot tell is not a comparable figure
+        window = text[match.end() : match.end() + 80].lower()
+        event = next((name for name, words in _EVENT_WORDS if re.search(rf"\b(?:{words})\b", window)), None)
+        if event is None:  # "Hamas killed 1,200 people": the event word precedes the number
+            window_before = text[max(0, match.start() - 40) : match.start()].lower()
+            event = next(
+                (name for name, words in _EVENT_WORDS if re.search(rf"\b(?:{words})\b", window_before)),
+                None,
+            )
+        qualifier = (match.group("qualifier") or "").strip() or None
+        figures.append(
+            FigureMention(
+                sentence_id=sentence.id,
+                value=_parse_value(match),
+                text=match.group(0).strip(),
+                noun=noun,
+                event=event,
+                qualifier=qualifier,
+            )
+        )
+    return figures
+
+
+# ---------------------------------------------------------------------------------------------------
+# Parties
+# ---------------------------------------------------------------------------------------------------
+
+_NAME = re.compile(r"\b(?:[A-Z][\w’'\-]*(?:\s+(?:of|al|bin|de|von|the)\s+|\s+)?)*[A-Z][\w\-]*")
+_AGENT_NEXT = re.compile(
+    rf"^\s*(?:’s?\s+|'s?\s+)?(?:{SAY_VERBS}|official|officials|delegation|delegations|negotiators|"
+    r"spokesman|spokesperson|source|sources|leaders|representatives|fighters|forces|troops|army|"
+    r"government|sent|seized|killed|released|freed|refused|rejected|demands?|wants|agreed|proposed|"
+    r"offered|attacked|launched|negotiat\w+)\b"
+)
+_PARENTHETICAL_ALIAS = re.compile(r"\bthe ([a-z][a-z ]{2,30}) \(([A-Z][\w ]{1,30})\)")
+_OUTLET_AFFILIATION = re.compile(
+    r"\b(?P<demonym>[A-Z][a-z]+)\s+(?:state\s+|state-run\s+)?(?:channel|outlet|newspaper|news site|"
+    r"news network|network|agency|broadcaster|television|TV|daily|media)\s+(?P<name>(?:[A-Z][\w\-]*\s?)+)"
+)
+
+
+_PERSON_AFFILIATION = re.compile(
+    r"\b(?P<demonym>[A-Z][a-z]+)\s+(?:[A-Za-z]+\s+){0,3}?(?:Minister|President|Secretary|spokesman|"
+    r"spokeswoman|spokesperson|Director|Ambassador|Chief|General|official|envoy|negotiator)\s+"
+    r"(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2})"
+)
+_ADJECTIVE_ENDING = re.compile(r"(?:ian|ese|ish|i|an)$")
+
+
+@dataclass
+class PartyIndex:
+    """Parties seen across the documents, with aliases, and how to find a speaker's side."""
+
+    # canonical name -> aliases (as seen)
+    parties: dict[str, set[str]] = field(default_factory=dict)
+    # doc frequency per canonical name
+    documents: Counter[str] = field(default_factory=Counter)
+    # normalised alias or affiliated name (an outlet, a person) -> canonical party
+    lookup: dict[str, str] = field(default_factory=dict)
+    # capitalised words seen inside sentences (not only at their start): names, not sentence openers
+    proper_words: set[str] = field(default_factory=set)
+
+    def add(self, canonical: str, alias: str | None = None) -> None:
+        self.parties.setdefault(canonical, set())
+        self.lookup.setdefault(_normalise_name(canonical), canonical)
+        if alias and alias != canonical:
+            self.parties[canonical].add(alias)
+            self.lookup.setdefault(_normalise_name(alias), canonical)
+
+    def canonical(self, name: str) -> str | None:
+        """The canonical party for a name, alias or affiliated name, or None."""
+        key = _normalise_name(name)
+        if not key or key in NON_PARTY_WORDS:
+            return None
+        if key in self.lookup:
+            return self.lookup[key]
+        if len(key) > 3:
+            for alias, canonical in self.lookup.items():
+                if len(alias) > 3 and (key.startswith(alias + " ") or alias.startswith(key + " ")):
+                    return canonical
+        return None
+
+    def side_of(self, speaker: str) -> str:
+        """The party a speaker phrase belongs to ('two Egyptian security sources' -> Egypt)."""
+        for match in _NAME.finditer(speaker):
+            found = self.canonical(match.group(0))
+            if found:
+                return found
+            for word in match.group(0).split():
+                found = self.canonical(word)
+                if found:
+                    return found
+        return UNKNOWN_SIDE
+
+    def mentions(self, text: str) -> list[str]:
+        """Canonical parties named in a text, in order of first mention."""
+        found: list[str] = []
+        for match in _NAME.finditer(text):
+            canonical = self.canonical(match.group(0)) or next(
+                (self.canonical(w) for w in match.group(0).split() if self.canonical(w)), None
+            )
+            if canonical and canonical in self.parties and canonical not in found:
+                found.append(canonical)
+        return found
+
+
+def _normalise_name(name: str) -> str:
+    name = name.strip().replace("-", " ").replace("’s", "").replace("'s", "").replace("’", "")
+    name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I)
+    return re.sub(r"\s+", " ", name).lower()
+
+
+def _written_aliases() -> dict[str, str]:
+    """Country and party aliases as written: names are capitalised in news prose, so matching is
+    case-sensitive ('US' must not match 'us')."""
+    written: dict[str, str] = {}
+    for canonical, names in {**COUNTRIES, **POLITICAL_ALIASES}.items():
+        written[canonical] = canonical
+        for alias in names:
+            written.setdefault(alias, canonical)
+    return written
+
+
+def build_party_index(documents: list[Document]) -> PartyIndex:
+    """Parties across documents: countries by name or demonym, and named actors that act as agents
+    (say, send, demand...) in at least two documents (or in a single-document run, once)."""
+    written = _written_aliases()
+    index = PartyIndex()
+    agentive: Counter[str] = Counter()
+    surface: dict[str, str] = {}
+    doc_presence: dict[str, set[str]] = defaultdict(set)
+    lower_words: set[str] = set()
+    outlets: set[str] = set()
+    for document in documents:
+        for sentence in document.citable_sentences:
+            text = sentence.text
+            lower_words.update(re.findall(r"\b[a-z][a-z\-]+\b", text))
+            index.proper_words.update(re.findall(r"(?<=[\w,;:] )[A-Z][\w\-]+", text))
+            outlets.update(
+                _normalise_name(o) for o in re.findall(r"\btold (?:the )?((?:[A-Z][\w\-]*\s?)+)", text)
+            )
+            for match in _NAME.finditer(text):
+                words = match.group(0).split()
+                while words and words[0].lower() in NON_PARTY_WORDS:
+                    words = words[1:]
+                if not words:
+                    continue
+                name = " ".join(words)
+                country = written.get(name) or (written.get(words[0]) if len(words) == 1 else None)
+                if country:
+                    index.add(country, name)
+                    doc_presence[country].add(document.doc_id)
+                    continue
+                if any(word in written for word in words):
+                    continue  # "Israeli Foreign Minister ...": a side, not a party of its own
+                key = _normalise_name(name)
+                doc_presence[key].add(document.doc_id)
+                if _AGENT_NEXT.match(text[match.end() :]):
+                    agentive[key] += 1
+                    surface.setdefault(key, name)
+            for alias, name in _PARENTHETICAL_ALIAS.findall(text):
+                canonical = written.get(name, name)
+                index.add(canonical, f"the {alias}")
+                doc_presence[canonical].add(document.doc_id)
+    _learn_affiliations(documents, index)
+    min_documents = 2 if len(documents) > 1 else 1
+    for key in sorted(agentive, key=lambda k: -len(k)):
+        name = surface[key]
+        single = " " not in name
+        if (
+            len(doc_presence[key]) < min_documents
+            or key in outlets
+            or index.canonical(name) is not None  # an alias, an affiliated outlet or a longer name
+            or (single and name.lower() in lower_words)  # a common noun at a sentence start
+            or (single and _ADJECTIVE_ENDING.search(name) and name.endswith(("ian", "ese", "ish")))
+        ):
+            continue
+        index.add(name)
+    for canonical in index.parties:
+        index.documents[canonical] = len(
+            doc_presence.get(canonical, set()) | doc_presence.get(_normalise_name(canonical), set())
+        )
+    return index
+
+
+def _learn_affiliations(documents: list[Document], index: PartyIndex) -> None:
+    """'the Egyptian channel Al Qahera News' -> Al Qahera News speaks for Egypt; 'Israeli Prime
+    Minister X' -> X is Israeli; 'Sen. Joe Manchin (D-W.Va.)' -> a Democrat. Learned names then
+    resolve speakers anywhere in the corpus."""
+    written = _written_aliases()
+    for document in documents:
+        for sentence in document.citable_sentences:
+            for pattern in (_OUTLET_AFFILIATION, _PERSON_AFFILIATION):
+                for match in pattern.finditer(sentence.text):
+                    country = written.get(match.group("demonym"))
+                    if country:
+                        name = match.group("name").strip()
+                        index.lookup.setdefault(_normalise_name(name), country)
+                        if pattern is _PERSON_AFFILIATION:
+                            index.lookup.setdefault(_normalise_name(name.split()[-1]), country)
+            for name, letter in re.findall(
+                r"([A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)+)\s+\(([DR])-[A-Z]", sentence.text
+            ):
+                party = "Democratic Party" if letter == "D" else "Republican Party"
+                index.add(party)
+                index.lookup.setdefault(_normalise_name(name), party)
+                index.lookup.setdefault(_normalise_name(name.split()[-1]), party)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Per-document analysis
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DocumentAnalysis:
+    doc_id: str
+    attributions: dict[int, Attribution]  # sentence id -> attribution
+    figures: list[FigureMention]
+    party_mentions: dict[str, list[int]]  # canonical party -> sentence ids
+
+
+def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
+    attributions: dict[int, Attribution] = {}
+    figures: list[FigureMention] = []
+    mentions: dict[str, list[int]] = defaultdict(list)
+    previous: Attribution | None = None
+    for sentence in document.citable_sentences:
+        attribution = find_attribution(sentence, index.proper_words)
+        if (
+            attribution is None
+            and previous
+            and _is_quote_only(sentence)
+            and (sentence.id - previous.sentence_id <= 2)
+        ):
+            # A quote on its own continues the previous speaker.
+            attribution = Attribution(sentence.id, previous.speaker, "quote", previous.outlet, previous.side)
+        if attribution and attribution.cue != "quote":
+            attribution.side = index.side_of(attribution.speaker)
+            speaker = attribution.speaker[:1].lower() + attribution.speaker[1:]
+            if attribution.side == UNKNOWN_SIDE and previous and _ANAPHORIC.match(speaker):
+                attribution.side = previous.side  # "the source", "he": the last speaker named
+        if attribution:
+            attributions[sentence.id] = attribution
+            previous = attribution
+        for figure in find_figures(sentence):
+            if attribution:
+                figure.attributed_to = attribution.speaker
+            figures.append(figure)
+        for canonical in index.mentions(sentence.text):
+            mentions[canonical].append(sentence.id)
+    return DocumentAnalysis(document.doc_id, attributions, figures, dict(mentions))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Rules-only extraction (no model)
+# ---------------------------------------------------------------------------------------------------
+
+_DEMAND_CUE = re.compile(
+    r"\b(demands?|conditions?|insists? on|insisted on|calls? for|called for|would like to see|wants|"
+    r"red line|adheres? to)\b",
+    re.I,
+)
+_LIST_INTRO = re.compile(
+    r"\b(?:including|include|includes|which include|such as|demand for|calls? for|would like to see)"
+    r"\b\s*:?\s*",
+    re.I,
+)
+_PROPOSAL_CUE = re.compile(
+    r"\b(proposal|proposed|plan|offer|counteroffer|deal (?:that|which) would|truce which would|"
+    r"would be staggered|framework)\b",
+    re.I,
+)
+# "a truce brokered by A, B and C" names the mediators; "X declared war on Y" two belligerents.
+_MEDIATED_BY = re.compile(r"\b(?:brokered|mediated|hosted)\s+by\s+([^.;]+)", re.I)
+_AT_WAR = re.compile(
+    r"\b(?:war|offensive|attack|fighting|conflict)\s+(?:on|against|with|between)\s+([^.;,]+)", re.I
+)
+
+
+_NOT_AN_ITEM = re.compile(r"^(?:said|says|speaking|particularly|according|he|she|they|but|which)\b", re.I)
+
+
+def _split_items(text: str) -> list[str]:
+    """'a withdrawal of troops, the return of the displaced, and a prisoner exchange' -> items."""
+    text = re.split(r"[.;”\"]|, (?:they|he|she|the \w+) said", text)[0]
+    parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+(?=the |a |an )", text)
+    items = [p.strip(' ,“”"') for p in parts]
+    return [item for item in items if 3 <= len(item) <= 160 and not _NOT_AN_ITEM.match(item)]
+
+
+def _demand_items(sentence: Sentence, cue: re.Match[str]) -> list[str]:
+    """The demands listed after the cue ('its demands, including a, b and c'); none if not a list."""
+    intro = _LIST_INTRO.search(sentence.text, cue.start())
+    return _split_items(sentence.text[intro.end() :]) if intro else []
+
+
+def _owner_before(text: str, position: int, index: PartyIndex) -> str | None:
+    """The party named closest before ``position`` (the owner of 'its demands', 'X’s demand')."""
+    named = index.mentions(text[:position])
+    return named[-1] if named else None
+
+
+def _roles_from_text(document: Document, index: PartyIndex) -> dict[str, PartyRole]:
+    roles: dict[str, PartyRole] = {}
+    for sentence in document.citable_sentences:
+        for match in _MEDIATED_BY.finditer(sentence.text):
+            for name in index.mentions(match.group(1)):
+                roles.setdefault(name, PartyRole.mediator)
+        for match in _AT_WAR.finditer(sentence.text):
+            subject = index.mentions(sentence.text[: match.start()])[-1:]
+            for name in [*subject, *index.mentions(match.group(1))]:
+                roles.setdefault(name, PartyRole.belligerent)
+    return roles
+
+
+def rules_extraction(document: Document, analysis: DocumentAnalysis, index: PartyIndex) -> DocumentExtraction:
+    """A DocumentExtraction from the analysis alone: deterministic, exact citations, no model."""
+    parties = []
+    roles = _roles_from_text(document, index)
+    for name, sentence_ids in sorted(analysis.party_mentions.items(), key=lambda kv: kv[1][0]):
+        if name not in index.parties:
+            continue
+        parties.append(
+            ExtractedParty(
+                name=name,
+                role=roles.get(name, PartyRole.other),
+                aliases=sorted(index.parties[name])[:6],
+                sentences=sentence_ids[:3],
+            )
+        )
+    demands: list[ExtractedDemand] = []
+    proposals: list[ExtractedProposal] = []
+    claims: list[ExtractedClaim] = []
+    for sentence in document.citable_sentences:
+        attribution = analysis.attributions.get(sentence.id)
+        cue = _DEMAND_CUE.search(sentence.text)
+        if cue:
+            owner = _owner_before(sentence.text, cue.start(), index) or (
+                attribution.side if attribution and attribution.side != UNKNOWN_SIDE else None
+            )
+            if owner:
+                for item in _demand_items(sentence, cue)[:6]:
+                    demands.append(ExtractedDemand(party=owner, demand=item[:200], sentences=[sentence.id]))
+        if _PROPOSAL_CUE.search(sentence.text):
+            by = attribution.speaker if attribution else None
+            intro = _LIST_INTRO.search(sentence.text)
+            terms = _split_items(sentence.text[intro.end() :])[:6] if intro else []
+            proposals.append(
+                ExtractedProposal(
+                    summary=sentence.text[:200],
+                    proposed_by=by and by[:80],
+                    terms=terms,
+                    sentences=[sentence.id],
+                )
+            )
+        if attribution:
+            claims.append(
+                ExtractedClaim(
+                    speaker=attribution.speaker[:100],
+                    speaker_side=attribution.side,
+                    statement=sentence.text[:240],
+                    sentences=[sentence.id],
+                )
+            )
+    figures = [
+        ExtractedFigure(
+            quantity=f.quantity,
+            value=f.text[:40],
+            attributed_to=f.attributed_to and f.attributed_to[:100],
+            sentences=[f.sentence_id],
+        )
+        for f in analysis.figures
+    ]
+    return DocumentExtraction(
+        parties=parties[:12],
+        demands=demands[:12],
+        proposals=proposals[:6],
+        claims=claims[:16],
+        figures=figures[:12],
+    )
+
+
+def hints_for_prompt(document: Document, analysis: DocumentAnalysis) -> list[str]:
+    """One line per sentence with a detected speaker or figure, for the extraction prompt."""
+    lines = []
+    for sentence in document.citable_sentences:
+        parts = []
+        attribution = analysis.attributions.get(sentence.id)
+        if attribution:
+            side = "" if attribution.side == UNKNOWN_SIDE else f" (side: {attribution.side})"
+            parts.append(f"speaker: {attribution.speaker}{side}")
+        figures = [f for f in analysis.figures if f.sentence_id == sentence.id]
+        if figures:
+            parts.append("figures: " + "; ".join(f"{f.text} = {f.quantity}" for f in figures))
+        if parts:
+            lines.append(f"[{sentence.id}] " + " | ".join(parts))
+    return lines

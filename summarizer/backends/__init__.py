@@ -1,0 +1,41 @@
+"""Backends behind one protocol (see base.py); ``create_backend`` picks and builds one."""
+
+from __future__ import annotations
+
+from summarizer.backends.base import Backend, BackendError, Completion, Usage
+from summarizer.config import DEFAULT_OPENAI_MODEL, NO_BACKEND_MESSAGE, Settings, choose_backend
+
+__all__ = ["Backend", "BackendError", "Completion", "Usage", "create_backend"]
+
+
+def create_backend(settings: Settings) -> Backend:
+    """Build the backend the settings ask for; raise BackendError with a clear message otherwise."""
+    name = choose_backend(settings)
+    if name == "openai":
+        from summarizer.backends.openai_backend import OpenAIBackend
+
+        if not settings.api_key and not settings.base_url:
+            raise BackendError("--backend openai needs OPENAI_API_KEY, or --base-url for a local server")
+        return OpenAIBackend(
+            settings.model or DEFAULT_OPENAI_MODEL,
+            base_url=settings.base_url,
+            api_key=settings.api_key,
+            mode=settings.mode,
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+            max_reasks=settings.max_reasks,
+            deadline=settings.deadline,
+        )
+    if name == "local":
+        from summarizer.backends.local import LocalBackend
+
+        return LocalBackend(model_path=settings.model_path, max_reasks=settings.max_reasks)
+    if name == "fake":
+        from summarizer.backends.fake import FakeBackend
+
+        if settings.fake_replies:
+            return FakeBackend.from_file(settings.fake_replies, max_reasks=settings.max_reasks)
+        return FakeBackend(max_reasks=settings.max_reasks)
+    if name == "none":
+        raise BackendError(NO_BACKEND_MESSAGE)
+    raise BackendError(f"unknown backend {name!r}; choose auto, openai, local or fake")

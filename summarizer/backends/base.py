@@ -1,0 +1,65 @@
+"""The one protocol every backend implements, and the errors they raise.
+
+Pipeline modules depend on this protocol only, never on ``openai`` or ``llama_cpp`` directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+Message = dict[str, str]
+
+
+@dataclass
+class Usage:
+    """What one ``complete`` call cost, re-asks included."""
+
+    calls: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.calls += other.calls
+        self.retries += other.retries
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+
+
+@dataclass
+class Completion(Generic[ModelT]):
+    value: ModelT
+    usage: Usage = field(default_factory=Usage)
+
+
+class BackendError(Exception):
+    """A call failed for good (transport errors after retries, or no valid answer after re-asks).
+
+    The message is shown to the user as is, so it says what happened in one line.
+    """
+
+
+class Backend(Protocol):
+    """A language model that fills in a pydantic model.
+
+    ``context`` is passed to pydantic validation (``model_validate(..., context=context)``); when the
+    answer does not validate, the backend re-asks the model with the validation error, at most
+    ``max_reasks`` times, and raises ``BackendError`` after that.
+    """
+
+    name: str
+    model: str
+    # Upper bound on concurrent calls this backend can usefully serve (1 for an in-process model).
+    max_concurrency: int | None
+
+    def complete(
+        self,
+        messages: list[Message],
+        response_model: type[ModelT],
+        context: dict[str, Any],
+    ) -> Completion[ModelT]: ...

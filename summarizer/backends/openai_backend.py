@@ -1,0 +1,196 @@
+"""Any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp server, LM Studio) via instructor.
+
+Two kinds of failure are retried separately:
+
+* content faults (invalid JSON, schema or citation errors) go through instructor's re-ask, at most
+  ``max_reasks`` times, with the validation error shown to the model;
+* transport faults (429, 5xx, connection reset, timeout) are retried by tenacity with exponential
+  backoff and jitter, honouring ``Retry-After``, at most ``max_retries`` times and never past
+  ``deadline`` seconds for one document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import instructor
+import openai
+from instructor.core.hooks import Hooks
+from pydantic import ValidationError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from summarizer.backends.base import BackendError, Completion, Message, ModelT, Usage
+
+MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+}
+# TOOLS is what OpenAI, vLLM, Ollama and llama.cpp's server all accept; JSON_SCHEMA is refused by
+# some servers (llama-cpp-python's server answered it with a 500 in a trial here).
+DEFAULT_MODE = "tools"
+MAX_RETRY_AFTER = 60.0
+
+
+class TransportError(Exception):
+    """A retryable failure to get any answer (429, 5xx, reset, timeout)."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _escape_jinja(text: str) -> str:
+    """instructor renders message text as a Jinja template when a validation context is given; an
+    article containing '{{' must reach the model verbatim, never be evaluated."""
+    return text.replace("{", "{{ '{' }}")
+
+
+def _retry_after(error: BaseException) -> float | None:
+    response = getattr(error, "response", None)
+    if response is None:
+        return None
+    value = response.headers.get("retry-after")
+    try:
+        return min(float(value), MAX_RETRY_AFTER) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _as_transport_error(error: BaseException) -> TransportError | None:
+    """Classify an exception (possibly wrapped by instructor) as a retryable transport fault."""
+    seen = error
+    for _ in range(4):
+        if isinstance(seen, openai.RateLimitError):
+            return TransportError(f"rate limited (429): {_short(seen)}", _retry_after(seen))
+        if isinstance(seen, openai.APIStatusError) and seen.status_code >= 500:
+            return TransportError(f"server error {seen.status_code}: {_short(seen)}", _retry_after(seen))
+        if isinstance(seen, openai.APITimeoutError | httpx.TimeoutException):
+            return TransportError("request timed out")
+        if isinstance(seen, openai.APIConnectionError | httpx.TransportError):
+            return TransportError(f"connection failed: {_short(seen)}")
+        if seen.__cause__ is None:
+            break
+        seen = seen.__cause__
+    return None
+
+
+def _short(error: BaseException) -> str:
+    return str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+
+
+def _wait(state: RetryCallState) -> float:
+    error = state.outcome.exception() if state.outcome else None
+    if isinstance(error, TransportError) and error.retry_after is not None:
+        return error.retry_after
+    return wait_exponential_jitter(initial=0.5, max=20, jitter=0.5)(state)
+
+
+class OpenAIBackend:
+    name = "openai"
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        mode: str = DEFAULT_MODE,
+        timeout: float = 120.0,
+        max_retries: int = 4,
+        max_reasks: int = 2,
+        deadline: float = 600.0,
+        max_tokens: int = 4096,
+    ):
+        if mode not in MODES:
+            raise BackendError(f"unknown --mode {mode!r}; choose one of {', '.join(MODES)}")
+        self.model = model
+        self.mode = mode
+        self.max_retries = max_retries
+        self.max_reasks = max_reasks
+        self.deadline = deadline
+        self.max_tokens = max_tokens
+        self.max_concurrency: int | None = None
+        # The openai client's own retries are off: tenacity below does them, visibly and bounded.
+        self._client = openai.OpenAI(
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0
+        )
+        self._instructor = instructor.from_openai(self._client, mode=MODES[mode])
+
+    def complete(
+        self, messages: list[Message], response_model: type[ModelT], context: dict[str, Any]
+    ) -> Completion[ModelT]:
+        usage = Usage()
+        reasks = [0]  # hooks are per call, so a plain counter is thread-safe here
+
+        def on_parse_error(*_args: Any, **_kwargs: Any) -> None:
+            reasks[0] += 1
+
+        def on_response(response: Any, *_args: Any, **_kwargs: Any) -> None:
+            usage.calls += 1
+            tokens = getattr(response, "usage", None)
+            if tokens is not None:
+                usage.prompt_tokens += getattr(tokens, "prompt_tokens", 0) or 0
+                usage.completion_tokens += getattr(tokens, "completion_tokens", 0) or 0
+
+        hooks = Hooks()
+        hooks.on("parse:error", on_parse_error)
+        hooks.on("completion:response", on_response)
+        safe_messages = [{**m, "content": _escape_jinja(m["content"])} for m in messages]
+
+        def attempt() -> ModelT:
+            try:
+                return self._instructor.chat.completions.create(
+                    model=self.model,
+                    messages=safe_messages,  # type: ignore[arg-type]
+                    response_model=response_model,
+                    context=context,
+                    max_retries=self.max_reasks + 1,
+                    max_tokens=self.max_tokens,
+                    temperature=0,
+                    hooks=hooks,
+                )
+            except Exception as error:  # classify: transport faults are retried below
+                transport = _as_transport_error(error)
+                if transport is not None:
+                    usage.retries += 1
+                    raise transport from error
+                raise
+
+        retrying = Retrying(
+            retry=retry_if_exception(lambda e: isinstance(e, TransportError)),
+            stop=stop_after_attempt(self.max_retries + 1) | stop_after_delay(self.deadline),
+            wait=_wait,
+            reraise=True,
+        )
+        try:
+            value = retrying(attempt)
+        except TransportError as error:
+            raise BackendError(f"{error} (gave up after {usage.retries} tries)") from error
+        except instructor.exceptions.InstructorRetryException as error:
+            raise BackendError(f"no valid answer after {reasks[0]} re-asks: {_reason(error)}") from error
+        except (ValidationError, ValueError) as error:
+            raise BackendError(f"invalid answer: {_short(error)}") from error
+        except openai.APIStatusError as error:
+            raise BackendError(
+                f"server refused the request ({error.status_code}): {_short(error)}"
+            ) from error
+        usage.retries += reasks[0]
+        return Completion(value, usage)
+
+
+def _reason(error: BaseException) -> str:
+    cause = error.__cause__ or error
+    if isinstance(cause, ValidationError) and cause.errors():
+        first = cause.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"[:240]
+    return _short(cause)

@@ -1,0 +1,270 @@
+"""The ``summarizer`` command: brief, extract, schemas.
+
+Exit codes: 0 the brief is complete; 1 the brief was written but some input is missing from it (the
+brief says which and why); 2 nothing could be done (bad path, no usable document, no backend).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from summarizer.analyse import analyse_document, build_party_index
+from summarizer.backends import Backend, BackendError, create_backend
+from summarizer.cache import ExtractionCache, default_cache_path
+from summarizer.config import Settings
+from summarizer.documents import InputError, load_documents
+from summarizer.models import Brief, DocumentExtraction
+from summarizer.pipeline import DocumentOutcome, extract_with_cache, run_brief
+from summarizer.render import render_json, render_markdown
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
+err = Console(stderr=True, highlight=False)
+
+EXIT_INCOMPLETE = 1
+EXIT_UNUSABLE = 2
+
+# Options shared by the commands that call a model.
+BackendOpt = Annotated[str, typer.Option("--backend", help="auto | openai | local | fake.")]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name for the openai backend.")]
+BaseUrlOpt = Annotated[
+    str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")
+]
+ModeOpt = Annotated[
+    str, typer.Option("--mode", help="instructor mode: tools | json | md_json | json_schema.")
+]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per HTTP request.")]
+RetriesOpt = Annotated[int, typer.Option("--max-retries", help="Transport retries per document (429/5xx).")]
+ReasksOpt = Annotated[int, typer.Option("--max-reasks", help="Re-asks after an invalid answer.")]
+ModelPathOpt = Annotated[
+    Path | None, typer.Option("--model-path", help="Any GGUF file for the local backend.")
+]
+FakeOpt = Annotated[
+    Path | None, typer.Option("--fake-replies", help="JSON {doc_id: [reply, ...]} for --backend fake.")
+]
+CacheOpt = Annotated[
+    Path | None, typer.Option("--cache", help="SQLite cache file (default: user cache dir).")
+]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Temp file in the same folder, fsync, rename: an interrupted run never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def fail(message: str, code: int = EXIT_UNUSABLE) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _backend(settings: Settings) -> Backend:
+    try:
+        return create_backend(settings)
+    except BackendError as error:
+        raise fail(str(error)) from None
+
+
+def _cache(no_cache: bool, cache_path: Path | None) -> ExtractionCache | None:
+    if no_cache:
+        return None
+    path = cache_path or default_cache_path()
+    try:
+        return ExtractionCache(path)
+    except (sqlite3.Error, OSError) as error:
+        err.print(f"[yellow]warning:[/] cache {path} unusable ({error}); running without it")
+        return None
+
+
+@app.command()
+def brief(
+    inputs: Annotated[list[Path], typer.Argument(help="Article files or folders of .txt/.md articles.")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Markdown brief (default: stdout).")
+    ] = None,
+    json_output: Annotated[Path | None, typer.Option("--json", help="Also write the brief as JSON.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title of the brief.")] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, help="Documents extracted at once.")
+    ] = 4,
+    backend: BackendOpt = "auto",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = "tools",
+    timeout: TimeoutOpt = 120.0,
+    max_retries: RetriesOpt = 4,
+    max_reasks: ReasksOpt = 2,
+    model_path: ModelPathOpt = None,
+    fake_replies: FakeOpt = None,
+    cache_path: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Write one consolidated, cited brief of the articles."""
+    settings = Settings(
+        backend=backend,
+        model=model,
+        base_url=base_url,
+        mode=mode,
+        timeout=timeout,
+        max_retries=max_retries,
+        max_reasks=max_reasks,
+        model_path=model_path,
+        fake_replies=fake_replies,
+    )
+    try:
+        load_documents(inputs)  # fail fast on a bad path before loading a model
+    except InputError as error:
+        raise fail(str(error)) from None
+    chosen = _backend(settings)
+    cache = _cache(no_cache, cache_path)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("extracting", total=None)
+
+        def report(outcome: DocumentOutcome, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            if outcome.error:
+                err.print(f"[red]failed:[/] {outcome.document.path}: {outcome.error}")
+            elif not outcome.cached and outcome.usage.completion_tokens and outcome.seconds:
+                rate = outcome.usage.completion_tokens / outcome.seconds
+                bar.console.print(
+                    f"  {outcome.document.doc_id}: {outcome.usage.completion_tokens} tokens "
+                    f"in {outcome.seconds:.1f}s ({rate:.1f} tok/s)",
+                    style="dim",
+                )
+
+        try:
+            result = run_brief(
+                inputs, chosen, cache=cache, concurrency=concurrency, title=title, progress=report
+            )
+        except InputError as error:
+            raise fail(str(error)) from None
+    if cache is not None:
+        cache.close()
+    for failure in result.failed:
+        err.print(f"[yellow]not included:[/] {failure.path}: {failure.reason}")
+    if not result.sources:
+        raise fail("no usable document; nothing to brief")
+    markdown = render_markdown(result)
+    if output:
+        write_atomically(output, markdown)
+    else:
+        sys.stdout.write(markdown)
+    if json_output:
+        write_atomically(json_output, render_json(result))
+    _final_line(result)
+    if not result.complete:
+        raise typer.Exit(EXIT_INCOMPLETE)
+
+
+def _final_line(result: Brief) -> None:
+    s = result.stats
+    err.print(
+        f"{len(result.sources)} documents, {s.llm_calls} LLM calls ({s.cache_hits} cached), "
+        f"{s.retries} retries, {s.prompt_tokens} prompt + {s.completion_tokens} completion tokens, "
+        f"{s.wall_seconds:.1f}s"
+    )
+
+
+@app.command()
+def extract(
+    path: Annotated[Path, typer.Argument(help="One article file.")],
+    backend: BackendOpt = "auto",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = "tools",
+    timeout: TimeoutOpt = 120.0,
+    max_retries: RetriesOpt = 4,
+    max_reasks: ReasksOpt = 2,
+    model_path: ModelPathOpt = None,
+    fake_replies: FakeOpt = None,
+    cache_path: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Print one document's extraction as JSON."""
+    try:
+        loaded = load_documents([path])
+    except InputError as error:
+        raise fail(str(error)) from None
+    if not loaded.documents:
+        raise fail(f"{loaded.failed[0][0]}: {loaded.failed[0][1]}")
+    document = loaded.documents[0]
+    settings = Settings(
+        backend=backend,
+        model=model,
+        base_url=base_url,
+        mode=mode,
+        timeout=timeout,
+        max_retries=max_retries,
+        max_reasks=max_reasks,
+        model_path=model_path,
+        fake_replies=fake_replies,
+    )
+    chosen = _backend(settings)
+    index = build_party_index([document])
+    outcome = extract_with_cache(
+        document, analyse_document(document, index), index, chosen, _cache(no_cache, cache_path)
+    )
+    if outcome.extraction is None:
+        raise fail(f"{document.path}: extraction failed: {outcome.error}", EXIT_INCOMPLETE)
+    sys.stdout.write(outcome.extraction.model_dump_json(indent=2) + "\n")
+
+
+SCHEMA_MODELS = {"document_extraction": DocumentExtraction, "brief": Brief}
+
+
+def schema_files() -> dict[str, str]:
+    """File name -> JSON Schema text, for every model the project exports."""
+    files = {}
+    for name, model in SCHEMA_MODELS.items():
+        files[f"{name}.schema.json"] = json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n"
+    return files
+
+
+@app.command()
+def schemas(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("schemas"),
+    check: Annotated[bool, typer.Option("--check", help="Only check the files are up to date.")] = False,
+) -> None:
+    """Write the JSON Schemas of the pydantic models to schemas/."""
+    stale = []
+    for name, text in schema_files().items():
+        target = out / name
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if current == text:
+            continue
+        stale.append(name)
+        if not check:
+            write_atomically(target, text)
+            err.print(f"wrote {target}")
+    if check and stale:
+        raise fail(f"stale schemas in {out}: {', '.join(stale)}; run `summarizer schemas`", EXIT_INCOMPLETE)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,356 @@
+"""Step 1 of the data flow: load input files into numbered, citable sentences.
+
+Reads ``.txt``/``.md`` files, decodes them safely, parses a leading ``date YYYY-MM-DD`` metadata line,
+marks boilerplate (cookie notices, ``READ:`` cross-links, photo captions, ``Short link:``) so it is
+never cited, and splits the rest into sentences with character offsets and line numbers.
+
+Offsets are indices into ``Document.text`` (the decoded file, BOM removed), so for every sentence
+``document.text[sentence.start:sentence.end] == sentence.text``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".text")
+# Articles longer than this are cut (with a warning) so one huge file cannot stall a run.
+MAX_CHARS = 200_000
+
+
+class InputError(Exception):
+    """A path or file that cannot be used; the message is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    id: int  # 1-based within the document, the number the model sees as [id]
+    start: int
+    end: int
+    line: int  # 1-based line of ``start``
+    text: str
+    boilerplate: str | None = None  # why it is not citable, or None
+
+    @property
+    def citable(self) -> bool:
+        return self.boilerplate is None
+
+
+@dataclass
+class Document:
+    doc_id: str  # the file name: stable and readable
+    label: str  # short label for citation markers, e.g. "001"
+    path: str
+    text: str
+    sha256: str
+    date: str | None
+    sentences: list[Sentence]
+    warnings: list[str] = field(default_factory=list)
+
+    def sentence(self, sentence_id: int) -> Sentence:
+        return self.sentences[sentence_id - 1]
+
+    @property
+    def citable_sentences(self) -> list[Sentence]:
+        return [s for s in self.sentences if s.citable]
+
+
+@dataclass
+class LoadResult:
+    documents: list[Document]
+    failed: list[tuple[str, str]]  # (path, reason)
+    notices: list[str]  # non-fatal, e.g. duplicates skipped
+
+
+# ---------------------------------------------------------------------------------------------------
+# Decoding
+# ---------------------------------------------------------------------------------------------------
+
+_BINARY_SIGNATURES = {
+    b"%PDF": "a PDF file",
+    b"\x1f\x8b": "a gzip archive",
+    b"PK\x03\x04": "a zip archive (docx/xlsx/...)",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x7fELF": "an executable",
+    b"SQLite format 3": "an SQLite database",
+}
+
+
+def decode_bytes(raw: bytes) -> tuple[str, list[str]]:
+    """Decode article bytes; raise InputError for binary content. Returns (text, warnings)."""
+    for signature, what in _BINARY_SIGNATURES.items():
+        if raw.startswith(signature):
+            raise InputError(f"not a text article: it is {what}")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), []
+    if b"\x00" in raw[:4096]:
+        raise InputError("not a text article: it contains NUL bytes (binary data)")
+    warnings: list[str] = []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # Most non-UTF-8 news text is Windows-1252; keep going but say so.
+        text = raw.decode("cp1252", errors="replace")
+        warnings.append(f"not valid UTF-8 (byte {error.start}); decoded as Windows-1252")
+    control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if text and control / min(len(text), 4096) > 0.05:
+        raise InputError("not a text article: too many control characters (binary data)")
+    # Normalise newlines so line numbers and offsets agree with what editors show.
+    return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
+
+
+# ---------------------------------------------------------------------------------------------------
+# Boilerplate
+# ---------------------------------------------------------------------------------------------------
+
+_BOILERPLATE_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("cookie", re.compile(r"\bcookies?\b.*\b(consent|experience|website|privacy|advert)", re.I | re.S)),
+    ("cross_link", re.compile(r"^\s*(READ|READ MORE|ALSO READ|RELATED|SEE ALSO|WATCH|LISTEN)\s*:", re.I)),
+    ("short_link", re.compile(r"^\s*Short\s*link\s*:", re.I)),
+    (
+        "caption",
+        re.compile(
+            r"(\b(Photo|Image|Picture|Credit|Photograph)s?\s*:\s*\S"
+            r"|/\s*(Handout|File Photo|Pool)\b"
+            r"|\bvia (REUTERS|Reuters|AP|AFP|Getty Images)\s*$"
+            r"|\bhandout (image|photo|picture)\b"
+            r"|\((Photo|Image)( by)?[^)]*\)\s*$)",
+        ),
+    ),
+    (
+        "promo",
+        re.compile(
+            r"^\s*(Subscribe|Sign up|Follow us|Click here|Advertisement|Share this|All rights reserved"
+            r"|Copyright|Download our app)\b",
+            re.I,
+        ),
+    ),
+]
+
+
+def boilerplate_kind(paragraph: str) -> str | None:
+    """Why a paragraph is boilerplate (never cited), or None for article text."""
+    for kind, pattern in _BOILERPLATE_RULES:
+        if pattern.search(paragraph):
+            return kind
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sentences
+# ---------------------------------------------------------------------------------------------------
+
+_METADATA_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
+# Abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sen",
+    "rep",
+    "gov",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "capt",
+    "st",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "no",
+    "vs",
+    "etc",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "jr",
+    "sr",
+    "u.s",
+    "u.k",
+    "u.n",
+    "e.g",
+    "i.e",
+    "pres",
+    "dept",
+    "approx",
+    "est",
+    "fig",
+    "va",
+    "calif",
+    "mass",
+    "wash",
+    "fla",
+    "ill",
+}
+# A candidate boundary: end punctuation, optional closing quotes/brackets, whitespace, then something
+# that can start a sentence (capital, digit or opening quote).
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    match = re.search(r"(?:^|[\s(])([A-Za-z][A-Za-z.\-]*)\.$", text)
+    if not match:
+        return False
+    word = match.group(1).lower().rstrip(".")
+    tail = word.split("-")[-1]  # "R-W.Va." -> "w.va"
+    if word in _ABBREVIATIONS or tail in _ABBREVIATIONS or tail.replace(".", "") in _ABBREVIATIONS:
+        return True
+    # Single capital initials ("John F. Kennedy") and dotted acronyms ("U.S.") are not boundaries.
+    return len(word) == 1 or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
+
+
+def split_sentences(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) spans of the sentences in one paragraph, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(paragraph):
+        end = match.end()
+        if _ends_with_abbreviation(paragraph[start : match.start() + 1]):
+            continue
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(paragraph)))
+    trimmed = []
+    for span_start, span_end in spans:
+        chunk = paragraph[span_start:span_end]
+        left = len(chunk) - len(chunk.lstrip())
+        right = len(chunk.rstrip())
+        if right > left:
+            trimmed.append((span_start + left, span_start + right))
+    return trimmed
+
+
+def build_sentences(text: str) -> tuple[list[Sentence], str | None]:
+    """Split a decoded file into sentences (one paragraph = one line). Returns (sentences, date)."""
+    sentences: list[Sentence] = []
+    date: str | None = None
+    offset = 0
+    for line_number, line in enumerate(text.split("\n"), start=1):
+        line_start = offset
+        offset += len(line) + 1
+        body_start = 0
+        if line_number <= 3 and date is None:
+            metadata = _METADATA_LINE.match(line)
+            if metadata:
+                date = metadata.group(1)
+                body_start = metadata.end()
+        body = line[body_start:]
+        if not body.strip():
+            continue
+        kind = boilerplate_kind(body)
+        for start, end in split_sentences(body):
+            absolute = line_start + body_start + start
+            sentences.append(
+                Sentence(
+                    id=len(sentences) + 1,
+                    start=absolute,
+                    end=line_start + body_start + end,
+                    line=line_number,
+                    text=body[start:end],
+                    boilerplate=kind,
+                )
+            )
+    return sentences, date
+
+
+# ---------------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------------
+
+
+def short_label(file_name: str) -> str:
+    """Marker label: a leading number ('001_abc.txt' -> '001') or the stem ('politico.txt')."""
+    stem = Path(file_name).stem
+    digits = re.match(r"^(\d+)", stem)
+    return digits.group(1) if digits else stem[:16]
+
+
+def load_document(path: Path, display_path: str | None = None) -> Document:
+    """Read and split one file; raise InputError if it cannot be used."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as error:
+        raise InputError("file not found") from error
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}") from error
+    if not raw.strip():
+        raise InputError("empty file")
+    text, warnings = decode_bytes(raw)
+    if len(text) > MAX_CHARS:
+        cut = text.rfind("\n", 0, MAX_CHARS)
+        text = text[: cut if cut > 0 else MAX_CHARS]
+        warnings.append(f"longer than {MAX_CHARS:,} characters; only the first part is used")
+    sentences, date = build_sentences(text)
+    if not sentences:
+        raise InputError("no text in the file")
+    if not any(s.citable for s in sentences):
+        raise InputError("only boilerplate (cookie notices, links, captions); nothing to cite")
+    return Document(
+        doc_id=path.name,
+        label=short_label(path.name),
+        path=display_path or str(path),
+        text=text,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        date=date,
+        sentences=sentences,
+        warnings=warnings,
+    )
+
+
+def collect_paths(inputs: list[Path]) -> list[Path]:
+    """Expand folders into their article files, sorted; raise InputError for a missing path."""
+    paths: list[Path] = []
+    for item in inputs:
+        if not item.exists():
+            raise InputError(f"{item}: no such file or folder")
+        if item.is_dir():
+            found = sorted(
+                p for p in item.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+            )
+            if not found:
+                raise InputError(f"{item}: no .txt or .md articles in this folder")
+            paths.extend(found)
+        else:
+            paths.append(item)
+    return paths
+
+
+def load_documents(inputs: list[Path]) -> LoadResult:
+    """Load every article; bad files are reported in ``failed``, duplicates in ``notices``."""
+    result = LoadResult(documents=[], failed=[], notices=[])
+    seen_hashes: dict[str, str] = {}
+    used_labels: set[str] = set()
+    for path in collect_paths(inputs):
+        try:
+            document = load_document(path)
+        except InputError as error:
+            result.failed.append((str(path), str(error)))
+            continue
+        if document.sha256 in seen_hashes:
+            result.notices.append(f"{path}: same content as {seen_hashes[document.sha256]}; skipped")
+            continue
+        seen_hashes[document.sha256] = str(path)
+        if document.label in used_labels:  # keep markers unique
+            document.label = f"{document.label}~{len(used_labels)}"
+        used_labels.add(document.label)
+        result.documents.append(document)
+    return result

@@ -1,0 +1,336 @@
+"""Pydantic models: the single source of truth for the extraction schema and the brief.
+
+Two families live here:
+
+* the *extraction* models (``DocumentExtraction`` and its parts) are what a language model fills in for
+  one document. Their docstrings and ``Field(description=...)`` are part of the prompt the model sees,
+  and their validators read the document through the validation context (``ExtractionContext``) so
+  that instructor re-asks the model when it cites a sentence that does not exist or is boilerplate.
+* the *brief* models (``Brief`` and its parts) are the consolidated output across documents. The JSON
+  output is ``Brief.model_dump_json()``; the Markdown is rendered from the same object.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+# ---------------------------------------------------------------------------------------------------
+# Extraction (what the model fills in for one document)
+# ---------------------------------------------------------------------------------------------------
+
+
+class PartyRole(StrEnum):
+    """What part an actor plays in the event. General enough for wars, budgets, sanctions or trade."""
+
+    belligerent = "belligerent"
+    mediator = "mediator"
+    negotiator = "negotiator"
+    government = "government"
+    political_party = "political_party"
+    legislator = "legislator"
+    armed_group = "armed_group"
+    organization = "organization"
+    media = "media"
+    other = "other"
+
+
+class ExtractionContext(BaseModel):
+    """What the validators need to know about the document being extracted."""
+
+    doc_id: str
+    citable_ids: list[int] = Field(description="Sentence numbers that may be cited (not boilerplate).")
+    boilerplate_ids: list[int] = Field(default_factory=list)
+
+    def check(self, ids: list[int]) -> list[int]:
+        """Raise a ValueError the model can act on when an id is unknown or boilerplate."""
+        citable = set(self.citable_ids)
+        boilerplate = set(self.boilerplate_ids)
+        for sentence_id in ids:
+            if sentence_id in boilerplate:
+                raise ValueError(
+                    f"sentence [{sentence_id}] is boilerplate (navigation, caption or advert) and must "
+                    "not be cited; cite the sentence that states the fact"
+                )
+            if sentence_id not in citable:
+                low, high = (min(citable), max(citable)) if citable else (0, 0)
+                raise ValueError(
+                    f"sentence [{sentence_id}] does not exist in this document; "
+                    f"cite only the numbers shown, between [{low}] and [{high}]"
+                )
+        return ids
+
+
+def _check_sentence_ids(value: list[int], info: ValidationInfo) -> list[int]:
+    """Shared validator: without a context (e.g. loading a cached result) the ids pass through."""
+    deduplicated = list(dict.fromkeys(value))
+    context = info.context
+    if isinstance(context, dict) and "extraction" in context:
+        extraction_context: ExtractionContext = context["extraction"]
+        return extraction_context.check(deduplicated)
+    return deduplicated
+
+
+SentenceIds = list[int]
+_SENTENCES_DESCRIPTION = (
+    "Numbers of the sentences, as shown in brackets like [3], that state this item. "
+    "Cite one to three sentences; never cite a sentence that does not say it."
+)
+
+
+class _Cited(BaseModel):
+    sentences: SentenceIds = Field(min_length=1, max_length=3, description=_SENTENCES_DESCRIPTION)
+
+    @field_validator("sentences")
+    @classmethod
+    def _sentences_exist(cls, value: list[int], info: ValidationInfo) -> list[int]:
+        return _check_sentence_ids(value, info)
+
+
+class ExtractedParty(_Cited):
+    """An actor in the event: a country, government, movement, organisation or person with a stake."""
+
+    name: str = Field(
+        max_length=80,
+        description="Short canonical name, e.g. a country ('Israel'), a group or a person's full name.",
+    )
+    role: PartyRole = Field(description="The part this actor plays in the event.")
+    aliases: list[str] = Field(
+        default_factory=list,
+        max_length=6,
+        description="Other ways this document refers to the same actor, copied from the text.",
+    )
+
+
+class ExtractedDemand(_Cited):
+    """Something a party demands, insists on or sets as a condition."""
+
+    party: str = Field(max_length=80, description="Name of the party that makes the demand.")
+    demand: str = Field(max_length=200, description="What is demanded, in a short phrase.")
+
+
+class ExtractedProposal(_Cited):
+    """A deal, plan or offer on the table, with its terms."""
+
+    summary: str = Field(max_length=200, description="What the proposal is, in one short sentence.")
+    proposed_by: str | None = Field(
+        default=None, max_length=80, description="Who proposed or is reported to back it, if stated."
+    )
+    terms: list[str] = Field(
+        default_factory=list, max_length=6, description="Its terms, each a short phrase."
+    )
+
+
+class ExtractedClaim(_Cited):
+    """A statement attributed to a named or unnamed speaker ('a Hamas official said ...')."""
+
+    speaker: str = Field(
+        max_length=100,
+        description="The speaker exactly as the text names them, e.g. 'a senior official', 'Al Qahera News'.",
+    )
+    speaker_side: str = Field(
+        max_length=80,
+        description="Name of the party the speaker belongs to or speaks for, or 'unknown'.",
+    )
+    statement: str = Field(max_length=240, description="What the speaker claims, in one sentence.")
+
+
+class ExtractedFigure(_Cited):
+    """A number that counts something (people killed, hostages held, days, money, votes)."""
+
+    quantity: str = Field(max_length=80, description="What is counted, e.g. 'people killed in Gaza'.")
+    value: str = Field(max_length=40, description="The number as written in the text, e.g. '33,175'.")
+    attributed_to: str | None = Field(
+        default=None, max_length=100, description="Who gives the number, if stated."
+    )
+
+
+class DocumentExtraction(BaseModel):
+    """Everything one news article says about the event, each item citing its sentences."""
+
+    parties: list[ExtractedParty] = Field(default_factory=list, max_length=12)
+    demands: list[ExtractedDemand] = Field(default_factory=list, max_length=12)
+    proposals: list[ExtractedProposal] = Field(default_factory=list, max_length=6)
+    claims: list[ExtractedClaim] = Field(default_factory=list, max_length=16)
+    figures: list[ExtractedFigure] = Field(default_factory=list, max_length=12)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Brief (the consolidated output)
+# ---------------------------------------------------------------------------------------------------
+
+
+class SupportLevel(StrEnum):
+    """How well the cited text supports a statement (lexical overlap; see ground.py)."""
+
+    strong = "strong"
+    weak = "weak"
+    unsupported = "unsupported"
+
+
+class Citation(BaseModel):
+    """A pointer to one sentence of one input file; ``text == file_text[start:end]`` always holds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    marker: str = Field(description="Short marker used in the brief, e.g. '001:L12'.")
+    doc_id: str = Field(description="The document's file name.")
+    path: str
+    line: int = Field(description="1-based line number where the cited text starts.")
+    start: int = Field(description="Character offset of the cited text in the decoded file.")
+    end: int
+    sentence: int = Field(description="Sentence number within the document.")
+    text: str = Field(description="The verbatim cited text.")
+
+
+class Grounded(BaseModel):
+    """Common fields of every brief item: where it comes from and how well that supports it."""
+
+    citations: list[Citation] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list, description="doc_ids that report this item.")
+    support: SupportLevel = SupportLevel.strong
+
+
+class PartyEntry(Grounded):
+    name: str
+    role: PartyRole
+    aliases: list[str] = Field(default_factory=list)
+
+
+class DemandEntry(Grounded):
+    party: str
+    demand: str
+
+
+class ProposalEntry(Grounded):
+    summary: str
+    proposed_by: str | None = None
+    terms: list[str] = Field(default_factory=list)
+
+
+class ClaimReport(Grounded):
+    """One source's report of a claim: who said it, on whose side, as carried by which outlet."""
+
+    doc_id: str
+    speaker: str
+    speaker_side: str
+    statement: str
+    negated: bool = Field(default=False, description="True when the claim denies something.")
+
+
+class ClaimGroup(BaseModel):
+    """The same claim as carried by one or more sources."""
+
+    id: str
+    statement: str
+    speaker_sides: list[str]
+    negated: bool
+    reports: list[ClaimReport]
+    sources: list[str]
+
+
+class ContestedPosition(BaseModel):
+    side: str
+    claim_ids: list[str]
+    statement: str
+    negated: bool
+    citations: list[Citation]
+    sources: list[str]
+
+
+class ContestedPoint(BaseModel):
+    """Claims about the same question that contradict each other."""
+
+    question: str
+    positions: list[ContestedPosition]
+
+
+class FigureValue(BaseModel):
+    doc_id: str
+    value: float
+    text: str = Field(description="The number as written, with its qualifier ('more than 33,000').")
+    attributed_to: str | None = None
+    date: str | None = Field(default=None, description="The document's date, if it gives one.")
+    citation: Citation
+
+
+class FigureComparison(BaseModel):
+    """One quantity as given by several outlets."""
+
+    quantity: str
+    values: list[FigureValue]
+    discrepancy: bool
+    sources: list[str]
+
+
+class CoverageRow(BaseModel):
+    kind: str
+    item: str
+    sources: list[str]
+
+
+class SkippedText(BaseModel):
+    line: int
+    kind: str = Field(description="Why it was skipped: cookie, cross_link, caption, short_link, ...")
+    text: str
+
+
+class SourceDocument(BaseModel):
+    doc_id: str
+    path: str
+    date: str | None = None
+    sha256: str
+    sentences: int
+    skipped: list[SkippedText] = Field(default_factory=list)
+
+
+class FailedDocument(BaseModel):
+    path: str
+    reason: str
+
+
+class RunStats(BaseModel):
+    llm_calls: int = 0
+    cache_hits: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    wall_seconds: float = 0.0
+
+
+class Brief(BaseModel):
+    """The consolidated brief across all input documents."""
+
+    title: str
+    backend: str
+    model: str
+    complete: bool = Field(description="False when some input could not be processed.")
+    sources: list[SourceDocument]
+    failed: list[FailedDocument] = Field(default_factory=list)
+    parties: list[PartyEntry] = Field(default_factory=list)
+    demands: list[DemandEntry] = Field(default_factory=list)
+    proposals: list[ProposalEntry] = Field(default_factory=list)
+    claims: list[ClaimGroup] = Field(default_factory=list)
+    contested: list[ContestedPoint] = Field(default_factory=list)
+    figures: list[FigureComparison] = Field(default_factory=list)
+    coverage: list[CoverageRow] = Field(default_factory=list)
+    stats: RunStats = Field(default_factory=RunStats)
+
+
+def all_citations(value: Any) -> list[Citation]:
+    """Every Citation reachable from a model (used by tests and eval to check they all resolve)."""
+    found: list[Citation] = []
+    if isinstance(value, Citation):
+        found.append(value)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            found.extend(all_citations(getattr(value, name)))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            found.extend(all_citations(item))
+    elif isinstance(value, dict):
+        for item in value.values():
+            found.extend(all_citations(item))
+    return found

@@ -1,0 +1,162 @@
+"""The data flow end to end: documents -> analyse -> extract -> ground -> merge (render is the CLI's).
+
+Documents are extracted concurrently with a bound; each finished extraction is cached at once, so an
+interrupted run loses nothing it completed. A document whose extraction fails for good is listed in
+the brief as not included; the others go on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from summarizer.analyse import DocumentAnalysis, PartyIndex, analyse_document, build_party_index
+from summarizer.backends.base import Backend, BackendError, Usage
+from summarizer.cache import ExtractionCache, cache_key
+from summarizer.documents import Document, load_documents
+from summarizer.extract import extract_document, extraction_context, prompt_hash, schema_hash
+from summarizer.ground import ground_document
+from summarizer.merge import merge_documents
+from summarizer.models import Brief, DocumentExtraction, FailedDocument, RunStats
+
+
+@dataclass
+class DocumentOutcome:
+    document: Document
+    extraction: DocumentExtraction | None = None
+    usage: Usage = field(default_factory=Usage)
+    cached: bool = False
+    error: str | None = None
+    seconds: float = 0.0
+
+
+# Called after each document: (outcome, done, total).
+ProgressCallback = Callable[[DocumentOutcome, int, int], None]
+
+
+def document_cache_key(backend: Backend, document: Document) -> str:
+    return cache_key(
+        backend.name,
+        backend.model,
+        getattr(backend, "mode", ""),
+        prompt_hash(),
+        schema_hash(),
+        document.sha256,
+    )
+
+
+def extract_with_cache(
+    document: Document,
+    analysis: DocumentAnalysis,
+    index: PartyIndex,
+    backend: Backend,
+    cache: ExtractionCache | None,
+) -> DocumentOutcome:
+    started = time.perf_counter()
+    outcome = DocumentOutcome(document)
+    key = document_cache_key(backend, document)
+    if cache is not None and (hit := cache.get(key)) is not None:
+        try:
+            context = extraction_context(document, analysis, index)
+            outcome.extraction = DocumentExtraction.model_validate_json(hit[0], context=context)
+            outcome.cached = True
+            return outcome
+        except ValidationError:
+            pass  # written by an older schema: extract again
+    try:
+        completion = extract_document(document, analysis, index, backend)
+    except BackendError as error:
+        outcome.error = str(error)
+        return outcome
+    outcome.extraction = completion.value
+    outcome.usage = completion.usage
+    if cache is not None:
+        cache.put(
+            key,
+            document.doc_id,
+            backend.name,
+            backend.model,
+            completion.value.model_dump_json(),
+            vars(completion.usage),
+        )
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def with_rule_parties(extraction: DocumentExtraction, rules: DocumentExtraction) -> DocumentExtraction:
+    """Parties the rules found but the model left out are added (merge resolves duplicates)."""
+    names = {p.name.lower() for p in extraction.parties}
+    missing = [p for p in rules.parties if p.name.lower() not in names]
+    return extraction.model_copy(update={"parties": [*extraction.parties, *missing]})
+
+
+def run_brief(
+    inputs: list[Path],
+    backend: Backend,
+    *,
+    cache: ExtractionCache | None = None,
+    concurrency: int = 4,
+    title: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> Brief:
+    """Build the brief; raises documents.InputError when there is nothing to read at all."""
+    started = time.perf_counter()
+    loaded = load_documents(inputs)
+    failed = [FailedDocument(path=path, reason=reason) for path, reason in loaded.failed]
+    documents = loaded.documents
+    index = build_party_index(documents)
+    analyses = {d.doc_id: analyse_document(d, index) for d in documents}
+
+    workers = max(1, min(concurrency, backend.max_concurrency or concurrency, len(documents) or 1))
+    outcomes: dict[str, DocumentOutcome] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {
+            pool.submit(extract_with_cache, d, analyses[d.doc_id], index, backend, cache): d
+            for d in documents
+        }
+        for done, future in enumerate(as_completed(futures), start=1):
+            document = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as error:  # a bug must not lose the other documents' work
+                outcome = DocumentOutcome(document, error=f"internal error: {type(error).__name__}: {error}")
+            outcomes[document.doc_id] = outcome
+            if progress:
+                progress(outcome, done, len(documents))
+
+    stats = RunStats()
+    grounded = []
+    included = []
+    for document in documents:  # input order, so the brief does not depend on thread timing
+        outcome = outcomes[document.doc_id]
+        stats.llm_calls += outcome.usage.calls
+        stats.retries += outcome.usage.retries
+        stats.prompt_tokens += outcome.usage.prompt_tokens
+        stats.completion_tokens += outcome.usage.completion_tokens
+        stats.cache_hits += int(outcome.cached)
+        if outcome.extraction is None:
+            failed.append(FailedDocument(path=document.path, reason=f"extraction failed: {outcome.error}"))
+            continue
+        analysis = analyses[document.doc_id]
+        rules = extraction_context(document, analysis, index)["rules"]
+        extraction = with_rule_parties(outcome.extraction, rules)
+        grounded.append(ground_document(document, extraction, analysis, index))
+        included.append(document)
+    stats.wall_seconds = round(time.perf_counter() - started, 3)
+    brief = merge_documents(
+        grounded,
+        included,
+        index,
+        failed=failed,
+        stats=stats,
+        backend=backend.name,
+        model=backend.model,
+        title=title,
+    )
+    brief.stats.wall_seconds = round(time.perf_counter() - started, 3)
+    return brief

