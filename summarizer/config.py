@@ -23,6 +23,7 @@ class Settings:
     deadline: float = 600.0
     model_path: Path | None = None
     fake_replies: Path | None = None
+    strategy: str = "auto"  # auto | full | focused (auto: focused for the local backend)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url or os.environ.get("OPENAI_BASE_URL") or None

@@ -1,27 +1,45 @@
 """Step 3 of the data flow: one schema-constrained extraction per document.
 
-The model sees the document's numbered sentences (boilerplate marked "skip") plus the rule-based
-hints from ``analyse`` and answers with a ``DocumentExtraction`` that cites sentence numbers. The
-validators in ``models`` reject unknown or boilerplate numbers, and the backend re-asks with the
-error. Prompts are template files in ``prompts/``; their content hash is part of the cache key.
+Two strategies, one call per document either way:
+
+* ``full`` (capable models): the model sees the document's numbered sentences (boilerplate marked
+  "skip") plus the rule-based hints from ``analyse`` and answers with a whole ``DocumentExtraction``
+  that cites sentence numbers. The validators in ``models`` reject unknown or boilerplate numbers, and
+  the backend re-asks with the error.
+* ``focused`` (small local models, which copy well and count badly): the rules' extraction carries
+  the structure (parties, claims, figures, proposals) and the model makes only the decisions rules
+  cannot: each party's role, demands outside list patterns, and the side of speakers the rules could
+  not place. Its answer is constrained by enums built from this document (party names, sentence ids),
+  and it is shown one worked example.
+
+Prompts are template files in ``prompts/``; their content hash is part of the cache key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any, Literal
 
 import jinja2
+from pydantic import BaseModel, Field, create_model
 
-from summarizer.analyse import DocumentAnalysis, PartyIndex, hints_for_prompt, rules_extraction
-from summarizer.backends.base import Backend, Completion, Message
+from summarizer.analyse import UNKNOWN_SIDE, DocumentAnalysis, PartyIndex, hints_for_prompt, rules_extraction
+from summarizer.backends.base import Backend, Completion, Message, Usage
 from summarizer.documents import Document
-from summarizer.models import DocumentExtraction, ExtractionContext
+from summarizer.models import DocumentExtraction, ExtractedDemand, ExtractionContext, PartyRole
 
-PROMPT_FILES = ("extract_system.j2", "extract_user.j2")
+PROMPT_FILES = ("extract_system.j2", "extract_user.j2", "focused_system.j2", "focused_user.j2")
+STRATEGIES = ("full", "focused")
+_DEMAND_WORDS = re.compile(
+    r"\b(demand\w*|condition\w*|insist\w*|calls? for|called for|wants?|seek\w*|refus\w*|reject\w*|"
+    r"must|red line|adhere\w*|urg\w+|push\w*)\b",
+    re.I,
+)
 
 
 def prompts_dir() -> Path:
@@ -80,12 +98,98 @@ def extraction_context(document: Document, analysis: DocumentAnalysis, index: Pa
     }
 
 
+def backend_strategy(backend: Backend) -> str:
+    """The strategy a backend asks for (``strategy`` attribute), ``full`` by default."""
+    return getattr(backend, "strategy", "full")
+
+
 def extract_document(
     document: Document, analysis: DocumentAnalysis, index: PartyIndex, backend: Backend
 ) -> Completion[DocumentExtraction]:
     """One model call (plus re-asks) for one document."""
-    return backend.complete(
-        build_messages(document, analysis, index),
-        DocumentExtraction,
-        extraction_context(document, analysis, index),
+    context = extraction_context(document, analysis, index)
+    if backend_strategy(backend) == "focused":
+        return _extract_focused(document, analysis, context, backend)
+    return backend.complete(build_messages(document, analysis, index), DocumentExtraction, context)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Focused strategy
+# ---------------------------------------------------------------------------------------------------
+
+
+def focused_response_model(
+    parties: list[str], demand_ids: list[int], unknown_ids: list[int]
+) -> type[BaseModel]:
+    """A schema whose every answer is a choice among this document's parties and sentence ids."""
+    party = Literal[tuple(parties)]  # type: ignore[valid-type]
+    role_item = create_model("RoleItem", party=(party, ...), role=(PartyRole, ...))
+    fields: dict[str, Any] = {
+        "roles": (list[role_item], Field(default_factory=list, max_length=len(parties)))
+    }
+    if demand_ids:
+        demand_item = create_model(
+            "DemandItem",
+            party=(party, ...),
+            demand=(str, Field(max_length=80)),
+            sentence=(Literal[tuple(demand_ids)], ...),  # type: ignore[valid-type]
+        )
+        fields["demands"] = (list[demand_item], Field(default_factory=list, max_length=6))
+    if unknown_ids:
+        side_item = create_model(
+            "SideItem",
+            sentence=(Literal[tuple(unknown_ids)], ...),  # type: ignore[valid-type]
+            side=(Literal[(*parties, UNKNOWN_SIDE)], ...),  # type: ignore[valid-type]
+        )
+        fields["sides"] = (list[side_item], Field(default_factory=list, max_length=len(unknown_ids)))
+    return create_model("FocusedExtraction", **fields)
+
+
+def _extract_focused(
+    document: Document, analysis: DocumentAnalysis, context: dict, backend: Backend
+) -> Completion[DocumentExtraction]:
+    rules: DocumentExtraction = context["rules"]
+    parties = [p.name for p in rules.parties]
+    if not parties:  # nothing for the model to decide
+        return Completion(rules, Usage())
+    citable = document.citable_sentences
+    demand_ids = [s.id for s in citable if _DEMAND_WORDS.search(s.text)]
+    unknown = [(c.sentences[0], c.speaker) for c in rules.claims if c.speaker_side == UNKNOWN_SIDE]
+    unknown = list(dict.fromkeys(unknown))[:8]
+    response_model = focused_response_model(parties, demand_ids, [i for i, _ in unknown])
+    messages: list[Message] = [
+        {"role": "system", "content": _template("focused_system.j2").render()},
+        {
+            "role": "user",
+            "content": _template("focused_user.j2").render(
+                sentences=citable, parties=parties, unknown_speakers=unknown
+            ),
+        },
+    ]
+    completion = backend.complete(messages, response_model, context)
+    return Completion(apply_focused(rules, completion.value), completion.usage)
+
+
+def apply_focused(rules: DocumentExtraction, answer: BaseModel) -> DocumentExtraction:
+    """The rules' extraction with the model's decisions applied. A role the rules found from an
+    explicit pattern ('brokered by X') is kept over the model's."""
+    roles = {item.party: item.role for item in getattr(answer, "roles", [])}
+    parties = [
+        p if p.role != PartyRole.other else p.model_copy(update={"role": roles.get(p.name, p.role)})
+        for p in rules.parties
+    ]
+    model_demands = [
+        ExtractedDemand(party=d.party, demand=d.demand, sentences=[d.sentence])
+        for d in getattr(answer, "demands", [])
+        if d.demand.strip()
+    ]
+    sides = {item.sentence: item.side for item in getattr(answer, "sides", [])}
+    claims = [
+        c.model_copy(update={"speaker_side": sides.get(c.sentences[0], c.speaker_side)})
+        if c.speaker_side == UNKNOWN_SIDE
+        else c
+        for c in rules.claims
+    ]
+    return rules.model_copy(
+        update={"parties": parties, "demands": (model_demands + rules.demands)[:12], "claims": claims}
     )

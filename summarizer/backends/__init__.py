@@ -10,6 +10,17 @@ __all__ = ["Backend", "BackendError", "Completion", "Usage", "create_backend"]
 
 def create_backend(settings: Settings) -> Backend:
     """Build the backend the settings ask for; raise BackendError with a clear message otherwise."""
+    backend = _build(settings)
+    if settings.strategy not in ("auto", "full", "focused"):
+        raise BackendError(f"unknown --strategy {settings.strategy!r}; choose auto, full or focused")
+    if settings.strategy != "auto":
+        backend.strategy = settings.strategy  # type: ignore[attr-defined]
+    elif backend.name == "local":
+        backend.strategy = "focused"  # type: ignore[attr-defined]
+    return backend
+
+
+def _build(settings: Settings) -> Backend:
     name = choose_backend(settings)
     if name == "openai":
         from summarizer.backends.openai_backend import OpenAIBackend
