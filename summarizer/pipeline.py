@@ -19,7 +19,12 @@ from summarizer.analyse import DocumentAnalysis, PartyIndex, analyse_document, b
 from summarizer.backends.base import Backend, BackendError, Usage
 from summarizer.cache import ExtractionCache, cache_key
 from summarizer.documents import Document, load_documents
-from summarizer.extract import extract_document, extraction_context, prompt_hash, schema_hash
+from summarizer.extract import (
+    extract_document,
+    extraction_context,
+    prompt_hash,
+    schema_hash,
+)
 from summarizer.ground import ground_document
 from summarizer.merge import merge_documents
 from summarizer.models import Brief, DocumentExtraction, FailedDocument, RunStats
