@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 
 from summarizer.documents import Document, Sentence
 from summarizer.geo import COUNTRIES, NON_PARTY_WORDS, POLITICAL_ALIASES
@@ -287,7 +288,11 @@ _AGENT_NEXT = re.compile(
     r"government|sent|seized|killed|released|freed|refused|rejected|demands?|wants|agreed|proposed|"
     r"offered|attacked|launched|negotiat\w+)\b"
 )
-_PARENTHETICAL_ALIAS = re.compile(r"\bthe ([a-z][a-z ]{2,30}) \(([A-Z][\w ]{1,30})\)")
+# "the position of the occupation (Israel)": the alias is the shortest "the ..." phrase before the
+# parenthesis ("the occupation"), so no word of it may be another "the".
+_PARENTHETICAL_ALIAS = re.compile(
+    r"\bthe ((?:(?!the\b)[a-z]+ ){0,3}(?!the\b)[a-z]{3,}) \(([A-Z][\w ]{1,30})\)"
+)
 _OUTLET_AFFILIATION = re.compile(
     r"\b(?P<demonym>[A-Z][a-z]+)\s+(?:state\s+|state-run\s+)?(?:channel|outlet|newspaper|news site|"
     r"news network|network|agency|broadcaster|television|TV|daily|media)\s+(?P<name>(?:[A-Z][\w\-]*\s?)+)"
@@ -345,6 +350,13 @@ class PartyIndex:
                 found = self.canonical(word)
                 if found:
                     return found
+        # A demonym of a country the corpus never names as a party ("two Egyptian security sources"
+        # in an article that does not otherwise mention Egypt) still tells the side.
+        written = _written_aliases()
+        for match in _NAME.finditer(speaker):
+            for word in match.group(0).split():
+                if word in written:
+                    return written[word]
         return UNKNOWN_SIDE
 
     def mentions(self, text: str) -> list[str]:
@@ -365,6 +377,7 @@ def _normalise_name(name: str) -> str:
     return re.sub(r"\s+", " ", name).lower()
 
 
+@cache
 def _written_aliases() -> dict[str, str]:
     """Country and party aliases as written: names are capitalised in news prose, so matching is
     case-sensitive ('US' must not match 'us')."""

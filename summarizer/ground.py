@@ -189,6 +189,19 @@ def _parse_number(value: str) -> float | None:
     return number
 
 
+_NUMBER_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+def _number_in(value: str, text: str) -> bool:
+    """Whether the number written in ``value`` occurs in ``text`` as a whole number: "40" is not in
+    "140" nor in "4,000" (a plain substring test would say it is)."""
+    token = _NUMBER_TOKEN.search(value)
+    if not token:
+        return False
+    wanted = float(token.group(0).replace(",", ""))
+    return any(float(t.replace(",", "")) == wanted for t in _NUMBER_TOKEN.findall(text))
+
+
 def _speaker_conflict(speaker: str, detected: str) -> bool:
     """True when the rules found a different named speaker for the cited sentence."""
     mine, theirs = content_words(speaker), content_words(detected)
@@ -313,7 +326,7 @@ def _ground_figures(
         if value is None:
             continue
         rules = [m for m in find_figures(sentence) if abs(m.value - value) < 1e-9]
-        if not rules and not re.search(re.escape(text.split()[-1]), sentence.text):
+        if not rules and not _number_in(text, sentence.text):
             continue  # the number is not in the cited sentence: never report it
         key = (sentence_id, value)
         if key in seen:

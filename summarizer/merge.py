@@ -304,11 +304,11 @@ def find_contested(groups: list[ClaimGroup], party_words: set[str]) -> list[Cont
         return gid
 
     linked: set[str] = set()
+    by_id = {g.id: g for g in groups}
     for group in groups:
         shared: Counter[str] = Counter()
         for word in topic[group.id]:
             shared.update(other.id for other in postings[word][:500] if other.id != group.id)
-        by_id = {g.id: g for g in groups}
         for other_id, count in shared.most_common(MAX_CANDIDATES):
             other = by_id[other_id]
             if other.negated == group.negated or count < 2:

@@ -114,7 +114,8 @@ def render_markdown(brief: Brief) -> str:
 
     out += ["## Sources", ""]
     for source in brief.sources:
-        skipped = "; ".join(f"L{s.line} {s.kind}" for s in source.skipped) or "nothing"
+        # one entry per line and kind: a skipped paragraph may hold several sentences
+        skipped = "; ".join(dict.fromkeys(f"L{s.line} {s.kind}" for s in source.skipped)) or "nothing"
         out.append(
             f"- `{source.path}` — date {source.date or 'not given'}, sha256 {source.sha256[:12]}, "
             f"{source.sentences} sentences; skipped as boilerplate: {skipped}"

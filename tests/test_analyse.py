@@ -1,0 +1,251 @@
+"""analyse: attributions, figures and parties from news conventions, on hand-made sentences.
+
+The sentences are generic on purpose (other countries, other events): the rules must not be tuned to
+the seed articles. Only the party-index test reads the seeds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.analyse import (
+    UNKNOWN_SIDE,
+    analyse_document,
+    build_party_index,
+    find_attribution,
+    find_figures,
+)
+from summarizer.documents import Document, Sentence, build_sentences, load_documents
+
+
+def _doc(text: str, name: str = "001_test.txt") -> Document:
+    sentences, date = build_sentences(text)
+    return Document(
+        doc_id=name, label=name[:3], path=name, text=text, sha256=name, date=date, sentences=sentences
+    )
+
+
+def _sentence(text: str) -> Sentence:
+    return Sentence(id=1, start=0, end=len(text), line=1, text=text)
+
+
+def _analyse(*texts: str):
+    documents = [_doc(text, f"{n:03d}_doc.txt") for n, text in enumerate(texts, start=1)]
+    index = build_party_index(documents)
+    return documents, index, [analyse_document(d, index) for d in documents]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Attribution
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "cue"),
+    [
+        ("The minister said the talks would resume on Monday.", "The minister", "said"),
+        ("Talks will resume next week, a senior official said.", "a senior official", "said"),
+        (
+            "The plan has stalled, according to two diplomats familiar with the matter.",
+            "two diplomats familiar with the matter",
+            "according to",
+        ),
+        ("“We will not accept this,” said resident Maria Lopez.", "resident Maria Lopez", "said"),
+        ("The army denied the report on Tuesday.", "The army", "denied"),
+    ],
+)
+def test_attribution_speaker_and_cue(text: str, speaker: str, cue: str) -> None:
+    attribution = find_attribution(_sentence(text))
+    assert attribution is not None
+    assert attribution.speaker == speaker
+    assert attribution.cue == cue
+
+
+def test_told_names_the_outlet() -> None:
+    attribution = find_attribution(_sentence("Talks will resume next week, a senior official told Reuters."))
+    assert attribution is not None
+    assert attribution.speaker == "a senior official"
+    assert attribution.cue == "told"
+    assert attribution.outlet == "Reuters"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The talks resumed in Vienna on Monday.",
+        "Negotiators met for six hours without a break.",
+        "Conflicting reports continue to emerge on what happened in the talks.",
+    ],
+)
+def test_no_attribution_without_a_speaker(text: str) -> None:
+    proper = {"Vienna", "Monday"}
+    assert find_attribution(_sentence(text), proper) is None
+
+
+def test_pronoun_inherits_the_side_of_the_previous_speaker() -> None:
+    _, _, (analysis, *_) = _analyse(
+        "Turkey rejected the plan, Turkish Foreign Minister Ali Demir told reporters. "
+        "“We will never sign this,” he said.\n"
+        "Greek officials said the talks would go on. She said nothing more.\n"
+    )
+    first, second, third, fourth = (analysis.attributions[i] for i in (1, 2, 3, 4))
+    assert first.speaker == "Turkish Foreign Minister Ali Demir" and first.side == "Turkey"
+    assert second.speaker == "he" and second.side == "Turkey"
+    assert third.side == "Greece"
+    assert fourth.speaker == "She" and fourth.side == "Greece"  # the last speaker named, not the first
+
+
+def test_quote_only_sentence_continues_the_previous_speaker() -> None:
+    documents, _, (analysis,) = _analyse(
+        "Two Egyptian security sources said the talks in Cairo had made progress. "
+        "“We expect a signature soon.”\n"
+        "The weather was mild. Rain fell on the capital. Roads were closed. "
+        "“This quote is far from any speaker.”\n"
+    )
+    quote = analysis.attributions[2]
+    assert quote.cue == "quote"
+    assert quote.speaker == "Two Egyptian security sources"
+    assert quote.side == "Egypt"
+    # a quote several sentences after the last speaker is not given to them
+    assert documents[0].sentence(6).text.startswith("“This quote")
+    assert set(analysis.attributions) == {1, 2}
+
+
+def test_anaphoric_role_phrase_inherits_side() -> None:
+    _, _, (analysis,) = _analyse(
+        "A senior Greek diplomat said the border would stay open.\nThe source added that talks were close.\n"
+    )
+    assert analysis.attributions[1].side == "Greece"
+    assert analysis.attributions[2].speaker == "The source"
+    assert analysis.attributions[2].side == "Greece"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_figure_with_qualifier_and_counted_noun() -> None:
+    (figure,) = find_figures(_sentence("More than 33,000 Palestinians have been killed since the war began."))
+    assert figure.value == 33000
+    assert figure.qualifier == "More than"
+    assert figure.text == "More than 33,000"
+    assert figure.noun == "people"
+    assert figure.event == "killed"
+    assert figure.quantity == "people killed"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "quantity", "qualifier"),
+    [
+        ("Around 130 hostages are still held in the tunnels.", 130, "hostages held", "Around"),
+        ("The rebels released 40 hostages on Friday.", 40, "hostages released", None),
+        ("Some 2.3 million people were displaced by the floods.", 2_300_000, "people displaced", "Some"),
+        ("At least 12 soldiers were wounded in the attack.", 12, "soldiers wounded", "At least"),
+        ("The bill passed with 218 votes in the House.", 218, "votes", None),
+        ("The fund will spend $4.5 billion on roads.", 4.5e9, "money", None),
+    ],
+)
+def test_figures(text: str, value: float, quantity: str, qualifier: str | None) -> None:
+    (figure,) = find_figures(_sentence(text))
+    assert figure.value == pytest.approx(value)
+    assert figure.quantity == quantity
+    assert figure.qualifier == qualifier
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The war began in 2023 and the talks in 2024.",
+        "The attack on October 7 shocked the country.",
+        "Hamas seized hostages during the Oct. 7 attack.",
+        "On 7 October the fighting started.",
+        "A 17-year-old blockade was imposed on the enclave.",
+        "Turnout rose to 64 percent on Sunday.",
+        "The meeting started at 9 am in the capital.",
+    ],
+)
+def test_years_dates_ages_and_percentages_are_not_figures(text: str) -> None:
+    assert find_figures(_sentence(text)) == []
+
+
+def test_figure_is_attributed_to_the_sentence_speaker() -> None:
+    _, _, (analysis,) = _analyse("Some 1,500 people have been killed, the health ministry said.\n")
+    (figure,) = analysis.figures
+    assert figure.value == 1500
+    assert figure.attributed_to == "the health ministry"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Parties
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_party_index_on_seeds(seed_paths: list[Path]) -> None:
+    documents = load_documents([seed_paths[0].parent]).documents
+    index = build_party_index(documents)
+    for party in ("Israel", "Hamas", "Egypt", "Qatar", "United States"):
+        assert party in index.parties, party
+        assert index.documents[party] >= 4, party
+    for not_a_party in ("Cairo", "Gaza", "Gaza Strip", "Reuters", "Al Qahera News", "Al Jazeera", "Rafah"):
+        assert not_a_party not in index.parties, not_a_party
+    assert index.canonical("Israeli") == "Israel"
+    assert index.canonical("Qatari") == "Qatar"
+    assert index.canonical("US") == "United States"
+    assert index.canonical("Cairo") is None
+
+
+def test_party_index_finds_countries_and_agents_but_not_places_or_outlets() -> None:
+    _, index, _ = _analyse(
+        "Greece and Turkey sent delegations to Vienna. The Northern Front said it would not attend, "
+        "a spokesman told Reuters.\n",
+        "Turkey said the talks in Vienna had failed, Reuters reported. "
+        "The Northern Front rejected the plan.\n",
+    )
+    assert {"Greece", "Turkey", "Northern Front"} <= set(index.parties)
+    assert "Vienna" not in index.parties
+    assert "Reuters" not in index.parties
+
+
+def test_parenthetical_alias_is_learned() -> None:
+    _, index, _ = _analyse(
+        "“There is no change in the position of the occupation (Israel),” the official said.\n"
+    )
+    assert index.canonical("the occupation") == "Israel"
+    assert "the occupation" in index.parties["Israel"]
+
+
+@pytest.mark.parametrize(
+    ("speaker", "side"),
+    [
+        ("two Egyptian security sources", "Egypt"),
+        ("Israeli Foreign Minister Israel Katz", "Israel"),
+        ("Katz", "Israel"),
+        ("Sen. Joe Manchin (D-W.Va.)", "Democratic Party"),
+        ("Manchin", "Democratic Party"),
+        ("Sen. Lisa Murkowski (R-Alaska)", "Republican Party"),
+        ("the Egyptian channel Nile News", "Egypt"),
+        ("Nile News", "Egypt"),
+        ("a local resident", UNKNOWN_SIDE),
+    ],
+)
+def test_speaker_sides(speaker: str, side: str) -> None:
+    _, index, _ = _analyse(
+        "Two Egyptian security sources said progress was made in Vienna.\n"
+        "Israeli Foreign Minister Israel Katz described the talks as close.\n"
+        "Sen. Joe Manchin (D-W.Va.) said he would oppose the bill, while Sen. Lisa Murkowski (R-Alaska) "
+        "backed it.\n"
+        "The talks went well, the Egyptian channel Nile News reported.\n"
+    )
+    assert index.side_of(speaker) == side
+
+
+def test_senator_claim_gets_party_side_through_analysis() -> None:
+    _, _, (analysis,) = _analyse(
+        "Sen. Joe Manchin (D-W.Va.) said he would oppose the bill. “It is a bad bill,” he said.\n"
+    )
+    assert analysis.attributions[1].speaker == "Sen. Joe Manchin (D-W.Va.)"
+    assert analysis.attributions[1].side == "Democratic Party"
+    assert analysis.attributions[2].side == "Democratic Party"

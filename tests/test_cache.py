@@ -1,0 +1,110 @@
+"""cache: keys, persistence, concurrent writers, and how the pipeline uses it."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from summarizer.analyse import analyse_document, build_party_index
+from summarizer.backends.fake import FakeBackend
+from summarizer.cache import ExtractionCache, cache_key, default_cache_path
+from summarizer.documents import load_document
+from summarizer.pipeline import document_cache_key, extract_with_cache, run_brief
+
+
+def test_cache_key_depends_on_every_part_and_their_order() -> None:
+    base = cache_key("openai", "gpt", "tools", "p1", "s1", "sha")
+    assert base == cache_key("openai", "gpt", "tools", "p1", "s1", "sha")
+    assert len(base) == 64
+    variants = [
+        cache_key("local", "gpt", "tools", "p1", "s1", "sha"),
+        cache_key("openai", "gpt2", "tools", "p1", "s1", "sha"),
+        cache_key("openai", "gpt", "json", "p1", "s1", "sha"),
+        cache_key("openai", "gpt", "tools", "p2", "s1", "sha"),
+        cache_key("openai", "gpt", "tools", "p1", "s2", "sha"),
+        cache_key("openai", "gpt", "tools", "p1", "s1", "sha2"),
+        cache_key("openaig", "pt", "tools", "p1", "s1", "sha"),  # no ambiguity from joining
+    ]
+    assert len({base, *variants}) == len(variants) + 1
+
+
+def test_put_get_and_persistence(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "folder" / "cache.sqlite"
+    cache = ExtractionCache(path)
+    assert cache.get("k") is None
+    cache.put("k", "001.txt", "fake", "rules", '{"parties": []}', {"calls": 1, "prompt_tokens": 9})
+    assert cache.get("k") == ('{"parties": []}', {"calls": 1, "prompt_tokens": 9})
+    cache.put("k", "001.txt", "fake", "rules", '{"claims": []}', {"calls": 2})  # replace
+    cache.close()
+    reopened = ExtractionCache(path)
+    assert reopened.get("k") == ('{"claims": []}', {"calls": 2})
+    reopened.close()
+    rows = sqlite3.connect(path).execute("SELECT key, doc_id, backend, model FROM extractions").fetchall()
+    assert rows == [("k", "001.txt", "fake", "rules")]
+
+
+def test_concurrent_writers_from_threads(tmp_path: Path) -> None:
+    cache = ExtractionCache(tmp_path / "cache.sqlite")
+
+    def write(worker: int) -> None:
+        for number in range(50):
+            cache.put(f"{worker}-{number}", "d", "b", "m", "{}", {})
+            assert cache.get(f"{worker}-{number}") == ("{}", {})
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    count = cache._db.execute("SELECT COUNT(*) FROM extractions").fetchone()[0]
+    assert count == 400
+    cache.close()
+
+
+def test_default_cache_path_honours_the_environment(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "c"))
+    assert default_cache_path() == tmp_path / "c" / "extractions.sqlite3"
+
+
+def test_extract_with_cache_hit_skips_the_backend(seed_paths: list[Path], tmp_path: Path) -> None:
+    document = load_document(seed_paths[2])
+    index = build_party_index([document])
+    analysis = analyse_document(document, index)
+    cache = ExtractionCache(tmp_path / "cache.sqlite")
+    backend = FakeBackend()
+    first = extract_with_cache(document, analysis, index, backend, cache)
+    assert not first.cached and first.usage.calls == 1 and len(backend.requests) == 1
+    second = extract_with_cache(document, analysis, index, backend, cache)
+    assert second.cached and second.usage.calls == 0 and len(backend.requests) == 1
+    assert second.extraction == first.extraction
+    # another model is another key
+    other = FakeBackend(model="other")
+    assert document_cache_key(other, document) != document_cache_key(backend, document)
+    assert not extract_with_cache(document, analysis, index, other, cache).cached
+    cache.close()
+
+
+def test_unreadable_cache_entry_is_extracted_again(seed_paths: list[Path], tmp_path: Path) -> None:
+    document = load_document(seed_paths[2])
+    index = build_party_index([document])
+    analysis = analyse_document(document, index)
+    cache = ExtractionCache(tmp_path / "cache.sqlite")
+    backend = FakeBackend()
+    key = document_cache_key(backend, document)
+    # an entry from an older schema, or one citing a sentence that is boilerplate now
+    cache.put(key, document.doc_id, "fake", "rules", '{"parties": [{"name": 1}]}', {})
+    outcome = extract_with_cache(document, analysis, index, backend, cache)
+    assert not outcome.cached and outcome.extraction is not None and len(backend.requests) == 1
+    assert extract_with_cache(document, analysis, index, backend, cache).cached  # and replaced
+    cache.close()
+
+
+def test_run_brief_counts_cache_hits(seed_paths: list[Path], tmp_path: Path) -> None:
+    cache = ExtractionCache(tmp_path / "cache.sqlite")
+    first = run_brief([seed_paths[0].parent], FakeBackend(), cache=cache)
+    second = run_brief([seed_paths[0].parent], FakeBackend(), cache=cache)
+    cache.close()
+    assert (first.stats.llm_calls, first.stats.cache_hits) == (5, 0)
+    assert (second.stats.llm_calls, second.stats.cache_hits) == (0, 5)
+    assert second.model_dump(exclude={"stats"}) == first.model_dump(exclude={"stats"})

@@ -1,0 +1,306 @@
+"""documents: decoding, metadata, boilerplate, sentence spans and line numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.documents import (
+    InputError,
+    boilerplate_kind,
+    build_sentences,
+    decode_bytes,
+    load_document,
+    load_documents,
+    split_sentences,
+)
+
+# ---------------------------------------------------------------------------------------------------
+# Sentence spans and line numbers
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_every_seed_sentence_is_an_exact_span_with_its_line(seed_paths: list[Path]) -> None:
+    for path in seed_paths:
+        document = load_document(path)
+        lines = document.text.split("\n")
+        assert document.sentences, path
+        for number, sentence in enumerate(document.sentences, start=1):
+            assert sentence.id == number
+            assert document.text[sentence.start : sentence.end] == sentence.text
+            assert sentence.text == sentence.text.strip() and sentence.text
+            # the line number is the line the span starts on, and the span does not cross lines
+            assert document.text.count("\n", 0, sentence.start) + 1 == sentence.line
+            assert sentence.text in lines[sentence.line - 1]
+        # sentences are in order and never overlap
+        for before, after in zip(document.sentences, document.sentences[1:], strict=False):
+            assert before.end <= after.start
+
+
+def test_seed_sentences_cover_all_text_outside_metadata(seed_paths: list[Path]) -> None:
+    """Nothing of an article is silently dropped: every non-space character is in some sentence."""
+    for path in seed_paths:
+        document = load_document(path)
+        covered = bytearray(len(document.text))
+        for sentence in document.sentences:
+            covered[sentence.start : sentence.end] = b"\1" * (sentence.end - sentence.start)
+        missing = "".join(
+            ch for ch, c in zip(document.text, covered, strict=True) if not c and not ch.isspace()
+        )
+        if document.date:
+            missing = missing.replace(f"date{document.date}", "", 1)
+        assert missing == "", f"{path.name}: text outside every sentence: {missing[:80]!r}"
+
+
+def test_leading_date_metadata_is_parsed_and_not_cited(make_doc) -> None:
+    document = make_doc(
+        " date 2024-04-08 The talks resumed on Monday. Both sides attended.\n\nA third line.\n"
+    )
+    assert document.date == "2024-04-08"
+    first = document.sentences[0]
+    assert first.text == "The talks resumed on Monday."
+    assert "date" not in first.text and "2024" not in first.text
+    assert document.text[first.start : first.end] == first.text
+    assert first.line == 1
+    assert document.sentences[-1].line == 3
+
+
+def test_date_metadata_in_a_seed(seed_paths: list[Path]) -> None:
+    document = load_document(seed_paths[0])
+    assert document.date == "2024-04-08"
+    assert document.sentences[0].text.startswith("The official confirmed")
+    assert load_document(seed_paths[1]).date is None
+
+
+def test_a_date_inside_the_text_is_not_metadata(make_doc) -> None:
+    document = make_doc("The report is dated 2024-04-08 and was released today.\n")
+    assert document.date is None
+    assert document.sentences[0].text.startswith("The report is dated 2024-04-08")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sen. Joe Manchin (D-W.Va.) said he would vote against the bill on Tuesday.",
+        "The U.S. delegation left Cairo on Monday after a long meeting.",
+        "Hamas attacked Israel on Oct. 7 and took more than 250 hostages.",
+        "Dr. Smith met Mr. Jones and Gen. Brown at St. Mary's hospital.",
+        "The U.K. and the U.N. issued a joint statement with John F. Kennedy's library.",
+    ],
+)
+def test_abbreviations_do_not_split_sentences(text: str) -> None:
+    assert split_sentences(text) == [(0, len(text))]
+
+
+def test_sentences_split_at_real_boundaries() -> None:
+    text = "The talks failed. “We will return,” he said. Officials left! Did they? Yes. 40 were freed."
+    spans = split_sentences(text)
+    assert [text[a:b] for a, b in spans] == [
+        "The talks failed.",
+        "“We will return,” he said.",
+        "Officials left!",
+        "Did they?",
+        "Yes.",
+        "40 were freed.",
+    ]
+
+
+def test_second_sentence_on_a_line_keeps_the_line_number() -> None:
+    text = "First line.\n\nSecond line has one. And another one.\nThird.\n"
+    sentences, _ = build_sentences(text)
+    assert [(s.text, s.line) for s in sentences] == [
+        ("First line.", 1),
+        ("Second line has one.", 3),
+        ("And another one.", 3),
+        ("Third.", 4),
+    ]
+    for sentence in sentences:
+        assert text[sentence.start : sentence.end] == sentence.text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Boilerplate
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "kind"),
+    [
+        (
+            "Our website uses cookies to improve your experience. By using the website, you consent to "
+            "the use of cookies.",
+            "cookie",
+        ),
+        ("We use cookies to personalise content and adverts.", "cookie"),
+        ("READ: Nicaragua asks ICJ to halt German arms exports", "cross_link"),
+        ("READ:  Major hospitals suspend operations", "cross_link"),
+        ("Read more: the talks in Cairo", "cross_link"),
+        ("Short link:", "short_link"),
+        ("Short link: https://example.com/abc", "short_link"),
+        ("Palestinians walk past damaged buildings in Khan Yunis. Photo: AFP", "caption"),
+        (
+            "A view of the rubble at the hospital in this handout image. Jane Doe/Handout via REUTERS",
+            "caption",
+        ),
+        ("Smoke rises over the city. REUTERS/John Smith/File Photo", "caption"),
+        ("Rescuers search the site. Photo: Getty Images", "caption"),
+    ],
+)
+def test_boilerplate_kinds(paragraph: str, kind: str) -> None:
+    assert boilerplate_kind(paragraph) == kind
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Hamas says Gaza truce talks still deadlocked despite reports of progress",
+        "The minister read the statement to reporters in Cairo.",
+        "A Hamas official told Reuters that there was no progress in the talks.",
+        "The photographer was detained, the agency said.",
+        "The short list of candidates was published on Monday.",
+    ],
+)
+def test_article_text_is_not_boilerplate(paragraph: str) -> None:
+    assert boilerplate_kind(paragraph) is None
+
+
+def test_seed_boilerplate_is_marked_and_never_citable(seed_paths: list[Path]) -> None:
+    by_name = {p.name[:3]: load_document(p) for p in seed_paths}
+    kinds = {
+        label: {(s.line, s.boilerplate) for s in d.sentences if s.boilerplate} for label, d in by_name.items()
+    }
+    assert kinds["002"] == {(1, "caption"), (15, "short_link")}
+    assert kinds["003"] == {(33, "cross_link")}
+    assert kinds["004"] == {
+        (1, "cookie"),
+        (19, "cross_link"),
+        (29, "caption"),
+        (38, "cross_link"),
+        (55, "cross_link"),
+    }
+    assert kinds["000"] == set() and kinds["001"] == set()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Decoding and loading
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_utf8_bom_is_removed_and_offsets_still_hold(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbfThe talks resumed. \xe2\x80\x9cGood,\xe2\x80\x9d he said.\n")
+    document = load_document(path)
+    assert not document.text.startswith("\ufeff")
+    assert document.sentences[0].text == "The talks resumed."
+    assert document.sentences[0].start == 0
+    for sentence in document.sentences:
+        assert document.text[sentence.start : sentence.end] == sentence.text
+    assert document.warnings == []
+
+
+def test_invalid_utf8_falls_back_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "latin.txt"
+    path.write_bytes("The caf\xe9 closed. Talks went on.\n".encode("latin-1"))
+    document = load_document(path)
+    assert "café" in document.text
+    assert document.warnings and "UTF-8" in document.warnings[0]
+    assert [s.text for s in document.sentences] == ["The café closed.", "Talks went on."]
+
+
+def test_crlf_newlines_are_normalised() -> None:
+    text, warnings = decode_bytes(b"One line.\r\nTwo line.\r\n")
+    assert text == "One line.\nTwo line.\n" and warnings == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "needle"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+        (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", "gzip"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "zip"),
+        (b"\x00\x01\x02\x03binary\x00\x00data" * 20, "binary"),
+        (bytes(range(1, 32)) * 40, "binary"),
+    ],
+)
+def test_binary_files_are_refused(tmp_path: Path, raw: bytes, needle: str) -> None:
+    path = tmp_path / "article.txt"
+    path.write_bytes(raw)
+    with pytest.raises(InputError, match=needle):
+        load_document(path)
+
+
+@pytest.mark.parametrize("raw", [b"", b"   \n\n\t  \n"])
+def test_empty_file_is_refused(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(raw)
+    with pytest.raises(InputError, match="empty"):
+        load_document(path)
+
+
+def test_only_boilerplate_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "links.txt"
+    path.write_text("READ: Another story\n\nShort link:\n", encoding="utf-8")
+    with pytest.raises(InputError, match="boilerplate"):
+        load_document(path)
+
+
+def test_missing_path_raises_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        load_documents([tmp_path / "nope"])
+
+
+def test_empty_folder_raises_input_error(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    with pytest.raises(InputError, match="no .txt or .md"):
+        load_documents([folder])
+
+
+def test_folder_without_articles_raises_input_error(tmp_path: Path) -> None:
+    folder = tmp_path / "images"
+    folder.mkdir()
+    (folder / "image.png").write_bytes(b"\x89PNG")
+    with pytest.raises(InputError, match="no .txt or .md"):
+        load_documents([folder])
+
+
+def test_bad_files_are_reported_and_good_ones_kept(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Good article. It has two sentences.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"")
+    (tmp_path / "c.txt").write_bytes(b"%PDF-1.4 rest")
+    result = load_documents([tmp_path])
+    assert [d.doc_id for d in result.documents] == ["a.txt"]
+    failed = dict(result.failed)
+    assert set(failed) == {str(tmp_path / "b.txt"), str(tmp_path / "c.txt")}
+    assert "empty" in failed[str(tmp_path / "b.txt")]
+    assert "PDF" in failed[str(tmp_path / "c.txt")]
+
+
+def test_duplicate_content_is_skipped_with_a_notice(tmp_path: Path) -> None:
+    text = "The same article. Word for word.\n"
+    (tmp_path / "001_a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "002_b.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "003_c.txt").write_text("A different article.\n", encoding="utf-8")
+    result = load_documents([tmp_path])
+    assert [d.doc_id for d in result.documents] == ["001_a.txt", "003_c.txt"]
+    assert len(result.notices) == 1
+    assert "002_b.txt" in result.notices[0] and "001_a.txt" in result.notices[0]
+    assert result.failed == []
+
+
+def test_documents_get_stable_ids_labels_and_hashes(seed_paths: list[Path]) -> None:
+    import hashlib
+
+    result = load_documents([seed_paths[0].parent])
+    assert [d.doc_id for d in result.documents] == [p.name for p in seed_paths]
+    assert [d.label for d in result.documents] == ["000", "001", "002", "003", "004"]
+    for document, path in zip(result.documents, seed_paths, strict=True):
+        assert document.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_same_label_twice_gets_a_unique_marker_label(tmp_path: Path) -> None:
+    (tmp_path / "001_a.txt").write_text("First article.\n", encoding="utf-8")
+    (tmp_path / "001_b.txt").write_text("Second article.\n", encoding="utf-8")
+    labels = [d.label for d in load_documents([tmp_path]).documents]
+    assert len(set(labels)) == 2 and labels[0] == "001"

@@ -1,0 +1,321 @@
+"""merge: canonical parties, clusters across sources, contested points, figure discrepancies, scale."""
+
+from __future__ import annotations
+
+import random
+import string
+
+from summarizer.analyse import UNKNOWN_SIDE, build_party_index
+from summarizer.documents import Document, build_sentences
+from summarizer.ground import GroundedFigure
+from summarizer.merge import (
+    PartyResolver,
+    find_contested,
+    merge_claims,
+    merge_demands,
+    merge_figures,
+    merge_parties,
+)
+from summarizer.models import (
+    Citation,
+    ClaimReport,
+    DemandEntry,
+    FigureValue,
+    PartyEntry,
+    PartyRole,
+    SupportLevel,
+)
+
+
+def _doc(text: str, name: str) -> Document:
+    sentences, date = build_sentences(text)
+    return Document(
+        doc_id=name, label=name[:3], path=name, text=text, sha256=name, date=date, sentences=sentences
+    )
+
+
+def _citation(doc_id: str, line: int = 1, text: str = "cited text") -> Citation:
+    return Citation(
+        marker=f"{doc_id[:3]}:L{line}",
+        doc_id=doc_id,
+        path=doc_id,
+        line=line,
+        start=0,
+        end=len(text),
+        sentence=line,
+        text=text,
+    )
+
+
+def _index():
+    return build_party_index(
+        [
+            _doc(
+                "Israel and Hamas sent delegations to Cairo, where Egypt hosted the talks.\n"
+                "“There is no change in the position of the occupation (Israel),” a Hamas official said.\n",
+                "001_a.txt",
+            ),
+            _doc(
+                "Israeli officials said Hamas rejected the offer. Egypt said progress was made.\n",
+                "002_b.txt",
+            ),
+        ]
+    )
+
+
+def _claim(
+    doc_id: str, side: str, statement: str, speaker: str = "an official", line: int = 1
+) -> ClaimReport:
+    from summarizer.ground import is_negated
+
+    return ClaimReport(
+        doc_id=doc_id,
+        speaker=speaker,
+        speaker_side=side,
+        statement=statement,
+        negated=is_negated(statement),
+        citations=[_citation(doc_id, line, statement)],
+        sources=[doc_id],
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Parties
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_party_aliases_resolve_to_one_canonical_party() -> None:
+    resolver = PartyResolver(_index())
+    assert resolver.resolve("Israeli") == "Israel"
+    assert resolver.resolve("the occupation") == "Israel"
+    assert resolver.resolve("Israeli officials") == "Israel"
+    assert resolver.resolve("Egyptian") == "Egypt"
+    assert resolver.resolve("Hamas") == "Hamas"
+    assert resolver.resolve("unknown") == UNKNOWN_SIDE
+    assert resolver.resolve(None) == UNKNOWN_SIDE
+    assert resolver.resolve("Northern Alliance") == "Northern Alliance"  # a new name becomes a party
+
+
+def test_merge_parties_groups_aliases_across_documents() -> None:
+    resolver = PartyResolver(_index())
+    entries = [
+        PartyEntry(
+            name="Israel",
+            role=PartyRole.belligerent,
+            citations=[_citation("001_a.txt")],
+            sources=["001_a.txt"],
+        ),
+        PartyEntry(
+            name="Israeli", role=PartyRole.other, citations=[_citation("002_b.txt")], sources=["002_b.txt"]
+        ),
+        PartyEntry(
+            name="the occupation",
+            role=PartyRole.other,
+            citations=[_citation("003_c.txt")],
+            sources=["003_c.txt"],
+        ),
+        PartyEntry(
+            name="Egypt",
+            role=PartyRole.mediator,
+            citations=[_citation("001_a.txt", 2)],
+            sources=["001_a.txt"],
+        ),
+    ]
+    merged = merge_parties(entries, resolver)
+    assert [p.name for p in merged] == ["Israel", "Egypt"]
+    israel = merged[0]
+    assert israel.sources == ["001_a.txt", "002_b.txt", "003_c.txt"]
+    assert israel.role == PartyRole.belligerent  # 'other' does not outvote a real role
+    assert {"Israeli", "the occupation"} <= set(israel.aliases)
+    assert len(israel.citations) == 3
+
+
+# ---------------------------------------------------------------------------------------------------
+# Demands and claims
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_demands_cluster_across_documents_with_their_sources() -> None:
+    resolver = PartyResolver(_index())
+
+    def demand(doc: str, party: str, text: str) -> DemandEntry:
+        return DemandEntry(party=party, demand=text, citations=[_citation(doc)], sources=[doc])
+
+    merged = merge_demands(
+        [
+            demand("001_a.txt", "Hamas", "a permanent ceasefire"),
+            demand("002_b.txt", "Hamas", "permanent ceasefire in Gaza"),
+            demand("003_c.txt", "Hamas", "the return of displaced residents"),
+            demand("003_c.txt", "Israel", "a permanent ceasefire"),  # same words, another party
+            demand("004_d.txt", "Israeli", "the release of all hostages"),
+        ],
+        resolver,
+    )
+    by_key = {(d.party, d.demand): d for d in merged}
+    assert len(merged) == 4
+    ceasefire = by_key[("Hamas", "a permanent ceasefire")]
+    assert ceasefire.sources == ["001_a.txt", "002_b.txt"]
+    assert [c.doc_id for c in ceasefire.citations] == ["001_a.txt", "002_b.txt"]
+    assert by_key[("Israel", "a permanent ceasefire")].sources == ["003_c.txt"]
+    assert by_key[("Israel", "the release of all hostages")].sources == ["004_d.txt"]
+
+
+def test_claims_group_across_sources() -> None:
+    resolver = PartyResolver(_index())
+    groups = merge_claims(
+        [
+            _claim("001_a.txt", "Egypt", "Some progress had been made in the Cairo talks, sources said."),
+            _claim("002_b.txt", "Egyptian", "Some progress had been made in the Cairo talks."),
+            _claim("003_c.txt", "Egypt", "The delegations will leave Cairo within two days."),
+            _claim("003_c.txt", "Hamas", "Some progress had been made in the Cairo talks."),  # another side
+        ],
+        resolver,
+    )
+    assert [g.id for g in groups] == ["C1", "C2", "C3"]
+    first = groups[0]
+    assert first.sources == ["001_a.txt", "002_b.txt"]
+    assert first.speaker_sides == ["Egypt"]
+    assert {r.doc_id for r in first.reports} == {"001_a.txt", "002_b.txt"}
+    assert sorted(len(g.sources) for g in groups) == [1, 1, 2]
+
+
+def test_contested_point_for_opposite_claims_from_different_sides() -> None:
+    resolver = PartyResolver(_index())
+    groups = merge_claims(
+        [
+            _claim("001_a.txt", "Egypt", "Some progress had been made in the Cairo talks."),
+            _claim("002_b.txt", "Egypt", "Progress had been made in the Cairo talks, officials said."),
+            _claim("003_c.txt", "Hamas", "No progress had been made in the Cairo talks."),
+            _claim("003_c.txt", "Hamas", "The delegations will leave the capital tomorrow."),
+        ],
+        resolver,
+    )
+    contested = find_contested(groups, party_words={"egypt", "hamas", "israel"})
+    assert len(contested) == 1
+    (point,) = contested
+    sides = {(p.side, p.negated): p for p in point.positions}
+    assert set(sides) == {("Egypt", False), ("Hamas", True)}
+    assert sides[("Egypt", False)].sources == ["001_a.txt", "002_b.txt"]
+    assert sides[("Hamas", True)].sources == ["003_c.txt"]
+    assert "progress" in point.question.lower()
+    for position in point.positions:
+        assert position.citations and all(c.doc_id in position.sources for c in position.citations)
+
+
+def test_no_contest_for_same_polarity() -> None:
+    resolver = PartyResolver(_index())
+    groups = merge_claims(
+        [
+            _claim("001_a.txt", "Egypt", "Some progress had been made in the Cairo talks."),
+            _claim("002_b.txt", "Hamas", "Progress has been made at the Cairo talks on the agenda."),
+        ],
+        resolver,
+    )
+    assert find_contested(groups, party_words={"egypt", "hamas"}) == []
+
+
+def test_no_contest_when_one_side_contradicts_itself() -> None:
+    resolver = PartyResolver(_index())
+    groups = merge_claims(
+        [
+            _claim("001_a.txt", "Hamas", "Some progress had been made in the Cairo talks."),
+            _claim("002_b.txt", "Hamas", "No progress had been made in the Cairo talks."),
+        ],
+        resolver,
+    )
+    assert len(groups) == 2
+    assert find_contested(groups, party_words={"hamas"}) == []
+
+
+def test_no_contest_between_unrelated_claims() -> None:
+    resolver = PartyResolver(_index())
+    groups = merge_claims(
+        [
+            _claim("001_a.txt", "Egypt", "Some progress had been made in the Cairo talks."),
+            _claim("002_b.txt", "Hamas", "The group has not received any written offer from the mediators."),
+        ],
+        resolver,
+    )
+    assert find_contested(groups, party_words={"egypt", "hamas"}) == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------------
+
+
+def _figure(doc: str, quantity: str, value: float, text: str) -> GroundedFigure:
+    return GroundedFigure(
+        quantity=quantity,
+        value=FigureValue(doc_id=doc, value=value, text=text, citation=_citation(doc, 3, f"{text} people")),
+    )
+
+
+def test_figure_discrepancy_is_flagged() -> None:
+    comparisons = merge_figures(
+        [
+            _figure("001_a.txt", "people killed", 33175, "33,175"),
+            _figure("002_b.txt", "people killed", 33207, "Some 33,207"),
+            _figure("002_b.txt", "people killed", 1200, "1,200"),
+            _figure("003_c.txt", "people killed", 1200, "around 1,200"),
+            _figure("004_d.txt", "hostages held", 133, "133"),
+        ]
+    )
+    by_values = {tuple(v.value for v in c.values): c for c in comparisons}
+    assert set(by_values) == {(33175, 33207), (1200, 1200)}
+    deaths = by_values[(33175, 33207)]
+    assert deaths.discrepancy is True
+    assert deaths.sources == ["001_a.txt", "002_b.txt"]
+    assert deaths.quantity == "people killed"
+    assert by_values[(1200, 1200)].discrepancy is False  # equal values are agreement, not a discrepancy
+    assert comparisons[0] is deaths  # discrepancies first
+
+
+def test_figures_of_different_scale_are_not_grouped() -> None:
+    comparisons = merge_figures(
+        [
+            _figure("001_a.txt", "people killed", 1200, "1,200"),
+            _figure("002_b.txt", "people killed", 33000, "more than 33,000"),
+        ]
+    )
+    assert comparisons == []
+
+
+def test_a_figure_given_twice_by_one_outlet_is_not_a_comparison() -> None:
+    comparisons = merge_figures(
+        [
+            _figure("001_a.txt", "hostages held", 133, "133"),
+            _figure("001_a.txt", "hostages held", 130, "around 130"),
+        ]
+    )
+    assert comparisons == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scale
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_merge_claims_scales_and_still_finds_a_planted_duplicate() -> None:
+    """~300 documents x 20 claims: blocking keeps it fast; a claim carried by two outlets groups."""
+    rng = random.Random(7)
+    vocabulary = ["".join(rng.choices(string.ascii_lowercase, k=8)) for _ in range(20_000)]
+    sides = ["Egypt", "Hamas", "Israel", "Qatar", "United States"]
+    reports = []
+    for doc_number in range(300):
+        doc_id = f"{doc_number:03d}_synthetic.txt"
+        for line in range(1, 21):
+            statement = " ".join(rng.sample(vocabulary, 10))
+            reports.append(_claim(doc_id, rng.choice(sides), statement, line=line))
+    planted = "The delegations agreed on a phased exchange of prisoners and a six week ceasefire"
+    reports.append(_claim("017_synthetic.txt", "Qatar", planted, line=21))
+    reports.append(_claim("230_synthetic.txt", "Qatari", planted + ", officials said.", line=21))
+    groups = merge_claims(reports, PartyResolver(_index()))
+    assert len(groups) == 300 * 20 + 1
+    top = groups[0]
+    assert top.sources == ["017_synthetic.txt", "230_synthetic.txt"]
+    assert top.speaker_sides == ["Qatar"]
+    assert all(len(g.sources) == 1 for g in groups[1:])
+    assert len({g.id for g in groups}) == len(groups)
+    assert find_contested(groups, party_words=set()) == []
+    assert all(r.support == SupportLevel.strong for g in groups for r in g.reports)
