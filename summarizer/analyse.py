@@ -319,6 +319,8 @@ class PartyIndex:
     lookup: dict[str, str] = field(default_factory=dict)
     # capitalised words seen inside sentences (not only at their start): names, not sentence openers
     proper_words: set[str] = field(default_factory=set)
+    # person -> the title the articles give them ("Transportation Secretary"), for their role
+    titles: dict[str, str] = field(default_factory=dict)
 
     def add(self, canonical: str, alias: str | None = None) -> None:
         self.parties.setdefault(canonical, set())
@@ -433,7 +435,7 @@ def build_party_index(documents: list[Document]) -> PartyIndex:
     _learn_affiliations(documents, index)
     min_documents = 2 if len(documents) > 1 else 1
     for key in sorted(agentive, key=lambda k: -len(k)):
-        name = surface[key]
+        name, title = split_title(surface[key])
         single = " " not in name
         if (
             len(doc_presence[key]) < min_documents
@@ -443,12 +445,100 @@ def build_party_index(documents: list[Document]) -> PartyIndex:
             or (single and _ADJECTIVE_ENDING.search(name) and name.endswith(("ian", "ese", "ish")))
         ):
             continue
-        index.add(name)
+        index.add(name, surface[key])
+        if title:
+            index.titles.setdefault(name, title)
+    _merge_surnames(index, documents)
     for canonical in index.parties:
         index.documents[canonical] = len(
             doc_presence.get(canonical, set()) | doc_presence.get(_normalise_name(canonical), set())
         )
     return index
+
+
+_TITLE_WORDS = {
+    "secretary",
+    "minister",
+    "president",
+    "director",
+    "chief",
+    "senator",
+    "sen",
+    "rep",
+    "representative",
+    "congressman",
+    "congresswoman",
+    "gov",
+    "governor",
+    "speaker",
+    "leader",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "ambassador",
+    "general",
+    "envoy",
+    "commissioner",
+    "mayor",
+    "judge",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+}
+_LEGISLATOR_TITLES = {"sen", "senator", "rep", "representative", "congressman", "congresswoman", "speaker"}
+
+
+def split_title(name: str) -> tuple[str, str | None]:
+    """'Transportation Secretary Pete Buttigieg' -> ('Pete Buttigieg', 'Transportation Secretary')."""
+    words = name.split()
+    positions = [i for i, word in enumerate(words) if word.lower().rstrip(".") in _TITLE_WORDS]
+    if positions and positions[-1] < len(words) - 1:
+        cut = positions[-1] + 1
+        return " ".join(words[cut:]), " ".join(words[:cut])
+    return name, None
+
+
+def _merge_surnames(index: PartyIndex, documents: list[Document]) -> None:
+    """'Buttigieg' is 'Pete Buttigieg' when exactly one longer party ends with that name; a surname
+    alone takes the full name (and title) it has elsewhere in the corpus ('Energy Secretary Jennifer
+    Granholm')."""
+    corpus = "\n".join(s.text for d in documents for s in d.citable_sentences)
+    written = _written_aliases()
+    for single in [p for p in index.parties if " " not in p]:
+        longer = [p for p in index.parties if " " in p and p.split()[-1] == single]
+        if not longer and single not in written:  # countries and parties have no first names
+            full_names: Counter[tuple[str, str | None]] = Counter()
+            for match in re.finditer(rf"((?:[A-Z][\w.’'\-]* +){{1,4}}){re.escape(single)}\b", corpus):
+                name, title = split_title(match.group(0))
+                words = name.split()
+                if (
+                    2 <= len(words) <= 3
+                    and words[0].lower() not in NON_PARTY_WORDS
+                    and not any(w.endswith(".") or w in written for w in words)
+                ):
+                    full_names[(name, title)] += 1
+            if full_names:
+                (full, title), _ = full_names.most_common(1)[0]
+                if full not in index.parties and index.canonical(full) in (None, single):
+                    index.add(full)
+                    longer = [full]
+                    if title:
+                        index.titles.setdefault(full, title)
+        if len(longer) == 1:
+            aliases = index.parties.pop(single)
+            index.parties[longer[0]].update({single, *aliases})
+            index.lookup[_normalise_name(single)] = longer[0]
+            if single in index.titles:
+                index.titles.setdefault(longer[0], index.titles.pop(single))
+
+
+def title_role(title: str) -> PartyRole:
+    words = {w.lower().rstrip(".") for w in title.split()}
+    return PartyRole.legislator if words & _LEGISLATOR_TITLES else PartyRole.government
 
 
 def _learn_affiliations(documents: list[Document], index: PartyIndex) -> None:
@@ -570,7 +660,7 @@ def _owner_before(text: str, position: int, index: PartyIndex) -> str | None:
 
 
 def _roles_from_text(document: Document, index: PartyIndex) -> dict[str, PartyRole]:
-    roles: dict[str, PartyRole] = {}
+    roles: dict[str, PartyRole] = {name: title_role(title) for name, title in index.titles.items()}
     for sentence in document.citable_sentences:
         for match in _MEDIATED_BY.finditer(sentence.text):
             for name in index.mentions(match.group(1)):

@@ -249,3 +249,25 @@ def test_senator_claim_gets_party_side_through_analysis() -> None:
     assert analysis.attributions[1].speaker == "Sen. Joe Manchin (D-W.Va.)"
     assert analysis.attributions[1].side == "Democratic Party"
     assert analysis.attributions[2].side == "Democratic Party"
+
+
+def test_person_parties_take_full_name_and_title_role() -> None:
+    from summarizer.analyse import analyse_document, build_party_index, rules_extraction
+    from summarizer.documents import Document, build_sentences
+
+    texts = [
+        "Energy Secretary Jane Doerr said the talks would go on.\nDoerr said the offer was too small.",
+        "Doerr told reporters the deal was close.\nSen. Max Quill said he opposed it.",
+    ]
+    documents = []
+    for number, text in enumerate(texts):
+        sentences, _ = build_sentences(text)
+        documents.append(
+            Document(f"d{number}.txt", f"d{number}", f"d{number}.txt", text, "0", None, sentences)
+        )
+    index = build_party_index(documents)
+    assert "Jane Doerr" in index.parties and "Doerr" not in index.parties
+    assert index.canonical("Doerr") == "Jane Doerr"
+    extraction = rules_extraction(documents[1], analyse_document(documents[1], index), index)
+    roles = {p.name: p.role.value for p in extraction.parties}
+    assert roles["Jane Doerr"] == "government"
