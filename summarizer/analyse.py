@@ -659,6 +659,22 @@ def _owner_before(text: str, position: int, index: PartyIndex) -> str | None:
     return named[-1] if named else None
 
 
+def demand_owner(sentence: Sentence, analysis: DocumentAnalysis, index: PartyIndex) -> str | None:
+    """Whose demand a sentence states: the party named last before the demand word ('Hamas’
+    demand for', 'Israel’s prime demand'), else the side of the sentence's speaker ('The group
+    reiterated its demands' after a Hamas statement)."""
+    cue = _DEMAND_CUE.search(sentence.text)
+    owner = _owner_before(sentence.text, cue.start(), index) if cue else None
+    if owner is None:
+        attribution = analysis.attributions.get(sentence.id)
+        if attribution and attribution.side != UNKNOWN_SIDE:
+            owner = attribution.side
+    if owner is None and not cue:
+        named = index.mentions(sentence.text)
+        owner = named[0] if named else None  # the subject of a plain sentence
+    return owner
+
+
 def _roles_from_text(document: Document, index: PartyIndex) -> dict[str, PartyRole]:
     roles: dict[str, PartyRole] = {name: title_role(title) for name, title in index.titles.items()}
     for sentence in document.citable_sentences:
@@ -694,9 +710,7 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
         attribution = analysis.attributions.get(sentence.id)
         cue = _DEMAND_CUE.search(sentence.text)
         if cue:
-            owner = _owner_before(sentence.text, cue.start(), index) or (
-                attribution.side if attribution and attribution.side != UNKNOWN_SIDE else None
-            )
+            owner = demand_owner(sentence, analysis, index)
             if owner:
                 for item in _demand_items(sentence, cue)[:6]:
                     demands.append(ExtractedDemand(party=owner, demand=item[:200], sentences=[sentence.id]))

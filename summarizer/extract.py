@@ -28,7 +28,14 @@ from typing import Any, Literal
 import jinja2
 from pydantic import BaseModel, Field, create_model
 
-from summarizer.analyse import UNKNOWN_SIDE, DocumentAnalysis, PartyIndex, hints_for_prompt, rules_extraction
+from summarizer.analyse import (
+    UNKNOWN_SIDE,
+    DocumentAnalysis,
+    PartyIndex,
+    demand_owner,
+    hints_for_prompt,
+    rules_extraction,
+)
 from summarizer.backends.base import Backend, Completion, Message, Usage
 from summarizer.documents import Document
 from summarizer.models import DocumentExtraction, ExtractedDemand, ExtractionContext, PartyRole
@@ -109,7 +116,7 @@ def extract_document(
     """One model call (plus re-asks) for one document."""
     context = extraction_context(document, analysis, index)
     if backend_strategy(backend) == "focused":
-        return _extract_focused(document, analysis, context, backend)
+        return _extract_focused(document, analysis, index, context, backend)
     return backend.complete(build_messages(document, analysis, index), DocumentExtraction, context)
 
 
@@ -146,7 +153,7 @@ def focused_response_model(
 
 
 def _extract_focused(
-    document: Document, analysis: DocumentAnalysis, context: dict, backend: Backend
+    document: Document, analysis: DocumentAnalysis, index: PartyIndex, context: dict, backend: Backend
 ) -> Completion[DocumentExtraction]:
     rules: DocumentExtraction = context["rules"]
     parties = [p.name for p in rules.parties]
@@ -167,12 +174,17 @@ def _extract_focused(
         },
     ]
     completion = backend.complete(messages, response_model, context)
-    return Completion(apply_focused(rules, completion.value), completion.usage)
+    owners = {i: demand_owner(document.sentence(i), analysis, index) for i in demand_ids}
+    return Completion(apply_focused(rules, completion.value, owners), completion.usage)
 
 
-def apply_focused(rules: DocumentExtraction, answer: BaseModel) -> DocumentExtraction:
+def apply_focused(
+    rules: DocumentExtraction, answer: BaseModel, owners: dict[int, str | None]
+) -> DocumentExtraction:
     """The rules' extraction with the model's decisions applied. A role the rules found from an
-    explicit pattern ('brokered by X') is kept over the model's."""
+    explicit pattern ('brokered by X') is kept over the model's. A demand is kept only when the
+    sentence it cites is that party's demand by the rules' reading (``owners``): a small model tends
+    to hand the same demand to every party in turn."""
     roles = {item.party: item.role for item in getattr(answer, "roles", [])}
     parties = [
         p if p.role != PartyRole.other else p.model_copy(update={"role": roles.get(p.name, p.role)})
@@ -181,7 +193,7 @@ def apply_focused(rules: DocumentExtraction, answer: BaseModel) -> DocumentExtra
     model_demands = [
         ExtractedDemand(party=d.party, demand=d.demand, sentences=[d.sentence])
         for d in getattr(answer, "demands", [])
-        if d.demand.strip()
+        if d.demand.strip() and owners.get(d.sentence) == d.party
     ]
     sides = {item.sentence: item.side for item in getattr(answer, "sides", [])}
     claims = [
