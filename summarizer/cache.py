@@ -8,6 +8,7 @@ at once on the same file wait for each other's short writes instead of corruptin
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -45,6 +46,7 @@ class ExtractionCache:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self.errors: list[str] = []  # reads and writes that failed (the run went on without them)
         # One connection shared by the worker threads, serialised by the lock.
         self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -53,22 +55,46 @@ class ExtractionCache:
         self._db.execute(SCHEMA)
 
     def get(self, key: str) -> tuple[str, dict] | None:
-        with self._lock:
-            row = self._db.execute("SELECT response, usage FROM extractions WHERE key = ?", (key,)).fetchone()
-        return (row[0], json.loads(row[1])) if row else None
+        """The cached (response, usage), or None; an unreadable cache is a miss, never a failure."""
+        try:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT response, usage FROM extractions WHERE key = ?", (key,)
+                ).fetchone()
+            return (row[0], json.loads(row[1])) if row else None
+        except (sqlite3.Error, ValueError) as error:
+            self._note(error)
+            return None
 
     def put(self, key: str, doc_id: str, backend: str, model: str, response: str, usage: dict) -> None:
+        """Store one extraction in its own transaction. A failed write (disk full, database locked for
+        longer than the busy timeout) is recorded in ``errors`` and skipped: the extraction itself is
+        still used for this run, only not remembered for the next."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                self._note(error)
+                return
             try:
                 self._db.execute(
                     "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (key, doc_id, backend, model, time.time(), response, json.dumps(usage)),
                 )
                 self._db.execute("COMMIT")
+            except sqlite3.Error as error:
+                self._rollback()
+                self._note(error)
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # the failed statement may have ended it already
+            self._db.execute("ROLLBACK")
+
+    def _note(self, error: Exception) -> None:
+        self.errors.append(f"{type(error).__name__}: {error}")
 
     def close(self) -> None:
         with self._lock:

@@ -23,12 +23,14 @@ from summarizer.backends import Backend, BackendError, create_backend
 from summarizer.cache import ExtractionCache, default_cache_path
 from summarizer.config import Settings
 from summarizer.documents import InputError, load_documents
+from summarizer.gold import Gold
 from summarizer.models import Brief, DocumentExtraction
 from summarizer.pipeline import DocumentOutcome, extract_with_cache, run_brief
 from summarizer.render import render_json, render_markdown
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
-err = Console(stderr=True, highlight=False)
+# soft_wrap: a message stays one line however narrow the terminal (or 80 columns when piped).
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_INCOMPLETE = 1
 EXIT_UNUSABLE = 2
@@ -55,6 +57,14 @@ CacheOpt = Annotated[
     Path | None, typer.Option("--cache", help="SQLite cache file (default: user cache dir).")
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+StrategyOpt = Annotated[
+    str,
+    typer.Option(
+        "--strategy",
+        help="full: the model extracts everything; focused: rules extract, the model decides roles, "
+        "demands and unknown sides (auto: focused for the local backend, full otherwise).",
+    ),
+]
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -66,6 +76,10 @@ def write_atomically(path: Path, text: str) -> None:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        # mkstemp creates the file 0600; give it the permissions a plain open() would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -115,6 +129,7 @@ def brief(
     max_reasks: ReasksOpt = 2,
     model_path: ModelPathOpt = None,
     fake_replies: FakeOpt = None,
+    strategy: StrategyOpt = "auto",
     cache_path: CacheOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
@@ -129,11 +144,17 @@ def brief(
         max_reasks=max_reasks,
         model_path=model_path,
         fake_replies=fake_replies,
+        strategy=strategy,
     )
     try:
-        load_documents(inputs)  # fail fast on a bad path before loading a model
+        loaded = load_documents(inputs)  # fail fast on a bad path before loading a model
     except InputError as error:
         raise fail(str(error)) from None
+    for notice in loaded.notices:  # duplicates skipped
+        err.print(f"[yellow]note:[/] {notice}")
+    for document in loaded.documents:  # not UTF-8, cut to MAX_CHARS, ...
+        for warning in document.warnings:
+            err.print(f"[yellow]warning:[/] {document.path}: {warning}")
     chosen = _backend(settings)
     cache = _cache(no_cache, cache_path)
     with Progress(
@@ -164,8 +185,16 @@ def brief(
             )
         except InputError as error:
             raise fail(str(error)) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted; no brief written. Finished extractions are cached: run again to resume.",
+                       130) from None  # fmt: skip
     if cache is not None:
         cache.close()
+        if cache.errors:
+            err.print(
+                f"[yellow]warning:[/] cache {cache.path}: {len(cache.errors)} reads/writes failed "
+                f"({cache.errors[0]}); the brief is not affected, a rerun may redo some extractions"
+            )
     for failure in result.failed:
         err.print(f"[yellow]not included:[/] {failure.path}: {failure.reason}")
     if not result.sources:
@@ -203,6 +232,7 @@ def extract(
     max_reasks: ReasksOpt = 2,
     model_path: ModelPathOpt = None,
     fake_replies: FakeOpt = None,
+    strategy: StrategyOpt = "auto",
     cache_path: CacheOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
@@ -224,6 +254,7 @@ def extract(
         max_reasks=max_reasks,
         model_path=model_path,
         fake_replies=fake_replies,
+        strategy=strategy,
     )
     chosen = _backend(settings)
     index = build_party_index([document])
@@ -235,7 +266,7 @@ def extract(
     sys.stdout.write(outcome.extraction.model_dump_json(indent=2) + "\n")
 
 
-SCHEMA_MODELS = {"document_extraction": DocumentExtraction, "brief": Brief}
+SCHEMA_MODELS = {"document_extraction": DocumentExtraction, "brief": Brief, "gold": Gold}
 
 
 def schema_files() -> dict[str, str]:
@@ -264,6 +295,59 @@ def schemas(
             err.print(f"wrote {target}")
     if check and stale:
         raise fail(f"stale schemas in {out}: {', '.join(stale)}; run `summarizer schemas`", EXIT_INCOMPLETE)
+
+
+@app.command("eval")
+def eval_command(
+    brief_json: Annotated[Path, typer.Argument(help="The brief as JSON (brief --json).")],
+    gold_path: Annotated[Path, typer.Argument(help="Gold annotation (*.gold.json).")],
+    json_output: Annotated[Path | None, typer.Option("--json", help="Write all metrics as JSON.")] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option("--root", help="Folder the cited files are in (default: the brief's paths as written)."),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", min=0.0, max=1.0, help="Text similarity needed for a match.")
+    ] = 0.6,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Exit 1 unless citation validity is 100% and no boilerplate leaks."),
+    ] = False,
+) -> None:
+    """Score a brief against a gold annotation: recall, precision, citation validity and support."""
+    from pydantic import ValidationError
+
+    from summarizer.evaluate import evaluate, render_table
+    from summarizer.gold import load_gold
+
+    try:
+        result_brief = Brief.model_validate_json(brief_json.read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as error:
+        raise fail(f"{brief_json}: not a brief: {error}") from None
+    try:
+        gold = load_gold(gold_path)
+    except (ValueError, ValidationError) as error:
+        raise fail(f"{gold_path}: not a gold file: {error}") from None
+    result = evaluate(
+        result_brief,
+        gold,
+        brief_dir=brief_json.parent,
+        gold_dir=gold_path.parent,
+        root=root,
+        threshold=threshold,
+    )
+    result["brief_file"], result["gold_file"] = str(brief_json), str(gold_path)
+    Console(highlight=False).print(render_table(result))
+    if any("file not found" in item["reason"] for item in result["citation_validity"]["invalid"]):
+        err.print(
+            "[yellow]hint:[/] some cited files were not found; "
+            "run from where the brief was made or pass --root"
+        )
+    if json_output:
+        write_atomically(json_output, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    bad = result["citation_validity"]["share"] not in (None, 1.0) or result["boilerplate_leaks"]["count"]
+    if strict and bad:
+        raise typer.Exit(EXIT_INCOMPLETE)
 
 
 if __name__ == "__main__":

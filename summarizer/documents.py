@@ -18,6 +18,9 @@ from pathlib import Path
 SUPPORTED_SUFFIXES = (".txt", ".md", ".text")
 # Articles longer than this are cut (with a warning) so one huge file cannot stall a run.
 MAX_CHARS = 200_000
+# At most this much of a file is read into memory (enough for MAX_CHARS characters in any encoding);
+# the rest is only hashed, so a multi-gigabyte file dropped in by mistake costs a hash, not the RAM.
+MAX_READ_BYTES = 4 * MAX_CHARS + 4
 
 
 class InputError(Exception):
@@ -206,6 +209,13 @@ _ABBREVIATIONS = {
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 
 
+_ABBREVIATION_WINDOW = 64  # characters before a full stop that can hold an abbreviation
+# A "sentence" longer than this (a table flattened to one line, text without full stops) is split at
+# spaces: real news sentences are far shorter, and the steps after this one cost more than linear time
+# in a sentence's length.
+MAX_SENTENCE_CHARS = 1_000
+
+
 def _ends_with_abbreviation(text: str) -> bool:
     match = re.search(r"(?:^|[\s(])([A-Za-z][A-Za-z.\-]*)\.$", text)
     if not match:
@@ -224,19 +234,36 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
     start = 0
     for match in _BOUNDARY.finditer(paragraph):
         end = match.end()
-        if _ends_with_abbreviation(paragraph[start : match.start() + 1]):
+        # Only the last word matters; looking at a bounded tail keeps a paragraph of many
+        # abbreviations ("A. B. C. ...", thousands of them) linear instead of quadratic.
+        tail_start = max(start, match.start() + 1 - _ABBREVIATION_WINDOW)
+        if _ends_with_abbreviation(paragraph[tail_start : match.start() + 1]):
             continue
         spans.append((start, end))
         start = end
     spans.append((start, len(paragraph)))
     trimmed = []
-    for span_start, span_end in spans:
+    for span_start, span_end in _bounded(paragraph, spans):
         chunk = paragraph[span_start:span_end]
         left = len(chunk) - len(chunk.lstrip())
         right = len(chunk.rstrip())
         if right > left:
             trimmed.append((span_start + left, span_start + right))
     return trimmed
+
+
+def _bounded(paragraph: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Split spans longer than MAX_SENTENCE_CHARS at the last space before the limit (or at it)."""
+    bounded = []
+    for start, end in spans:
+        while end - start > MAX_SENTENCE_CHARS:
+            limit = start + MAX_SENTENCE_CHARS
+            space = paragraph.rfind(" ", start + MAX_SENTENCE_CHARS // 2, limit)
+            cut = space if space > start else limit
+            bounded.append((start, cut))
+            start = cut
+        bounded.append((start, end))
+    return bounded
 
 
 def build_sentences(text: str) -> tuple[list[Sentence], str | None]:
@@ -284,20 +311,38 @@ def short_label(file_name: str) -> str:
     return digits.group(1) if digits else stem[:16]
 
 
+def _read_head(path: Path) -> tuple[bytes, str]:
+    """The first MAX_READ_BYTES + 1 bytes of a file and the sha256 of all of it."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        head = stream.read(MAX_READ_BYTES + 1)
+        digest.update(head)
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return head, digest.hexdigest()
+
+
 def load_document(path: Path, display_path: str | None = None) -> Document:
     """Read and split one file; raise InputError if it cannot be used."""
     try:
-        raw = path.read_bytes()
+        raw, sha256 = _read_head(path)
     except FileNotFoundError as error:
         raise InputError("file not found") from error
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}") from error
     if not raw.strip():
         raise InputError("empty file")
+    cut_bytes = len(raw) > MAX_READ_BYTES
+    if cut_bytes:  # cut at a line end, never inside a character
+        cut = raw.rfind(b"\n", 0, MAX_READ_BYTES)
+        raw = raw[: cut if cut > 0 else MAX_READ_BYTES]
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and len(raw) % 2:
+            raw = raw[:-1]
     text, warnings = decode_bytes(raw)
-    if len(text) > MAX_CHARS:
-        cut = text.rfind("\n", 0, MAX_CHARS)
-        text = text[: cut if cut > 0 else MAX_CHARS]
+    if len(text) > MAX_CHARS or cut_bytes:
+        if len(text) > MAX_CHARS:
+            cut = text.rfind("\n", 0, MAX_CHARS)
+            text = text[: cut if cut > 0 else MAX_CHARS]
         warnings.append(f"longer than {MAX_CHARS:,} characters; only the first part is used")
     sentences, date = build_sentences(text)
     if not sentences:
@@ -309,7 +354,7 @@ def load_document(path: Path, display_path: str | None = None) -> Document:
         label=short_label(path.name),
         path=display_path or str(path),
         text=text,
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=sha256,
         date=date,
         sentences=sentences,
         warnings=warnings,

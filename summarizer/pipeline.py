@@ -119,7 +119,8 @@ def run_brief(
 
     workers = max(1, min(concurrency, backend.max_concurrency or concurrency, len(documents) or 1))
     outcomes: dict[str, DocumentOutcome] = {}
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         futures = {
             pool.submit(extract_with_cache, d, analyses[d.doc_id], index, backend, cache): d
             for d in documents
@@ -133,6 +134,11 @@ def run_brief(
             outcomes[document.doc_id] = outcome
             if progress:
                 progress(outcome, done, len(documents))
+    except BaseException:
+        # Ctrl-C: documents not started are dropped at once (the calls in flight finish and are cached).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
     stats = RunStats()
     grounded = []

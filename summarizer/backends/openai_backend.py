@@ -11,11 +11,14 @@ Two kinds of failure are retried separately:
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 import httpx
 import instructor
 import openai
+from instructor.core.exceptions import InstructorRetryException
 from instructor.core.hooks import Hooks
 from pydantic import ValidationError
 from tenacity import (
@@ -40,6 +43,10 @@ MODES = {
 DEFAULT_MODE = "tools"
 MAX_RETRY_AFTER = 60.0
 
+# instructor logs every failed attempt at ERROR level; with no logging configured Python prints those
+# to stderr, on top of our own one-line messages. They stay available to anyone who configures logging.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
+
 
 class TransportError(Exception):
     """A retryable failure to get any answer (429, 5xx, reset, timeout)."""
@@ -47,6 +54,24 @@ class TransportError(Exception):
     def __init__(self, message: str, retry_after: float | None = None):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class MalformedReply(Exception):
+    """A 2xx reply whose body is not a usable chat completion (not JSON, or no choices)."""
+
+
+def _check_reply(response: httpx.Response) -> None:
+    """httpx response hook: a garbled body or an empty ``choices`` list is a transport fault (retried
+    with backoff), not a content fault: there is no answer to re-ask about."""
+    if not 200 <= response.status_code < 300 or "json" not in response.headers.get("content-type", ""):
+        return
+    response.read()
+    try:
+        body = json.loads(response.content)
+    except ValueError as error:
+        raise MalformedReply(f"reply is not valid JSON ({error})") from None
+    if isinstance(body, dict) and "choices" in body and not body["choices"]:
+        raise MalformedReply("reply has an empty choices list")
 
 
 def _escape_jinja(text: str) -> str:
@@ -68,8 +93,15 @@ def _retry_after(error: BaseException) -> float | None:
 
 def _as_transport_error(error: BaseException) -> TransportError | None:
     """Classify an exception (possibly wrapped by instructor) as a retryable transport fault."""
-    seen = error
-    for _ in range(4):
+    chain: list[BaseException] = []
+    seen: BaseException | None = error
+    while seen is not None and len(chain) < 6:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    for seen in chain:
+        if isinstance(seen, MalformedReply):
+            return TransportError(f"malformed reply: {seen}")
+    for seen in chain[:4]:
         if isinstance(seen, openai.RateLimitError):
             return TransportError(f"rate limited (429): {_short(seen)}", _retry_after(seen))
         if isinstance(seen, openai.APIStatusError) and seen.status_code >= 500:
@@ -78,9 +110,6 @@ def _as_transport_error(error: BaseException) -> TransportError | None:
             return TransportError("request timed out")
         if isinstance(seen, openai.APIConnectionError | httpx.TransportError):
             return TransportError(f"connection failed: {_short(seen)}")
-        if seen.__cause__ is None:
-            break
-        seen = seen.__cause__
     return None
 
 
@@ -88,11 +117,21 @@ def _short(error: BaseException) -> str:
     return str(error).splitlines()[0][:160] if str(error) else type(error).__name__
 
 
-def _wait(state: RetryCallState) -> float:
-    error = state.outcome.exception() if state.outcome else None
-    if isinstance(error, TransportError) and error.retry_after is not None:
-        return error.retry_after
-    return wait_exponential_jitter(initial=0.5, max=20, jitter=0.5)(state)
+def _waiter(backoff: float, deadline: float):
+    """Exponential backoff with jitter (``backoff`` s, doubling, at most 20 s), or the server's
+    ``Retry-After``; never sleeping past the document's deadline."""
+    exponential = wait_exponential_jitter(initial=backoff, max=20, jitter=backoff)
+
+    def wait(state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, TransportError) and error.retry_after is not None:
+            seconds = error.retry_after
+        else:
+            seconds = exponential(state)
+        remaining = deadline - (state.seconds_since_start or 0.0)
+        return max(0.0, min(seconds, remaining))
+
+    return wait
 
 
 class OpenAIBackend:
@@ -110,6 +149,7 @@ class OpenAIBackend:
         max_reasks: int = 2,
         deadline: float = 600.0,
         max_tokens: int = 4096,
+        backoff: float = 0.5,
     ):
         if mode not in MODES:
             raise BackendError(f"unknown --mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -119,10 +159,15 @@ class OpenAIBackend:
         self.max_reasks = max_reasks
         self.deadline = deadline
         self.max_tokens = max_tokens
+        self.backoff = backoff
         self.max_concurrency: int | None = None
         # The openai client's own retries are off: tenacity below does them, visibly and bounded.
         self._client = openai.OpenAI(
-            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0
+            base_url=base_url,
+            api_key=api_key or "not-needed",
+            timeout=timeout,
+            max_retries=0,
+            http_client=openai.DefaultHttpxClient(event_hooks={"response": [_check_reply]}),
         )
         self._instructor = instructor.from_openai(self._client, mode=MODES[mode])
 
@@ -154,7 +199,7 @@ class OpenAIBackend:
                     messages=safe_messages,  # type: ignore[arg-type]
                     response_model=response_model,
                     context=context,
-                    max_retries=self.max_reasks + 1,
+                    max_retries=self.max_reasks,  # re-asks after the first attempt
                     max_tokens=self.max_tokens,
                     temperature=0,
                     hooks=hooks,
@@ -169,15 +214,16 @@ class OpenAIBackend:
         retrying = Retrying(
             retry=retry_if_exception(lambda e: isinstance(e, TransportError)),
             stop=stop_after_attempt(self.max_retries + 1) | stop_after_delay(self.deadline),
-            wait=_wait,
+            wait=_waiter(self.backoff, self.deadline),
             reraise=True,
         )
         try:
             value = retrying(attempt)
         except TransportError as error:
             raise BackendError(f"{error} (gave up after {usage.retries} tries)") from error
-        except instructor.exceptions.InstructorRetryException as error:
-            raise BackendError(f"no valid answer after {reasks[0]} re-asks: {_reason(error)}") from error
+        except InstructorRetryException as error:
+            asked = max(reasks[0] - 1, 0)  # parse errors counted include the last attempt's
+            raise BackendError(f"no valid answer after {asked} re-asks: {_reason(error)}") from error
         except (ValidationError, ValueError) as error:
             raise BackendError(f"invalid answer: {_short(error)}") from error
         except openai.APIStatusError as error:
@@ -192,5 +238,6 @@ def _reason(error: BaseException) -> str:
     cause = error.__cause__ or error
     if isinstance(cause, ValidationError) and cause.errors():
         first = cause.errors()[0]
-        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"[:240]
+        where = ".".join(str(p) for p in first["loc"])
+        return (f"{where}: {first['msg']}" if where else first["msg"])[:240]
     return _short(cause)

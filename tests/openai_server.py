@@ -1,0 +1,461 @@
+"""A fault-injecting, OpenAI-compatible chat-completions server for tests and benchmarks.
+
+It listens on 127.0.0.1 only (an ephemeral port unless told otherwise), answers
+``POST /v1/chat/completions`` and decides each reply from, in order:
+
+1. a queue of scripted replies (``server.script("429", "ok", ...)``), consumed one per request;
+2. ``server.plan``, a callable ``(request: dict, number: int) -> str | Reply | None``;
+3. ``server.fault_rate``: that share of requests (exactly, per 100) gets a fault drawn from
+   ``server.fault_kinds`` (seeded random, so the sequence of replies is repeatable);
+4. the default responder: a valid extraction that cites real sentence numbers of the article in the
+   request, in whatever mode instructor asked for (tools or plain JSON content).
+
+A scripted reply is a kind name (see ``KINDS``), a ``Reply``, or a callable ``(request) -> Reply``.
+Every request is recorded (``server.requests``) and every fault counted by kind (``server.faults``).
+
+Standalone, to simulate a model that takes one second per answer::
+
+    python tests/openai_server.py --port 8765 --delay 1.0 [--fault-rate 0.3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import random
+import re
+import signal
+import socket
+import struct
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+# Fault kinds. Transport faults are retried by tenacity; content faults go through instructor's re-ask.
+TRANSPORT_FAULTS = ("429", "500", "503", "reset", "slow")
+CONTENT_FAULTS = ("invalid_json", "schema_invalid", "bad_citation", "empty_choices", "garbage_body")
+KINDS = ("ok", *TRANSPORT_FAULTS, *CONTENT_FAULTS)
+
+_SENTENCE_LINE = re.compile(r"^\[(\d+)\](\s*\(skip\))?\s(.*)$", re.M)
+_NUMBER = re.compile(r"\d[\d,.]*")
+
+
+@dataclass
+class Reply:
+    """One scripted answer: an HTTP status and body, or a dropped connection."""
+
+    status: int = 200
+    body: Any = None  # dict/list -> JSON, str/bytes -> as is
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering
+    reset: bool = False  # close the socket without any reply (connection reset)
+    kind: str = "ok"
+
+
+@dataclass
+class RecordedRequest:
+    number: int
+    at: float  # time.monotonic() when it arrived
+    path: str
+    body: dict[str, Any] | None
+    raw: bytes
+    kind: str = ""  # what the server answered
+
+    @property
+    def user_text(self) -> str:
+        messages = (self.body or {}).get("messages", [])
+        return "\n".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
+
+    @property
+    def doc_id(self) -> str | None:
+        match = re.search(r"^Article (\S+?)(?: \(dated|\. Sentences)", self.user_text, re.M)
+        return match.group(1) if match else None
+
+    @property
+    def is_reask(self) -> bool:
+        """A re-ask carries the earlier answer and the validation error after the first user turn."""
+        return len((self.body or {}).get("messages", [])) > 2
+
+
+# ---------------------------------------------------------------------------------------------------
+# Building replies
+# ---------------------------------------------------------------------------------------------------
+
+
+def article_sentences(request: dict[str, Any]) -> list[tuple[int, bool, str]]:
+    """(id, citable, text) for the numbered sentences in the request's first user message."""
+    for message in request.get("messages", []):
+        if message.get("role") == "user":
+            found: dict[int, tuple[int, bool, str]] = {}
+            for m in _SENTENCE_LINE.finditer(str(message.get("content", ""))):
+                # the hints after the article repeat "[N] ..."; the first occurrence is the sentence
+                found.setdefault(int(m.group(1)), (int(m.group(1)), m.group(2) is None, m.group(3).strip()))
+            return list(found.values())
+    return []
+
+
+def default_extraction(request: dict[str, Any]) -> dict[str, Any]:
+    """A deterministic, schema-valid extraction that cites only real, citable sentences."""
+    citable = [(sid, text) for sid, ok, text in article_sentences(request) if ok]
+    claims = [
+        {
+            "sentences": [sid],
+            "speaker": "the article",
+            "speaker_side": "unknown",
+            "statement": text[:200],
+        }
+        for sid, text in citable[:4]
+    ]
+    figures = []
+    for sid, text in citable:
+        number = _NUMBER.search(text)
+        if number and len(figures) < 3:
+            value = number.group(0).rstrip(".,")
+            figures.append({"sentences": [sid], "quantity": f"figure in sentence {sid}", "value": value[:40]})
+    return {"parties": [], "demands": [], "proposals": [], "claims": claims, "figures": figures}
+
+
+def _tool_name(request: dict[str, Any]) -> str | None:
+    choice = request.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("function", {}).get("name"):
+        return choice["function"]["name"]
+    tools = request.get("tools") or []
+    return tools[0]["function"]["name"] if tools else None
+
+
+def completion(request: dict[str, Any], arguments: str, number: int = 0) -> dict[str, Any]:
+    """A chat completion carrying ``arguments`` as a tool call (tools mode) or as content (JSON modes)."""
+    name = _tool_name(request)
+    if name:
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": f"call_{number}",
+                    "type": "function",
+                    "function": {"name": name, "arguments": arguments},
+                }
+            ],
+        }
+        finish = "tool_calls"
+    else:
+        message = {"role": "assistant", "content": arguments}
+        finish = "stop"
+    prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in request.get("messages", []))
+    completion_tokens = max(1, len(arguments) // 4)
+    return {
+        "id": f"chatcmpl-{number}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": request.get("model", "test-model"),
+        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+def reply_for(
+    kind: str, request: dict[str, Any], number: int = 0, *, retry_after: float = 0.2, slow: float = 5.0
+) -> Reply:
+    """The reply of one named kind (see ``KINDS``)."""
+    error = {"error": {"message": f"injected {kind}", "type": "server_error", "code": kind}}
+    if kind == "ok":
+        return Reply(body=completion(request, json.dumps(default_extraction(request)), number), kind=kind)
+    if kind == "429":
+        headers = {"Retry-After": f"{retry_after:g}"}
+        return Reply(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, headers, kind=kind)
+    if kind in ("500", "503"):
+        return Reply(int(kind), error, kind=kind)
+    if kind == "reset":
+        return Reply(reset=True, kind=kind)
+    if kind == "slow":  # slower than the client's timeout: the client gives up first
+        return Reply(
+            body=completion(request, json.dumps(default_extraction(request)), number), delay=slow, kind=kind
+        )
+    if kind == "invalid_json":
+        return Reply(
+            body=completion(request, '{"claims": [{"sentences": [1], "speaker": ', number), kind=kind
+        )
+    if kind == "schema_invalid":
+        wrong = {"claims": [{"sentences": "one", "speaker": 7}], "parties": "none"}
+        return Reply(body=completion(request, json.dumps(wrong), number), kind=kind)
+    if kind == "bad_citation":
+        ids = [sid for sid, _, _ in article_sentences(request)] or [0]
+        fake = {
+            "claims": [
+                {
+                    "sentences": [max(ids) + 100],
+                    "speaker": "x",
+                    "speaker_side": "unknown",
+                    "statement": "invented",
+                }
+            ]
+        }
+        return Reply(body=completion(request, json.dumps(fake), number), kind=kind)
+    if kind == "empty_choices":
+        body = completion(request, "{}", number)
+        body["choices"] = []
+        return Reply(body=body, kind=kind)
+    if kind == "garbage_body":
+        return Reply(
+            body=b'{"id": "chatcmpl-x", "choices": [ <html>Bad Gateway',
+            kind=kind,
+            headers={"Content-Type": "application/json"},
+        )
+    raise ValueError(f"unknown reply kind {kind!r}; choose one of {', '.join(KINDS)}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The server
+# ---------------------------------------------------------------------------------------------------
+
+Scripted = str | Reply | Callable[[dict[str, Any]], Reply]
+Plan = Callable[[dict[str, Any], int], "str | Reply | None"]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path.rstrip("/").endswith("/models"):
+            self._send(Reply(body={"object": "list", "data": [{"id": "test-model", "object": "model"}]}))
+        else:
+            self._send(Reply(404, {"error": {"message": "not found"}}))
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        owner = self.server.owner
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        record = owner._record(self.path, body, raw)
+        if body is None or not self.path.rstrip("/").endswith("/chat/completions"):
+            record.kind = "bad_request"
+            self._send(Reply(400, {"error": {"message": "expected a JSON chat completion request"}}))
+            return
+        reply = owner._decide(body, record.number)
+        record.kind = reply.kind
+        owner._count(reply.kind)
+        if reply.delay and owner._stopping.wait(reply.delay):
+            reply = Reply(reset=True, kind=reply.kind)  # shutting down: do not keep the client waiting
+        if reply.reset:
+            self._reset()
+            return
+        self._send(reply)
+
+    def _send(self, reply: Reply) -> None:
+        if isinstance(reply.body, bytes):
+            payload = reply.body
+        elif isinstance(reply.body, str):
+            payload = reply.body.encode()
+        else:
+            payload = json.dumps(reply.body).encode()
+        try:
+            self.send_response(reply.status)
+            headers = {"Content-Type": "application/json", **reply.headers}
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            self.wfile.flush()
+            if reply.status == 200:
+                self.server.owner._answered()
+        except OSError:  # the client gave up (timeout) before the answer came
+            self.close_connection = True
+
+    def _reset(self) -> None:
+        """Drop the connection with a TCP RST and no reply at all."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128  # the default backlog of 5 drops connections from 16 concurrent clients
+    owner: FaultServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up mid-reply is expected here, not news
+
+
+class FaultServer:
+    """OpenAI-compatible server with scripted faults; use as a context manager or start()/stop()."""
+
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        delay: float = 0.0,
+        fault_rate: float = 0.0,
+        fault_kinds: tuple[str, ...] = ("429", "500", "503", "reset", "invalid_json", "schema_invalid"),
+        retry_after: float = 0.2,
+        slow: float = 5.0,
+        seed: int = 0,
+        plan: Plan | None = None,
+    ):
+        self.delay = delay
+        self.fault_rate = fault_rate
+        self.fault_kinds = fault_kinds
+        self.retry_after = retry_after
+        self.slow = slow
+        self.plan = plan
+        self.requests: list[RecordedRequest] = []
+        self.faults: Counter[str] = Counter()
+        self.answered = 0  # 200 replies fully sent
+        self._queue: deque[Scripted] = deque()
+        self._random = random.Random(seed)
+        self._deck: list[bool] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd = _HTTPServer(("127.0.0.1", port), _Handler)
+        self._httpd.owner = self
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def url(self) -> str:
+        """The base URL to give the client (``--base-url``)."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> FaultServer:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FaultServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- scripting ----------------------------------------------------------------------------------
+
+    def script(self, *replies: Scripted) -> None:
+        """Queue replies for the next requests, in order; afterwards the plan/fault rate/default apply."""
+        with self._lock:
+            self._queue.extend(replies)
+
+    def reset_records(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.faults.clear()
+
+    @property
+    def chat_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.kind != "bad_request"]
+
+    def _record(self, path: str, body: dict[str, Any] | None, raw: bytes) -> RecordedRequest:
+        with self._lock:
+            record = RecordedRequest(len(self.requests) + 1, time.monotonic(), path, body, raw)
+            self.requests.append(record)
+            return record
+
+    def _next_is_fault(self) -> bool:
+        """Draw from shuffled decks of 100 with exactly ``fault_rate`` x 100 faults each, so the share
+        of faulted requests is the rate asked for, not just its expectation."""
+        if not self._deck:
+            faults = round(self.fault_rate * 100)
+            self._deck = [True] * faults + [False] * (100 - faults)
+            self._random.shuffle(self._deck)
+        return self._deck.pop()
+
+    def _answered(self) -> None:
+        with self._lock:
+            self.answered += 1
+
+    def _count(self, kind: str) -> None:
+        with self._lock:
+            self.faults[kind] += 1
+
+    def _decide(self, request: dict[str, Any], number: int) -> Reply:
+        scripted: Scripted | None = None
+        with self._lock:
+            if self._queue:
+                scripted = self._queue.popleft()
+            elif self.fault_rate and self._next_is_fault():
+                scripted = self._random.choice(self.fault_kinds)
+        if scripted is None and self.plan is not None:
+            scripted = self.plan(request, number)
+        if scripted is None:
+            scripted = "ok"
+        if callable(scripted) and not isinstance(scripted, str):
+            reply = scripted(request)
+        elif isinstance(scripted, Reply):
+            reply = scripted
+        else:
+            reply = reply_for(scripted, request, number, retry_after=self.retry_after, slow=self.slow)
+        if self.delay and not reply.delay and not reply.reset:
+            reply.delay = self.delay
+        return reply
+
+    def fault_counts(self) -> dict[str, int]:
+        """Faults injected so far, by kind ("ok" left out)."""
+        with self._lock:
+            return {kind: n for kind, n in sorted(self.faults.items()) if kind != "ok"}
+
+
+@contextlib.contextmanager
+def running_server(**options: Any) -> Iterator[FaultServer]:
+    server = FaultServer(**options).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="share of requests faulted")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--duration", type=float, default=3600.0, help="stop after this many seconds")
+    args = parser.parse_args(argv)
+    server = FaultServer(port=args.port, delay=args.delay, fault_rate=args.fault_rate, seed=args.seed)
+    server.start()
+    signal.signal(signal.SIGTERM, lambda *_: server._stopping.set())  # stop cleanly on kill
+    print(f"listening on {server.url}", flush=True)
+    try:
+        server._stopping.wait(args.duration)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        print(f"{len(server.requests)} requests; faults {server.fault_counts()}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
