@@ -33,10 +33,9 @@ def tiny_model() -> Path:
         pytest.skip(f"tiny model unavailable: {error}")
 
 
-@pytest.mark.parametrize("strategy", ["focused", "full"])
-def test_brief_of_one_seed_with_the_real_local_backend(
-    tiny_model: Path, tmp_path: Path, strategy: str
-) -> None:
+def test_brief_of_one_seed_with_the_real_local_backend(tiny_model: Path, tmp_path: Path) -> None:
+    """The local backend's default strategy (focused); the full schema through the same backend is
+    covered in test_local_backend.py."""
     source = tmp_path / "in"
     source.mkdir()
     # The seed with a cookie banner and READ: links, so boilerplate must be kept out of citations.
@@ -52,7 +51,7 @@ def test_brief_of_one_seed_with_the_real_local_backend(
             "--model-path",
             str(tiny_model),
             "--strategy",
-            strategy,
+            "focused",
             "--no-cache",
             "--max-reasks",
             "1",
