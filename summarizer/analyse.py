@@ -664,7 +664,9 @@ def demand_owner(sentence: Sentence, analysis: DocumentAnalysis, index: PartyInd
     demand for', 'Israel’s prime demand'), else the side of the sentence's speaker ('The group
     reiterated its demands' after a Hamas statement)."""
     cue = _DEMAND_CUE.search(sentence.text)
-    owner = _owner_before(sentence.text, cue.start(), index) if cue else None
+    # The owner stands just before the demand word; a party named far earlier is some other actor.
+    window_start = max(0, cue.start() - 60) if cue else 0
+    owner = _owner_before(sentence.text[window_start:], cue.start() - window_start, index) if cue else None
     if owner is None:
         attribution = analysis.attributions.get(sentence.id)
         if attribution and attribution.side != UNKNOWN_SIDE:

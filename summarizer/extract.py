@@ -38,7 +38,8 @@ from summarizer.analyse import (
 )
 from summarizer.backends.base import Backend, Completion, Message, Usage
 from summarizer.documents import Document
-from summarizer.models import DocumentExtraction, ExtractedDemand, ExtractionContext, PartyRole
+from summarizer.ground import support_level
+from summarizer.models import DocumentExtraction, ExtractedDemand, ExtractionContext, PartyRole, SupportLevel
 
 PROMPT_FILES = ("extract_system.j2", "extract_user.j2", "focused_system.j2", "focused_user.j2")
 STRATEGIES = ("full", "focused")
@@ -175,16 +176,21 @@ def _extract_focused(
     ]
     completion = backend.complete(messages, response_model, context)
     owners = {i: demand_owner(document.sentence(i), analysis, index) for i in demand_ids}
-    return Completion(apply_focused(rules, completion.value, owners), completion.usage)
+    texts = {i: document.sentence(i).text for i in demand_ids}
+    return Completion(apply_focused(rules, completion.value, owners, texts), completion.usage)
 
 
 def apply_focused(
-    rules: DocumentExtraction, answer: BaseModel, owners: dict[int, str | None]
+    rules: DocumentExtraction,
+    answer: BaseModel,
+    owners: dict[int, str | None],
+    sentence_texts: dict[int, str],
 ) -> DocumentExtraction:
     """The rules' extraction with the model's decisions applied. A role the rules found from an
     explicit pattern ('brokered by X') is kept over the model's. A demand is kept only when the
     sentence it cites is that party's demand by the rules' reading (``owners``): a small model tends
-    to hand the same demand to every party in turn."""
+    to hand the same demand to every party in turn; and its wording must share words with the sentence
+    (a small model paraphrases into claims the text does not make)."""
     roles = {item.party: item.role for item in getattr(answer, "roles", [])}
     parties = [
         p if p.role != PartyRole.other else p.model_copy(update={"role": roles.get(p.name, p.role)})
@@ -193,7 +199,9 @@ def apply_focused(
     model_demands = [
         ExtractedDemand(party=d.party, demand=d.demand, sentences=[d.sentence])
         for d in getattr(answer, "demands", [])
-        if d.demand.strip() and owners.get(d.sentence) == d.party
+        if d.demand.strip()
+        and owners.get(d.sentence) == d.party
+        and support_level(d.demand, sentence_texts[d.sentence]) != SupportLevel.unsupported
     ]
     sides = {item.sentence: item.side for item in getattr(answer, "sides", [])}
     claims = [

@@ -1,0 +1,53 @@
+"""The focused strategy's pure parts: the per-document schema and how the model's answer is applied."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from summarizer.extract import apply_focused, focused_response_model
+from summarizer.models import DocumentExtraction, ExtractedClaim, ExtractedDemand, ExtractedParty, PartyRole
+
+RULES = DocumentExtraction(
+    parties=[
+        ExtractedParty(name="Union", role=PartyRole.other, sentences=[1]),
+        ExtractedParty(name="Ministry", role=PartyRole.mediator, sentences=[3]),
+    ],
+    demands=[ExtractedDemand(party="Union", demand="a 10% pay rise", sentences=[1])],
+    claims=[ExtractedClaim(speaker="an official", speaker_side="unknown", statement="s", sentences=[3])],
+)
+TEXTS = {1: "The union demands a 10% pay rise and shorter shifts.", 2: "The ministry wants calm."}
+
+
+def test_schema_allows_only_this_documents_parties_and_sentences() -> None:
+    model = focused_response_model(["Union", "Ministry"], demand_ids=[1, 2], unknown_ids=[3])
+    model.model_validate(
+        {"roles": [{"party": "Union", "role": "negotiator"}], "sides": [{"sentence": 3, "side": "unknown"}]}
+    )
+    with pytest.raises(ValidationError):
+        model.model_validate({"roles": [{"party": "Someone else", "role": "negotiator"}]})
+    with pytest.raises(ValidationError):
+        model.model_validate({"demands": [{"party": "Union", "demand": "x", "sentence": 7}]})
+
+
+def test_answer_fills_roles_and_sides_and_keeps_only_owned_supported_demands() -> None:
+    model = focused_response_model(["Union", "Ministry"], demand_ids=[1, 2], unknown_ids=[3])
+    answer = model.model_validate(
+        {
+            "roles": [{"party": "Union", "role": "negotiator"}, {"party": "Ministry", "role": "belligerent"}],
+            "demands": [
+                {"party": "Union", "demand": "shorter shifts", "sentence": 1},  # kept
+                {"party": "Ministry", "demand": "shorter shifts", "sentence": 1},  # not the owner
+                {"party": "Union", "demand": "free lunches", "sentence": 1},  # not in the text
+            ],
+            "sides": [{"sentence": 3, "side": "Ministry"}],
+        }
+    )
+    result = apply_focused(RULES, answer, owners={1: "Union", 2: "Ministry"}, sentence_texts=TEXTS)
+    roles = {p.name: p.role for p in result.parties}
+    assert roles == {"Union": PartyRole.negotiator, "Ministry": PartyRole.mediator}  # rules' role wins
+    assert [(d.party, d.demand) for d in result.demands] == [
+        ("Union", "shorter shifts"),
+        ("Union", "a 10% pay rise"),
+    ]
+    assert result.claims[0].speaker_side == "Ministry"
