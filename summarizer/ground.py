@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from summarizer.analyse import UNKNOWN_SIDE, DocumentAnalysis, PartyIndex, find_figures
 from summarizer.documents import Document
@@ -114,10 +115,12 @@ STOPWORDS = frozenset(
 )
 
 
-def content_words(text: str) -> set[str]:
-    """Lower-case content words, crudely stemmed (plural 's' dropped) for overlap measures."""
+@lru_cache(maxsize=1 << 16)
+def content_words(text: str) -> frozenset[str]:
+    """Lower-case content words, crudely stemmed (plural 's' dropped) for overlap measures. Cached:
+    the merge compares the same texts many times."""
     words = re.findall(r"[a-z0-9]+(?:[’'][a-z]+)?", text.lower())
-    return {w[:-1] if len(w) > 4 and w.endswith("s") else w for w in words if w not in STOPWORDS}
+    return frozenset(w[:-1] if len(w) > 4 and w.endswith("s") else w for w in words if w not in STOPWORDS)
 
 
 def support_level(statement: str, cited_text: str) -> SupportLevel:

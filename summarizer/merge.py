@@ -81,7 +81,8 @@ _NEGATION_WORDS = {
     "any",
     "new",
 }
-MAX_CANDIDATES = 25  # clusters compared per item, the ones sharing the most words
+MAX_CANDIDATES = 10  # clusters compared per item, the ones sharing the most words
+MAX_POSTINGS = 200  # a word in more clusters than this is too common to find candidates with
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -144,6 +145,19 @@ def merge_parties(entries: list[PartyEntry], resolver: PartyResolver) -> list[Pa
 # ---------------------------------------------------------------------------------------------------
 
 
+def _candidates(postings: dict, keys: list[Hashable]) -> Counter[int]:
+    """Count, per cluster, the words it shares with an item. Words in more than MAX_POSTINGS clusters
+    ('said', 'talks') say nothing about which cluster fits and would make this quadratic: they are
+    skipped, unless the item has no rarer word. Keys come sorted so ties break the same way in
+    every process (the merge must be deterministic)."""
+    lists = [postings[key] for key in keys if key in postings]
+    rare = [ids for ids in lists if len(ids) <= MAX_POSTINGS] or sorted(lists, key=len)[:1]
+    shared: Counter[int] = Counter()
+    for ids in rare:
+        shared.update(ids)
+    return shared
+
+
 def greedy_cluster(
     items: list[T],
     text_of: Callable[[T], str],
@@ -157,10 +171,8 @@ def greedy_cluster(
     for item in items:
         text = text_of(item)
         block = block_of(item)
-        words = content_words(text)
-        shared: Counter[int] = Counter()
-        for word in words:
-            shared.update(postings.get((block, word), ()))
+        words = sorted(content_words(text))
+        shared = _candidates(postings, [(block, word) for word in words])
         best = next(
             (cid for cid, _ in shared.most_common(MAX_CANDIDATES) if similar(representative[cid], text)), None
         )
@@ -182,7 +194,7 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def _claim_words(text: str) -> set[str]:
+def _claim_words(text: str) -> frozenset[str]:
     return content_words(text) - _ATTRIBUTION_WORDS
 
 
@@ -291,10 +303,11 @@ def find_contested(groups: list[ClaimGroup], party_words: set[str]) -> list[Cont
     topic: dict[str, set[str]] = {
         g.id: _claim_words(g.statement) - _NEGATION_WORDS - party_words for g in groups
     }
-    postings: dict[str, list[ClaimGroup]] = defaultdict(list)
-    for group in groups:
-        for word in topic[group.id]:
-            postings[word].append(group)
+    # Postings by polarity: only claims of opposite polarity can contest each other.
+    postings: dict[tuple[bool, str], list[int]] = defaultdict(list)
+    for number, group in enumerate(groups):
+        for word in sorted(topic[group.id]):
+            postings[(group.negated, word)].append(number)
     parent: dict[str, str] = {g.id: g.id for g in groups}
 
     def root(gid: str) -> str:
@@ -304,24 +317,22 @@ def find_contested(groups: list[ClaimGroup], party_words: set[str]) -> list[Cont
         return gid
 
     linked: set[str] = set()
-    by_id = {g.id: g for g in groups}
     for group in groups:
-        shared: Counter[str] = Counter()
-        for word in topic[group.id]:
-            shared.update(other.id for other in postings[word][:500] if other.id != group.id)
-        for other_id, count in shared.most_common(MAX_CANDIDATES):
-            other = by_id[other_id]
-            if other.negated == group.negated or count < 2:
-                continue
+        words = sorted(topic[group.id])
+        shared = _candidates(postings, [(not group.negated, word) for word in words])
+        for number, count in shared.most_common(MAX_CANDIDATES):
+            other = groups[number]
+            if count < 2:
+                break
             if (
                 set(group.speaker_sides) == set(other.speaker_sides)
                 and UNKNOWN_SIDE not in group.speaker_sides
             ):
                 continue  # one side contradicting itself is not a contest between sources
-            if _jaccard(topic[group.id], topic[other_id]) < 0.2:
+            if _jaccard(topic[group.id], topic[other.id]) < 0.2:
                 continue
-            parent[root(group.id)] = root(other_id)
-            linked.update((group.id, other_id))
+            parent[root(group.id)] = root(other.id)
+            linked.update((group.id, other.id))
     points: dict[str, list[ClaimGroup]] = defaultdict(list)
     for group in groups:
         if group.id in linked:

@@ -319,3 +319,27 @@ def test_merge_claims_scales_and_still_finds_a_planted_duplicate() -> None:
     assert len({g.id for g in groups}) == len(groups)
     assert find_contested(groups, party_words=set()) == []
     assert all(r.support == SupportLevel.strong for g in groups for r in g.reports)
+
+
+def test_merge_is_the_same_in_every_process() -> None:
+    """Ties between candidate clusters must not be broken by set order (which PYTHONHASHSEED changes)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    script = (
+        "import hashlib, sys; sys.path.insert(0, 'bench'); import merge_scale as m; "
+        "g, d, i = m.fresh_inputs(150, 3); b = m.merge(g, d, i); "
+        "print(hashlib.sha256(b.model_dump_json(exclude={'stats'}).encode()).hexdigest())"
+    )
+    digests = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        digests.add(run.stdout.strip())
+    assert len(digests) == 1  # one brief, whatever the hash seed
