@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import Any
 
 import httpx
-import instructor
-import openai
-from instructor.core.exceptions import InstructorRetryException
-from instructor.core.hooks import Hooks
 from pydantic import ValidationError
 from tenacity import (
     RetryCallState,
@@ -32,12 +29,9 @@ from tenacity import (
 
 from summarizer.backends.base import BackendError, Completion, Message, ModelT, Usage
 
-MODES = {
-    "tools": instructor.Mode.TOOLS,
-    "json": instructor.Mode.JSON,
-    "md_json": instructor.Mode.MD_JSON,
-    "json_schema": instructor.Mode.JSON_SCHEMA,
-}
+# instructor's modes by their --mode names. openai and instructor are imported on the first request,
+# not at start-up (1.5-2.5 s): a run answered from the cache never needs them.
+MODES = ("tools", "json", "md_json", "json_schema")
 # TOOLS is what OpenAI, vLLM, Ollama and llama.cpp's server all accept; JSON_SCHEMA is refused by
 # some servers (llama-cpp-python's server answered it with a 500 in a trial here).
 DEFAULT_MODE = "tools"
@@ -93,6 +87,8 @@ def _retry_after(error: BaseException) -> float | None:
 
 def _as_transport_error(error: BaseException) -> TransportError | None:
     """Classify an exception (possibly wrapped by instructor) as a retryable transport fault."""
+    import openai
+
     chain: list[BaseException] = []
     seen: BaseException | None = error
     while seen is not None and len(chain) < 6:
@@ -161,19 +157,36 @@ class OpenAIBackend:
         self.max_tokens = max_tokens
         self.backoff = backoff
         self.max_concurrency: int | None = None
-        # The openai client's own retries are off: tenacity below does them, visibly and bounded.
-        self._client = openai.OpenAI(
-            base_url=base_url,
-            api_key=api_key or "not-needed",
-            timeout=timeout,
-            max_retries=0,
-            http_client=openai.DefaultHttpxClient(event_hooks={"response": [_check_reply]}),
-        )
-        self._instructor = instructor.from_openai(self._client, mode=MODES[mode])
+        self._client_settings = {"base_url": base_url, "api_key": api_key or "not-needed", "timeout": timeout}
+        self._instructor: Any = None
+        self._client_lock = threading.Lock()
+
+    def _client(self) -> Any:
+        """The instructor client, built on the first request."""
+        with self._client_lock:
+            if self._instructor is None:
+                import instructor
+                import openai
+
+                # The openai client's own retries are off: tenacity below does them, visibly and bounded.
+                client = openai.OpenAI(
+                    **self._client_settings,
+                    max_retries=0,
+                    http_client=openai.DefaultHttpxClient(event_hooks={"response": [_check_reply]}),
+                )
+                self._instructor = instructor.from_openai(
+                    client, mode=getattr(instructor.Mode, self.mode.upper())
+                )
+            return self._instructor
 
     def complete(
         self, messages: list[Message], response_model: type[ModelT], context: dict[str, Any]
     ) -> Completion[ModelT]:
+        import openai
+        from instructor.core.exceptions import InstructorRetryException
+        from instructor.core.hooks import Hooks
+
+        client = self._client()
         usage = Usage()
         reasks = [0]  # hooks are per call, so a plain counter is thread-safe here
 
@@ -194,7 +207,7 @@ class OpenAIBackend:
 
         def attempt() -> ModelT:
             try:
-                return self._instructor.chat.completions.create(
+                return client.chat.completions.create(
                     model=self.model,
                     messages=safe_messages,  # type: ignore[arg-type]
                     response_model=response_model,
