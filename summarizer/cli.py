@@ -172,10 +172,11 @@ def brief(
             if outcome.error:
                 err.print(f"[red]failed:[/] {outcome.document.path}: {outcome.error}")
             elif not outcome.cached and outcome.usage.completion_tokens and outcome.seconds:
-                rate = outcome.usage.completion_tokens / outcome.seconds
+                usage = outcome.usage
+                rate = (usage.prompt_tokens + usage.completion_tokens) / outcome.seconds
                 bar.console.print(
-                    f"  {outcome.document.doc_id}: {outcome.usage.completion_tokens} tokens "
-                    f"in {outcome.seconds:.1f}s ({rate:.1f} tok/s)",
+                    f"  {outcome.document.doc_id}: {usage.prompt_tokens} prompt + {usage.completion_tokens} "
+                    f"completion tokens in {outcome.seconds:.1f}s ({rate:.1f} tok/s)",
                     style="dim",
                 )
 
