@@ -21,11 +21,18 @@ from pydantic import BaseModel, Field
 
 from summarizer import model_assets
 from summarizer.backends.base import BackendError
-from summarizer.backends.local import LocalBackend, grammar_schema
+from summarizer.backends.local import LocalBackend, _GreedyGrammarSampler, grammar_schema, json_grammar
 from summarizer.model_assets import AssembledModel, assembled_model_path, models_cache_dir, validate_gguf
-from summarizer.models import DocumentExtraction, ExtractedFigure, ExtractedParty, ExtractionContext
+from summarizer.models import (
+    DocumentExtraction,
+    ExtractedDemand,
+    ExtractedFigure,
+    ExtractedParty,
+    ExtractionContext,
+)
 
 HAS_LLAMA = importlib.util.find_spec("llama_cpp") is not None
+needs_llama = pytest.mark.skipif(not HAS_LLAMA, reason="llama-cpp-python is not installed")
 
 # ---------------------------------------------------------------------------------------------------
 # Helpers
@@ -145,6 +152,14 @@ def test_missing_part_package_says_how_to_install(parts, tmp_path: Path) -> None
         assembled_model_path(spec, cache_dir=tmp_path)
 
 
+def test_unwritable_cache_is_refused_clearly(parts, tmp_path: Path) -> None:
+    distributions, content = parts
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("")
+    with pytest.raises(BackendError, match=r"cannot write the local model to .*SUMMARIZER_CACHE_DIR"):
+        assembled_model_path(spec_for(distributions, content), cache_dir=blocker / "cache")
+
+
 def test_cache_dir_can_be_overridden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path))
     assert models_cache_dir() == tmp_path / "models"
@@ -186,7 +201,7 @@ def test_missing_model_path_is_refused(tmp_path: Path) -> None:
         LocalBackend(model_path=tmp_path / "nope.gguf")
 
 
-@pytest.mark.skipif(not HAS_LLAMA, reason="llama-cpp-python is not installed")
+@needs_llama
 def test_llama_load_failure_becomes_backend_error(tmp_path: Path) -> None:
     path = tmp_path / "odd.gguf"
     path.write_bytes(make_gguf(architecture="no-such-architecture"))
@@ -214,6 +229,9 @@ def test_sentence_ids_are_restricted_to_citable_ones() -> None:
         if "sentences" in node.get("properties", {})
     ]
     assert len(restricted) == 5
+    for node in schema["$defs"].values():
+        if "sentences" in node.get("properties", {}):  # cited after the item is stated
+            assert list(node["properties"])[-1] == "sentences" == node["required"][-1]
     for sentences in restricted:
         assert sentences["items"] == {"type": "integer", "enum": [2, 3, 5]}
         assert sentences["maxItems"] == 3 and sentences["minItems"] == 1
@@ -229,13 +247,16 @@ def test_without_extraction_context_ids_are_left_open() -> None:
     assert schema["$defs"]["ExtractedParty"]["properties"]["sentences"]["items"] == {"type": "integer"}
 
 
-@pytest.mark.skipif(not HAS_LLAMA, reason="llama-cpp-python is not installed")
+@needs_llama
 def test_tightened_schema_compiles_to_a_bounded_grammar() -> None:
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-    grammar = json_schema_to_gbnf(json.dumps(grammar_schema(DocumentExtraction, _context([1, 2, 7]))))
+    grammar = json_grammar(grammar_schema(DocumentExtraction, _context([1, 2, 7])))
     assert '"1" | "2" | "7"' in grammar
     assert "char)?)?" in grammar  # maxLength became a bounded repetition, not char*
+    # llama-cpp-python's converter lets raw newlines into strings; the backend's grammar does not.
+    assert r'char ::= [^"\\\x7F\x00-\x1F] |' in grammar
+    assert r'char ::= [^"\\] |' in json_schema_to_gbnf(json.dumps(DocumentExtraction.model_json_schema()))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -273,6 +294,7 @@ GOOD = '{"parties": [{"sentences": [2], "name": "Hamas", "role": "belligerent", 
 BOILERPLATE_CITED = GOOD.replace("[2]", "[1]")
 
 
+@needs_llama
 def test_invalid_answer_is_reasked_with_the_error(tmp_path: Path) -> None:
     backend = _scripted_backend(tmp_path, [(BOILERPLATE_CITED, "stop"), (GOOD, "stop")])
     messages = [{"role": "user", "content": "[1] Accept cookies. [2] Hamas said no."}]
@@ -281,21 +303,21 @@ def test_invalid_answer_is_reasked_with_the_error(tmp_path: Path) -> None:
     assert (result.usage.calls, result.usage.retries) == (2, 1)
     assert (result.usage.prompt_tokens, result.usage.completion_tokens) == (200, 20)
     first, second = backend._llama.calls
-    assert first["temperature"] == 0 and first["response_format"]["type"] == "json_object"
-    assert first["response_format"]["schema"]["$defs"]["ExtractedParty"]["properties"]["sentences"]["items"][
-        "enum"
-    ] == [2]
+    assert first["temperature"] == 0
+    assert 'ExtractedParty-sentences-item ::= "2"\n' in first["grammar"]._grammar
     reask = second["messages"]
     assert reask[:1] == messages and reask[1] == {"role": "assistant", "content": BOILERPLATE_CITED}
     assert "sentence [1] is boilerplate" in reask[2]["content"]
 
 
+@needs_llama
 def test_gives_up_after_max_reasks(tmp_path: Path) -> None:
     backend = _scripted_backend(tmp_path, [(BOILERPLATE_CITED, "stop")] * 2, max_reasks=1)
     with pytest.raises(BackendError, match=r"no valid OneParty in 2 attempts .*boilerplate"):
         backend.complete([{"role": "user", "content": "x"}], OneParty, _context([2], [1]))
 
 
+@needs_llama
 def test_cut_off_answer_is_reasked_for_a_shorter_one(tmp_path: Path) -> None:
     backend = _scripted_backend(tmp_path, [('{"parties": [{"sente', "length"), (GOOD, "stop")])
     result = backend.complete([{"role": "user", "content": "x"}], OneParty, _context([2]))
@@ -319,17 +341,21 @@ DOCUMENT = [
 CITABLE, BOILERPLATE = [2, 3, 4, 5, 6], [1, 7]
 
 
+# Small response models whose strings are all bounded (maxLength), so even a model that rambles
+# cannot run past max_tokens.
 class Figures(BaseModel):
-    """The numbers the article gives."""
-
     figures: list[ExtractedFigure] = Field(default_factory=list, max_length=3)
+
+
+class Demands(BaseModel):
+    demands: list[ExtractedDemand] = Field(default_factory=list, max_length=2)
 
 
 @pytest.fixture(scope="module")
 def tiny_backend() -> LocalBackend:
     pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip install -e '.[dev]')")
     try:
-        backend = LocalBackend.tiny(n_ctx=2048, max_tokens=768)
+        backend = LocalBackend.tiny(n_ctx=2048, max_tokens=1024)
     except BackendError as exc:
         pytest.skip(f"tiny model unavailable: {exc}")
     backend.load()
@@ -343,7 +369,8 @@ def _messages(task: str) -> list[dict[str, str]]:
             "role": "system",
             "content": "You extract facts from news articles as JSON, citing sentence numbers.",
         },
-        {"role": "user", "content": f"{task}\n\nArticle:\n{numbered}"},
+        # The article before the task, so that calls on the same article share a prompt prefix.
+        {"role": "user", "content": f"Article:\n{numbered}\n\nTask: {task}"},
     ]
 
 
@@ -361,14 +388,25 @@ def test_tiny_model_fills_a_small_model_with_citable_ids(tiny_backend: LocalBack
 
 
 @pytest.mark.local_model
-def test_tiny_model_fills_a_document_extraction(tiny_backend: LocalBackend) -> None:
+def test_tiny_model_output_is_citable_and_reuses_the_prompt_prefix(tiny_backend: LocalBackend) -> None:
     context = _context(CITABLE, BOILERPLATE)
-    task = "Extract the parties, demands, proposals, claims and figures."
-    result = tiny_backend.complete(_messages(task), DocumentExtraction, context)
-    cited = [
-        sentence
-        for items in (result.value.parties, result.value.demands, result.value.proposals)
-        for item in items
-        for sentence in item.sentences
-    ] + [s for item in (*result.value.claims, *result.value.figures) for s in item.sentences]
-    assert set(cited) <= set(CITABLE)
+    result = tiny_backend.complete(_messages("List what each party demands."), Demands, context)
+    for demand in result.value.demands:
+        assert set(demand.sentences) <= set(CITABLE)
+    # Same system prompt and article, another task: llama.cpp evaluates only the differing tail.
+    tiny_backend.complete(_messages("List the figures the article gives."), Figures, context)
+    timing = tiny_backend.last_timing
+    assert timing is not None and timing.prompt_evaluated < timing.prompt_tokens / 2
+
+
+@pytest.mark.local_model
+def test_fast_grammar_sampler_picks_the_same_tokens(tiny_backend: LocalBackend) -> None:
+    reference = LocalBackend.tiny(n_ctx=2048, max_tokens=1024, fast_grammar=False)
+    messages, context = (
+        _messages("List the numbers (figures) the article gives."),
+        _context(CITABLE, BOILERPLATE),
+    )
+    fast = tiny_backend.complete(messages, Figures, context)
+    assert isinstance(tiny_backend._llama._sampler, _GreedyGrammarSampler)  # the fast path was taken
+    slow = reference.complete(messages, Figures, context)
+    assert fast.value == slow.value and fast.usage == slow.usage
