@@ -203,8 +203,14 @@ def assembled_model_path(model: AssembledModel = DEFAULT_MODEL, cache_dir: Path 
     if target.is_file() and target.stat().st_size == model.size and _sha256_file(target) == model.sha256:
         _write_marker(target, model)
         return target
-    _marker_path(target).unlink(missing_ok=True)
-    _assemble(model, target)
+    try:
+        _marker_path(target).unlink(missing_ok=True)
+        _assemble(model, target)
+    except OSError as exc:
+        raise BackendError(
+            f"cannot write the local model to {target.parent} ({exc.strerror or exc}); "
+            f"set {CACHE_ENV} to a writable folder with {model.size / 1e9:.1f} GB free"
+        ) from None
     _write_marker(target, model)
     return target
 
@@ -347,7 +353,8 @@ def validate_gguf(path: str | Path) -> GGUFInfo:
     """Refuse, with one clear line, a model file that is missing, not GGUF, or truncated."""
     path = Path(path).expanduser()
     if not path.is_file():
-        raise BackendError(f"model file {path} does not exist")
+        problem = "is not a file" if path.exists() else "does not exist"
+        raise BackendError(f"model file {path} {problem}")
     size = path.stat().st_size
     if size < len(GGUF_MAGIC):
         raise BackendError(f"model file {path} is not a usable GGUF model: it is only {size} bytes long")
