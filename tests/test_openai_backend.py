@@ -30,7 +30,14 @@ URL = "http://testserver/v1/chat/completions"
 
 
 def backend(**kwargs: Any) -> OpenAIBackend:
-    options = {"model": "test", "base_url": "http://testserver/v1", "api_key": "k", "max_retries": 2}
+    # backoff=0: transport retries do not wait in these tests (test_reliability checks the waits).
+    options = {
+        "model": "test",
+        "base_url": "http://testserver/v1",
+        "api_key": "k",
+        "max_retries": 2,
+        "backoff": 0,
+    }
     return OpenAIBackend(**{**options, **kwargs})
 
 
@@ -154,14 +161,6 @@ def httpx_mock(monkeypatch: pytest.MonkeyPatch):
 
 def sent_messages(request: httpx2.Request) -> list[dict]:
     return json.loads(request.content)["messages"]
-
-
-@pytest.fixture(autouse=True)
-def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Transport retries wait 0 s in tests (the real wait is exponential with jitter)."""
-    monkeypatch.setattr(
-        "summarizer.backends.openai_backend.wait_exponential_jitter", lambda **_kwargs: lambda _state: 0.0
-    )
 
 
 def test_valid_tool_call_reply(httpx_mock, document: Document) -> None:

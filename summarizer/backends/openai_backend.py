@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 from typing import Any
 
@@ -24,7 +25,6 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential_jitter,
 )
 
 from summarizer.backends.base import BackendError, Completion, Message, ModelT, Usage
@@ -116,14 +116,16 @@ def _short(error: BaseException) -> str:
 def _waiter(backoff: float, deadline: float):
     """Exponential backoff with jitter (``backoff`` s, doubling, at most 20 s), or the server's
     ``Retry-After``; never sleeping past the document's deadline."""
-    exponential = wait_exponential_jitter(initial=backoff, max=20, jitter=backoff)
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, TransportError) and error.retry_after is not None:
             seconds = error.retry_after
         else:
-            seconds = exponential(state)
+            # Written out rather than tenacity's wait_exponential_jitter, whose arguments were renamed
+            # in tenacity 9 (a deprecation warning there, an error on older releases).
+            doubled = backoff * 2 ** max(0, state.attempt_number - 1)
+            seconds = min(doubled, 20.0) + random.uniform(0, backoff)
         remaining = deadline - (state.seconds_since_start or 0.0)
         return max(0.0, min(seconds, remaining))
 
