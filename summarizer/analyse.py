@@ -115,7 +115,7 @@ def _plausible_speaker(phrase: str, proper_words: set[str] | None = None) -> boo
 
 def find_attribution(sentence: Sentence, proper_words: set[str] | None = None) -> Attribution | None:
     """The speaker of one sentence, if news conventions name one."""
-    text = _RELATIVE_CLAUSE.sub(",", sentence.text)
+    text = _RELATIVE_CLAUSE.sub(",", sentence.analysis_text)
     # "…,” said resident Mohammed Abou Diab" / "…,” the source told X" (verb after the quote)
     inverted = _QUOTE_THEN_VERB.search(text)
     if inverted:
@@ -144,7 +144,7 @@ def find_attribution(sentence: Sentence, proper_words: set[str] | None = None) -
 
 
 def _is_quote_only(sentence: Sentence) -> bool:
-    text = sentence.text.strip()
+    text = sentence.analysis_text.strip()
     return text[:1] in '“"' and not _VERB.search(text)
 
 
@@ -649,8 +649,8 @@ def _split_items(text: str) -> list[str]:
 
 def _demand_items(sentence: Sentence, cue: re.Match[str]) -> list[str]:
     """The demands listed after the cue ('its demands, including a, b and c'); none if not a list."""
-    intro = _LIST_INTRO.search(sentence.text, cue.start())
-    return _split_items(sentence.text[intro.end() :]) if intro else []
+    intro = _LIST_INTRO.search(sentence.analysis_text, cue.start())
+    return _split_items(sentence.analysis_text[intro.end() :]) if intro else []
 
 
 def _owner_before(text: str, position: int, index: PartyIndex) -> str | None:
@@ -663,16 +663,20 @@ def demand_owner(sentence: Sentence, analysis: DocumentAnalysis, index: PartyInd
     """Whose demand a sentence states: the party named last before the demand word ('Hamas’
     demand for', 'Israel’s prime demand'), else the side of the sentence's speaker ('The group
     reiterated its demands' after a Hamas statement)."""
-    cue = _DEMAND_CUE.search(sentence.text)
+    cue = _DEMAND_CUE.search(sentence.analysis_text)
     # The owner stands just before the demand word; a party named far earlier is some other actor.
     window_start = max(0, cue.start() - 60) if cue else 0
-    owner = _owner_before(sentence.text[window_start:], cue.start() - window_start, index) if cue else None
+    owner = (
+        _owner_before(sentence.analysis_text[window_start:], cue.start() - window_start, index)
+        if cue
+        else None
+    )
     if owner is None:
         attribution = analysis.attributions.get(sentence.id)
         if attribution and attribution.side != UNKNOWN_SIDE:
             owner = attribution.side
     if owner is None and not cue:
-        named = index.mentions(sentence.text)
+        named = index.mentions(sentence.analysis_text)
         owner = named[0] if named else None  # the subject of a plain sentence
     return owner
 
@@ -680,11 +684,11 @@ def demand_owner(sentence: Sentence, analysis: DocumentAnalysis, index: PartyInd
 def _roles_from_text(document: Document, index: PartyIndex) -> dict[str, PartyRole]:
     roles: dict[str, PartyRole] = {name: title_role(title) for name, title in index.titles.items()}
     for sentence in document.citable_sentences:
-        for match in _MEDIATED_BY.finditer(sentence.text):
+        for match in _MEDIATED_BY.finditer(sentence.analysis_text):
             for name in index.mentions(match.group(1)):
                 roles.setdefault(name, PartyRole.mediator)
-        for match in _AT_WAR.finditer(sentence.text):
-            subject = index.mentions(sentence.text[: match.start()])[-1:]
+        for match in _AT_WAR.finditer(sentence.analysis_text):
+            subject = index.mentions(sentence.analysis_text[: match.start()])[-1:]
             for name in [*subject, *index.mentions(match.group(1))]:
                 roles.setdefault(name, PartyRole.belligerent)
     return roles
@@ -710,19 +714,19 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
     claims: list[ExtractedClaim] = []
     for sentence in document.citable_sentences:
         attribution = analysis.attributions.get(sentence.id)
-        cue = _DEMAND_CUE.search(sentence.text)
+        cue = _DEMAND_CUE.search(sentence.analysis_text)
         if cue:
             owner = demand_owner(sentence, analysis, index)
             if owner:
                 for item in _demand_items(sentence, cue)[:6]:
                     demands.append(ExtractedDemand(party=owner, demand=item[:200], sentences=[sentence.id]))
-        if _PROPOSAL_CUE.search(sentence.text):
+        if _PROPOSAL_CUE.search(sentence.analysis_text):
             by = attribution.speaker if attribution else None
-            intro = _LIST_INTRO.search(sentence.text)
-            terms = _split_items(sentence.text[intro.end() :])[:6] if intro else []
+            intro = _LIST_INTRO.search(sentence.analysis_text)
+            terms = _split_items(sentence.analysis_text[intro.end() :])[:6] if intro else []
             proposals.append(
                 ExtractedProposal(
-                    summary=sentence.text[:200],
+                    summary=sentence.analysis_text[:200],
                     proposed_by=by and by[:80],
                     terms=terms,
                     sentences=[sentence.id],
@@ -733,7 +737,7 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
                 ExtractedClaim(
                     speaker=attribution.speaker[:100],
                     speaker_side=attribution.side,
-                    statement=sentence.text[:240],
+                    statement=sentence.analysis_text[:240],
                     sentences=[sentence.id],
                 )
             )

@@ -1,8 +1,9 @@
 """Step 1 of the data flow: load input files into numbered, citable sentences.
 
 Reads ``.txt``/``.md`` files, decodes them safely, parses a leading ``date YYYY-MM-DD`` metadata line,
-marks boilerplate (cookie notices, ``READ:`` cross-links, photo captions, ``Short link:``) so it is
-never cited, and splits the rest into sentences with character offsets and line numbers.
+marks boilerplate (cookie notices, ``READ:`` cross-links, photo captions, ``Short link:``, link
+widgets that scraping pasted into the middle of a sentence) so it is never cited, and splits the rest
+into sentences with character offsets and line numbers.
 
 Offsets are indices into ``Document.text`` (the decoded file, BOM removed), so for every sentence
 ``document.text[sentence.start:sentence.end] == sentence.text``.
@@ -35,10 +36,18 @@ class Sentence:
     line: int  # 1-based line of ``start``
     text: str
     boilerplate: str | None = None  # why it is not citable, or None
+    # When a pasted link widget cut a sentence in two, the article text before the cut: the rules and
+    # the model read ``lead + text`` (who said it is often in the lead) while citations quote ``text``.
+    lead: str = ""
 
     @property
     def citable(self) -> bool:
         return self.boilerplate is None
+
+    @property
+    def analysis_text(self) -> str:
+        """The sentence as the analysis should read it: with its lead, if a widget cut it."""
+        return f"{self.lead} {self.text}" if self.lead else self.text
 
 
 @dataclass
@@ -135,6 +144,35 @@ _BOILERPLATE_RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+
+
+# Some sites put a "more about this person" widget after a name; scraped, it lands inside the sentence:
+# "Secretary Pete Buttigieg Pete ButtigiegDo progressives prefer ...? <headline> <headline> MORE on
+# Sunday said ...". Its signature: the surname just mentioned, repeated and glued to the first
+# headline's capital, then headlines (across line breaks) up to a capitalised "MORE".
+_GLUED_NAME = re.compile(r"(?<![\w’'])([A-Z][a-z’'\-]+)(?=[A-Z0-9“‘\"'])")
+_WIDGET_END = re.compile(r"(?<![A-Za-z])MORE(?![A-Za-z])")
+_WIDGET_MAX_CHARS = 700  # from the glued name to "MORE"; the widgets hold three short headlines
+_NAME_WINDOW = 80  # how far before the glued name the article's own mention of the surname may be
+
+
+def find_injected_links(text: str) -> list[tuple[int, int]]:
+    """(start, end) spans of link widgets pasted into the article text, in order, not overlapping."""
+    spans: list[tuple[int, int]] = []
+    for glued in _GLUED_NAME.finditer(text):
+        if spans and glued.start() < spans[-1][1]:
+            continue
+        surname = glued.group(1)
+        window_start = max(0, glued.start() - _NAME_WINDOW)
+        mentions = list(re.finditer(rf"\b{re.escape(surname)}\b(?=\s)", text[window_start : glued.start()]))
+        end = _WIDGET_END.search(text, glued.end(), glued.end() + _WIDGET_MAX_CHARS)
+        if not mentions or end is None:
+            continue
+        # The widget starts after the article's own mention of the name ("Pete Buttigieg |Pete Butt...").
+        after_mention = window_start + mentions[-1].end()
+        start = after_mention + len(text[after_mention:]) - len(text[after_mention:].lstrip())
+        spans.append((start, end.end()))
+    return spans
 
 
 def boilerplate_kind(paragraph: str) -> str | None:
@@ -266,10 +304,28 @@ def _bounded(paragraph: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     return bounded
 
 
+def _pieces(body_start: int, body_end: int, widgets: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """The line ``[body_start, body_end)`` cut at the widgets: (start, end, is_widget), absolute."""
+    pieces: list[tuple[int, int, bool]] = []
+    position = body_start
+    for start, end in widgets:
+        if end <= body_start or start >= body_end:
+            continue
+        if start > position:
+            pieces.append((position, start, False))
+        pieces.append((max(start, body_start), min(end, body_end), True))
+        position = min(end, body_end)
+    if position < body_end:
+        pieces.append((position, body_end, False))
+    return pieces
+
+
 def build_sentences(text: str) -> tuple[list[Sentence], str | None]:
     """Split a decoded file into sentences (one paragraph = one line). Returns (sentences, date)."""
     sentences: list[Sentence] = []
     date: str | None = None
+    widgets = find_injected_links(text)
+    lead = ""  # article text a widget cut off from the sentence that continues after it
     offset = 0
     for line_number, line in enumerate(text.split("\n"), start=1):
         line_start = offset
@@ -283,19 +339,28 @@ def build_sentences(text: str) -> tuple[list[Sentence], str | None]:
         body = line[body_start:]
         if not body.strip():
             continue
-        kind = boilerplate_kind(body)
-        for start, end in split_sentences(body):
-            absolute = line_start + body_start + start
-            sentences.append(
-                Sentence(
-                    id=len(sentences) + 1,
-                    start=absolute,
-                    end=line_start + body_start + end,
-                    line=line_number,
-                    text=body[start:end],
-                    boilerplate=kind,
+        pieces = _pieces(line_start + body_start, line_start + len(line), widgets)
+        for piece_start, piece_end, is_widget in pieces:
+            piece = text[piece_start:piece_end]
+            kind = "injected_link" if is_widget else boilerplate_kind(piece if len(pieces) > 1 else body)
+            if is_widget and sentences and sentences[-1].citable and not lead:
+                last = sentences[-1]
+                if not re.search(r"[.!?…][\"”’')\]]*$", last.text):  # the widget cut this sentence
+                    lead = last.analysis_text
+            for start, end in split_sentences(piece):
+                sentences.append(
+                    Sentence(
+                        id=len(sentences) + 1,
+                        start=piece_start + start,
+                        end=piece_start + end,
+                        line=line_number,
+                        text=piece[start:end],
+                        boilerplate=kind,
+                        lead=lead if kind is None else "",
+                    )
                 )
-            )
+                if kind is None:
+                    lead = ""
     return sentences, date
 
 

@@ -161,7 +161,7 @@ def _extract_focused(
     if not parties:  # nothing for the model to decide
         return Completion(rules, Usage())
     citable = document.citable_sentences
-    demand_ids = [s.id for s in citable if _DEMAND_WORDS.search(s.text)]
+    demand_ids = [s.id for s in citable if _DEMAND_WORDS.search(s.analysis_text)]
     unknown = [(c.sentences[0], c.speaker) for c in rules.claims if c.speaker_side == UNKNOWN_SIDE]
     unknown = list(dict.fromkeys(unknown))[:8]
     response_model = focused_response_model(parties, demand_ids, [i for i, _ in unknown])
@@ -176,7 +176,7 @@ def _extract_focused(
     ]
     completion = backend.complete(messages, response_model, context)
     owners = {i: demand_owner(document.sentence(i), analysis, index) for i in demand_ids}
-    texts = {i: document.sentence(i).text for i in demand_ids}
+    texts = {i: document.sentence(i).analysis_text for i in demand_ids}
     return Completion(apply_focused(rules, completion.value, owners, texts), completion.usage)
 
 

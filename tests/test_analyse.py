@@ -271,3 +271,14 @@ def test_person_parties_take_full_name_and_title_role() -> None:
     extraction = rules_extraction(documents[1], analyse_document(documents[1], index), index)
     roles = {p.name: p.role.value for p in extraction.parties}
     assert roles["Jane Doerr"] == "government"
+
+
+def test_a_sentence_cut_by_a_link_widget_keeps_its_speaker() -> None:
+    text = (
+        "Treasury Secretary Dana Whitfield Dana WhitfieldSenators balk at spending cap?\n"
+        "Markets slide on rate fears MORE on Sunday said there is “still a gap” between the sides.\n"
+    )
+    documents, _, (analysis,) = _analyse(text)
+    (tail,) = [s for s in documents[0].citable_sentences if s.lead]
+    attribution = analysis.attributions[tail.id]
+    assert attribution.speaker.endswith("Dana Whitfield") and attribution.cue == "said"

@@ -11,6 +11,7 @@ from summarizer.documents import (
     boilerplate_kind,
     build_sentences,
     decode_bytes,
+    find_injected_links,
     load_document,
     load_documents,
     split_sentences,
@@ -180,6 +181,58 @@ def test_seed_boilerplate_is_marked_and_never_citable(seed_paths: list[Path]) ->
         (55, "cross_link"),
     }
     assert kinds["000"] == set() and kinds["001"] == set()
+
+
+# A scraped "more about this person" widget, the shape some news sites produce (names made up).
+WIDGET_ARTICLE = (
+    "Budget talks resumed on Monday.\n"
+    "Treasury Secretary Dana Whitfield Dana WhitfieldSenators balk at spending cap?\n"
+    "Markets slide on rate fears Lawmakers eye recess MORE on Sunday said there is “still a gap” "
+    "between the two sides.\n"
+    "Whitfield added that talks would go on.\n"
+)
+
+
+def test_pasted_link_widget_is_boilerplate_and_the_cut_sentence_keeps_its_speaker() -> None:
+    sentences, _ = build_sentences(WIDGET_ARTICLE)
+    widget = [s for s in sentences if s.boilerplate]
+    assert {s.boilerplate for s in widget} == {"injected_link"}
+    assert widget[0].text == "Dana WhitfieldSenators balk at spending cap?"
+    assert widget[-1].text.endswith("Lawmakers eye recess MORE")
+    head, tail = (s for s in sentences if s.line in (2, 3) and s.citable)
+    assert head.text == "Treasury Secretary Dana Whitfield" and head.line == 2
+    # The citable text after the widget is an exact span; the analysis reads it with its lead.
+    assert tail.text.startswith("on Sunday said there is") and tail.line == 3
+    assert WIDGET_ARTICLE[tail.start : tail.end] == tail.text
+    assert tail.lead == "Treasury Secretary Dana Whitfield"
+    assert tail.analysis_text == f"{tail.lead} {tail.text}"
+    # Nothing citable overlaps the widget.
+    (span,) = find_injected_links(WIDGET_ARTICLE)
+    for sentence in sentences:
+        if sentence.citable:
+            assert sentence.end <= span[0] or sentence.start >= span[1]
+    assert sentences[-1].lead == "" and sentences[-1].citable
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chancellor Olaf Scholz met McDonald executives. NO MORE delays, he said.",  # no repeated name
+        "Senator Mary Jones Mary JonesDefends the plan in a long speech.",  # no closing MORE
+        "The GOP said MORE needs to be done, and DeSantis agreed.",
+    ],
+)
+def test_text_without_the_widget_shape_is_left_alone(text: str) -> None:
+    assert find_injected_links(text) == []
+    assert all(s.citable for s in build_sentences(text)[0])
+
+
+def test_dev_cluster_widgets_are_all_found() -> None:
+    path = Path(__file__).parent.parent / "gold" / "seesaw_163" / "the-hill.txt"
+    document = load_document(path)
+    widget_lines = sorted({s.line for s in document.sentences if s.boilerplate == "injected_link"})
+    assert widget_lines == [4, 5, 11, 12, 17, 18, 22, 23, 24, 25, 26, 31]
+    assert not any("MORE" in s.text for s in document.citable_sentences)
 
 
 # ---------------------------------------------------------------------------------------------------
