@@ -191,6 +191,41 @@ COUNTED_NOUNS = {
     "homes": "homes",
     "trucks": "trucks",
 }
+# What an amount of money is ("$928 billion infrastructure proposal", "$1 trillion in new spending"), by
+# class, so that outlets' amounts for the same thing are compared and different things are not.
+MONEY_NOUNS = {
+    "spending": "spending",
+    "package": "package",
+    "proposal": "proposal",
+    "offer": "proposal",
+    "counteroffer": "proposal",
+    "counterproposal": "proposal",
+    "plan": "proposal",
+    "framework": "proposal",
+    "bill": "bill",
+    "budget": "budget",
+    "aid": "aid",
+    "assistance": "aid",
+    "funding": "funding",
+    "funds": "funding",
+    "cuts": "cuts",
+    "cut": "cuts",
+    "tax": "taxes",
+    "taxes": "taxes",
+    "deficit": "deficit",
+    "deficits": "deficit",
+    "debt": "debt",
+    "loan": "loans",
+    "loans": "loans",
+    "assets": "assets",
+    "investment": "investment",
+    "investments": "investment",
+    "revenue": "revenue",
+    "fine": "fines",
+    "penalty": "fines",
+    "deal": "deal",
+    "contract": "deal",
+}
 # What happened to them, by class.
 _EVENT_WORDS = [
     ("killed", r"killed|killing|kill|dead|died|death toll|deaths|casualties"),
@@ -247,10 +282,11 @@ def find_figures(sentence: Sentence) -> list[FigureMention]:
         ):
             continue
         # The counted noun is one of the next few words ("33,000 Palestinians", "600 of its soldiers").
-        following = re.findall(r"[A-Za-z]+", after)[:4]
+        following = re.findall(r"[A-Za-z]+", re.split(r"[,;.()]", after)[0])[:4]
         noun_word = next((w.lower() for w in following if w.lower() in COUNTED_NOUNS), "")
         if match.group("currency"):
-            noun = "money"
+            money_word = next((w.lower() for w in following if w.lower() in MONEY_NOUNS), "")
+            noun = f"money: {MONEY_NOUNS[money_word]}" if money_word else "money"
         elif noun_word:
             noun = COUNTED_NOUNS[noun_word]
         else:

@@ -362,14 +362,31 @@ def find_contested(groups: list[ClaimGroup], party_words: set[str]) -> list[Cont
     return sorted(contested, key=lambda p: -len({s for pos in p.positions for s in pos.sources}))
 
 
+def _by_kind(run: list[GroundedFigure]) -> list[tuple[str, list[GroundedFigure]]]:
+    """Split a run of close values by the kind of thing counted ('money: spending' vs 'money:
+    proposal'); a figure whose kind the text does not say ('money') joins the kind nearest in value."""
+    kinds: dict[str, list[GroundedFigure]] = defaultdict(list)
+    unspecific: list[GroundedFigure] = []
+    for figure in run:
+        quantity = figure.quantity.lower().strip()
+        (kinds[quantity] if ":" in quantity else unspecific).append(figure)
+    if not kinds:
+        return [(run[0].quantity.lower().strip(), run)]
+    for figure in unspecific:
+        nearest = min(kinds, key=lambda k: min(abs(f.value.value - figure.value.value) for f in kinds[k]))
+        kinds[nearest].append(figure)
+    return sorted(kinds.items())
+
+
 def merge_figures(figures: list[GroundedFigure]) -> list[FigureComparison]:
-    """Group by quantity, then split a quantity into values within 20% of each other (33,175 and
-    33,207 are one count; 1,200 killed on one day is another). Kept when two or more outlets give it."""
-    by_quantity: dict[str, list[GroundedFigure]] = defaultdict(list)
+    """Group by what is counted, then split into values within 20% of each other (33,175 and 33,207
+    are one count; 1,200 killed on one day is another) and, for kinds of one family ('money: ...'),
+    by kind. Kept when two or more outlets give it; flagged when their values differ."""
+    by_family: dict[str, list[GroundedFigure]] = defaultdict(list)
     for figure in figures:
-        by_quantity[figure.quantity.lower().strip()].append(figure)
+        by_family[figure.quantity.lower().split(":")[0].strip()].append(figure)
     comparisons = []
-    for quantity, group in by_quantity.items():
+    for group in by_family.values():
         group.sort(key=lambda f: f.value.value)
         runs: list[list[GroundedFigure]] = []
         for figure in group:
@@ -377,9 +394,9 @@ def merge_figures(figures: list[GroundedFigure]) -> list[FigureComparison]:
                 runs[-1].append(figure)
             else:
                 runs.append([figure])
-        for run in runs:
+        for quantity, members in (kind for run in runs for kind in _by_kind(run)):
             per_doc: dict[str, GroundedFigure] = {}
-            for figure in run:
+            for figure in sorted(members, key=lambda f: f.value.value):
                 per_doc.setdefault(figure.value.doc_id, figure)
             if len(per_doc) < 2:
                 continue

@@ -282,3 +282,18 @@ def test_a_sentence_cut_by_a_link_widget_keeps_its_speaker() -> None:
     (tail,) = [s for s in documents[0].citable_sentences if s.lead]
     attribution = analysis.attributions[tail.id]
     assert attribution.speaker.endswith("Dana Whitfield") and attribution.cue == "said"
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        ("Republicans unveiled a $928 billion infrastructure proposal last month.", "money: proposal"),
+        ("Biden pushed Capito to support $1 trillion in new spending, aides said.", "money: spending"),
+        ("The agency will receive $40 million in aid.", "money: aid"),
+        ("The fund was worth $2 billion.", "money"),  # nothing says what it is
+        ("He offered $5 million, and the plan was dropped.", "money"),  # 'plan' is past the comma
+    ],
+)
+def test_money_says_what_it_is(text: str, quantity: str) -> None:
+    (figure,) = find_figures(_sentence(text))
+    assert figure.quantity == quantity

@@ -291,6 +291,27 @@ def test_a_figure_given_twice_by_one_outlet_is_not_a_comparison() -> None:
     assert comparisons == []
 
 
+def test_amounts_of_money_are_compared_only_for_the_same_kind() -> None:
+    comparisons = merge_figures(
+        [
+            # Within 20% of each other but different things: no discrepancy.
+            _figure("001_a.txt", "money: proposal", 928e9, "$928 billion"),
+            _figure("002_b.txt", "money: spending", 1e12, "$1 trillion"),
+            # The same amount, once with its kind and once without: one comparison, in agreement.
+            _figure("001_a.txt", "money: spending", 50e9, "$50 billion"),
+            _figure("003_c.txt", "money", 50e9, "roughly $50 billion"),
+            # Two outlets, one kind, different amounts: a discrepancy.
+            _figure("002_b.txt", "money: proposal", 1.7e12, "$1.7 trillion"),
+            _figure("003_c.txt", "money: proposal", 1.8e12, "$1.8 trillion"),
+        ]
+    )
+    found = {(c.quantity, tuple(v.value for v in c.values), c.discrepancy) for c in comparisons}
+    assert found == {
+        ("money: spending", (50e9, 50e9), False),
+        ("money: proposal", (1.7e12, 1.8e12), True),
+    }
+
+
 # ---------------------------------------------------------------------------------------------------
 # Scale
 # ---------------------------------------------------------------------------------------------------
