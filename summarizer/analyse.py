@@ -378,6 +378,21 @@ class PartyIndex:
                     return canonical
         return None
 
+    def titled_person(self, speaker: str) -> str | None:
+        """The one person whose title the phrase names ('the energy secretary' -> the person
+        introduced as 'Energy Secretary Jennifer Granholm'), or None if none or several have it."""
+        phrase = re.sub(r"^the\s+", "", speaker.strip(), flags=re.I).lower()
+        if not phrase:
+            return None
+        # One word must be the whole title ("the president" is not the Vice President); a longer
+        # phrase may end one ("the energy secretary" for "US Energy Secretary").
+        holders = [
+            name
+            for name, title in self.titles.items()
+            if title.lower() == phrase or (" " in phrase and title.lower().endswith(" " + phrase))
+        ]
+        return holders[0] if len(holders) == 1 else None
+
     def side_of(self, speaker: str) -> str:
         """The party a speaker phrase belongs to ('two Egyptian security sources' -> Egypt)."""
         for match in _NAME.finditer(speaker):
@@ -632,7 +647,10 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
         if attribution and attribution.cue != "quote":
             attribution.side = index.side_of(attribution.speaker)
             speaker = attribution.speaker[:1].lower() + attribution.speaker[1:]
-            if attribution.side == UNKNOWN_SIDE and previous and _ANAPHORIC.match(speaker):
+            person = index.titled_person(speaker) if speaker.startswith("the ") else None
+            if attribution.side == UNKNOWN_SIDE and person:
+                attribution.side = index.side_of(person)  # "the energy secretary": the one with that title
+            elif attribution.side == UNKNOWN_SIDE and previous and _ANAPHORIC.match(speaker):
                 attribution.side = previous.side  # "the source", "he": the last speaker named
         if attribution:
             attributions[sentence.id] = attribution

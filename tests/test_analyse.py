@@ -297,3 +297,17 @@ def test_a_sentence_cut_by_a_link_widget_keeps_its_speaker() -> None:
 def test_money_says_what_it_is(text: str, quantity: str) -> None:
     (figure,) = find_figures(_sentence(text))
     assert figure.quantity == quantity
+
+
+def test_a_title_phrase_resolves_to_the_one_person_with_that_title() -> None:
+    _, index, analyses = _analyse(
+        "Energy Secretary Jennifer Granholm said the talks were slow. "
+        "Transportation Secretary Pete Buttigieg said there was daylight. "
+        "“They do,” the energy secretary told CNN. "
+        "“We will see,” the secretary said."
+    )
+    speakers = {a.speaker: a.side for a in analyses[0].attributions.values()}
+    assert index.titled_person("the energy secretary") == "Jennifer Granholm"
+    granholm, buttigieg = index.side_of("Jennifer Granholm"), index.side_of("Pete Buttigieg")
+    assert speakers["the energy secretary"] == granholm != buttigieg  # not the previous speaker
+    assert index.titled_person("the secretary") is None  # two secretaries: ambiguous
