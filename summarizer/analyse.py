@@ -357,6 +357,8 @@ class PartyIndex:
     proper_words: set[str] = field(default_factory=set)
     # person -> the title the articles give them ("Transportation Secretary"), for their role
     titles: dict[str, str] = field(default_factory=dict)
+    # normalised person name or surname -> political party, from "Sen. Joe Manchin (D-W.Va.)"
+    affiliations: dict[str, str] = field(default_factory=dict)
 
     def add(self, canonical: str, alias: str | None = None) -> None:
         self.parties.setdefault(canonical, set())
@@ -442,6 +444,12 @@ def _written_aliases() -> dict[str, str]:
     return written
 
 
+_POPULACE_NEXT = re.compile(
+    r"^\s+(?:people|public|voters|taxpayers|families|households|workers|citizens|consumers|economy|"
+    r"companies|businesses|jobs|society|electorate)\b"
+)
+
+
 def build_party_index(documents: list[Document]) -> PartyIndex:
     """Parties across documents: countries by name or demonym, and named actors that act as agents
     (say, send, demand...) in at least two documents (or in a single-document run, once)."""
@@ -468,6 +476,8 @@ def build_party_index(documents: list[Document]) -> PartyIndex:
                     continue
                 name = " ".join(words)
                 country = written.get(name) or (written.get(words[0]) if len(words) == 1 else None)
+                if country and _POPULACE_NEXT.match(text[match.end() :]):
+                    continue  # "the American people", "Israeli voters": a population, not an actor
                 if country:
                     index.add(country, name)
                     doc_presence[country].add(document.doc_id)
@@ -499,7 +509,12 @@ def build_party_index(documents: list[Document]) -> PartyIndex:
         index.add(name, surface[key])
         if title:
             index.titles.setdefault(name, title)
+        elif _normalise_name(name) in index.affiliations:
+            index.titles.setdefault(name, "Sen.")  # "(D-W.Va.)": a member of Congress
     _merge_surnames(index, documents)
+    # A legislator who is not an actor of the story speaks for their party.
+    for person, party in index.affiliations.items():
+        index.lookup.setdefault(person, party)
     for canonical in index.parties:
         index.documents[canonical] = len(
             doc_presence.get(canonical, set()) | doc_presence.get(_normalise_name(canonical), set())
@@ -540,7 +555,22 @@ _TITLE_WORDS = {
     "ms",
     "dr",
 }
-_LEGISLATOR_TITLES = {"sen", "senator", "rep", "representative", "congressman", "congresswoman", "speaker"}
+_LEGISLATOR_TITLES = {
+    "sen",
+    "sens",
+    "senator",
+    "rep",
+    "representative",
+    "congressman",
+    "congresswoman",
+    "speaker",
+    "senate",
+    "house",
+    "congressional",
+    "parliamentary",
+    "mp",
+    "lawmaker",
+}
 
 
 def split_title(name: str) -> tuple[str, str | None]:
@@ -592,6 +622,14 @@ def title_role(title: str) -> PartyRole:
     return PartyRole.legislator if words & _LEGISLATOR_TITLES else PartyRole.government
 
 
+def name_role(name: str, index: PartyIndex) -> PartyRole | None:
+    """The role a party's name or title says: 'Democratic Party', 'Senate Majority Leader X'."""
+    if name.endswith(" Party") or name in index.affiliations.values():
+        return PartyRole.political_party
+    title = index.titles.get(name)
+    return title_role(title) if title else None
+
+
 def _learn_affiliations(documents: list[Document], index: PartyIndex) -> None:
     """'the Egyptian channel Al Qahera News' -> Al Qahera News speaks for Egypt; 'Israeli Prime
     Minister X' -> X is Israeli; 'Sen. Joe Manchin (D-W.Va.)' -> a Democrat. Learned names then
@@ -612,8 +650,11 @@ def _learn_affiliations(documents: list[Document], index: PartyIndex) -> None:
             ):
                 party = "Democratic Party" if letter == "D" else "Republican Party"
                 index.add(party)
-                index.lookup.setdefault(_normalise_name(name), party)
-                index.lookup.setdefault(_normalise_name(name.split()[-1]), party)
+                # Whether the legislator is a party of their own (an actor in the story) or speaks
+                # for their party is decided once every actor is known (build_party_index).
+                person, _ = split_title(name)
+                index.affiliations.setdefault(_normalise_name(person), party)
+                index.affiliations.setdefault(_normalise_name(person.split()[-1]), party)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -736,7 +777,11 @@ def demand_owner(sentence: Sentence, analysis: DocumentAnalysis, index: PartyInd
 
 
 def _roles_from_text(document: Document, index: PartyIndex) -> dict[str, PartyRole]:
-    roles: dict[str, PartyRole] = {name: title_role(title) for name, title in index.titles.items()}
+    roles: dict[str, PartyRole] = {}
+    for name in index.parties:
+        role = name_role(name, index)
+        if role:
+            roles[name] = role
     for sentence in document.citable_sentences:
         for match in _MEDIATED_BY.finditer(sentence.analysis_text):
             for name in index.mentions(match.group(1)):

@@ -16,6 +16,8 @@ from summarizer.analyse import (
     build_party_index,
     find_attribution,
     find_figures,
+    name_role,
+    rules_extraction,
 )
 from summarizer.documents import Document, Sentence, build_sentences, load_documents
 
@@ -311,3 +313,19 @@ def test_a_title_phrase_resolves_to_the_one_person_with_that_title() -> None:
     granholm, buttigieg = index.side_of("Jennifer Granholm"), index.side_of("Pete Buttigieg")
     assert speakers["the energy secretary"] == granholm != buttigieg  # not the previous speaker
     assert index.titled_person("the secretary") is None  # two secretaries: ambiguous
+
+
+def test_a_legislator_who_acts_in_the_story_is_a_party_and_others_speak_for_their_party() -> None:
+    documents, index, analyses = _analyse(
+        "Senate Minority Leader Mitch Connell (R-Ky.) said a deal could move forward. "
+        "Sen. Ann Vole (D-Ore.) said she was not sure. Connell said he would wait.",
+        "Connell said he had the assurances he wanted. The American people want a deal, Connell added.",
+    )
+    assert "Mitch Connell" in index.parties and "Ann Vole" not in index.parties
+    assert index.side_of("Connell") == "Mitch Connell"
+    assert index.side_of("Sen. Ann Vole (D-Ore.)") == "Democratic Party"  # not an actor: her party
+    assert "United States" not in index.parties  # "the American people" is a population
+    extraction = rules_extraction(documents[0], analyses[0], index)
+    roles = {party.name: party.role for party in extraction.parties}
+    assert roles["Mitch Connell"] == "legislator"  # "Senate Minority Leader"
+    assert name_role("Republican Party", index) == "political_party"
