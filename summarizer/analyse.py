@@ -709,13 +709,19 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
 # Rules-only extraction (no model)
 # ---------------------------------------------------------------------------------------------------
 
+# "arguing that the package should ...": a position stated as what must happen is a demand.
+_MUST_CLAUSE = r"argu(?:e|es|ed|ing) that (?=[^.;]{0,80}\b(?:should|must|needs? to|has to|have to)\b)"
 _DEMAND_CUE = re.compile(
-    r"\b(demands?|conditions?|insists? on|insisted on|calls? for|called for|would like to see|wants|"
-    r"red line|adheres? to)\b",
+    r"\b(demands?|demanded|conditions?|insists? on|insisted on|calls? for|called for|calling for|"
+    rf"push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|would like to see|wants|wanted|red line|adheres? to|"
+    rf"{_MUST_CLAUSE})",
     re.I,
 )
+# What follows these is the demanded thing itself (one, or a list).
 _LIST_INTRO = re.compile(
-    r"\b(?:including|include|includes|which include|such as|demand for|calls? for|would like to see)"
+    r"\b(?:including|include|includes|which include|such as|demand for|calls? for|called for|calling for|"
+    rf"push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|insists? on|insisted on|would like to see|"
+    rf"want(?:s|ed)? (?!(?:to|from|by|in|on|at|it|this|that)\b)|{_MUST_CLAUSE})"
     r"\b\s*:?\s*",
     re.I,
 )
@@ -736,9 +742,11 @@ _NOT_AN_ITEM = re.compile(r"^(?:said|says|speaking|particularly|according|he|she
 
 def _split_items(text: str) -> list[str]:
     """'a withdrawal of troops, the return of the displaced, and a prisoner exchange' -> items."""
-    text = re.split(r"[.;”\"]|, (?:they|he|she|the \w+) said", text)[0]
+    # The list ends with the sentence, a closing quote, or a clause about something else ("but the
+    # House will ...").
+    text = re.split(r"[.;”\"]|, (?:they|he|she|the \w+) said|\s+but\s+|,\s+while\s+", text)[0]
     parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+(?=the |a |an )", text)
-    items = [p.strip(' ,“”"') for p in parts]
+    items = [p.strip(' ,“”"').replace("“", "") for p in parts]  # a quote cut open by the split
     return [item for item in items if 3 <= len(item) <= 160 and not _NOT_AN_ITEM.match(item)]
 
 

@@ -329,3 +329,42 @@ def test_a_legislator_who_acts_in_the_story_is_a_party_and_others_speak_for_thei
     roles = {party.name: party.role for party in extraction.parties}
     assert roles["Mitch Connell"] == "legislator"  # "Senate Minority Leader"
     assert name_role("Republican Party", index) == "political_party"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "owner", "demand"),
+    [
+        (
+            "Instead, the GOP has called for repurposing some leftover funding to finance the investments.",
+            "Republican Party",
+            "repurposing some leftover funding to finance the investments",
+        ),
+        (
+            "Republicans, however, are arguing that the package should remain focused on “core physical "
+            "infrastructure,” including funding for roads.",
+            "Republican Party",
+            "the package should remain focused on core physical infrastructure",
+        ),
+        (
+            "Talks stalled after the GOP said it wanted assurances on the filibuster.",
+            "Republican Party",
+            "assurances on the filibuster",
+        ),
+        (
+            "The Democrats will push for a bipartisan deal but the House will vote on Wednesday.",
+            "Democratic Party",
+            "a bipartisan deal",
+        ),
+    ],
+)
+def test_single_demands_after_a_demand_verb(sentence: str, owner: str, demand: str) -> None:
+    documents, index, (analysis,) = _analyse(f"Republicans and Democrats met. {sentence}")
+    demands = rules_extraction(documents[0], analysis, index).demands
+    assert [(d.party, d.demand) for d in demands] == [(owner, demand)]
+
+
+def test_wanting_something_from_someone_is_not_a_demand_item() -> None:
+    documents, index, (analysis,) = _analyse(
+        "Republicans and Democrats met. The GOP is not getting the pledge it wanted from Democrats."
+    )
+    assert rules_extraction(documents[0], analysis, index).demands == []
