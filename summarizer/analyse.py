@@ -626,8 +626,20 @@ def name_role(name: str, index: PartyIndex) -> PartyRole | None:
     """The role a party's name or title says: 'Democratic Party', 'Senate Majority Leader X'."""
     if name.endswith(" Party") or name in index.affiliations.values():
         return PartyRole.political_party
+    if _GOVERNMENT_BODY.search(name):
+        return PartyRole.government
+    if _LEGISLATURE.search(name):
+        return PartyRole.legislator
     title = index.titles.get(name)
     return title_role(title) if title else None
+
+
+# Institutions whose name says what they are (general knowledge, not one story's actors).
+_GOVERNMENT_BODY = re.compile(
+    r"\b(?:White House|Kremlin|Pentagon|Downing Street|Élysée|Elysee|Ministry|Department|Treasury|"
+    r"Cabinet|Government|Administration)\b"
+)
+_LEGISLATURE = re.compile(r"\b(?:Senate|House|Congress|Parliament|Assembly|Knesset|Duma|Bundestag)\b")
 
 
 def _learn_affiliations(documents: list[Document], index: PartyIndex) -> None:

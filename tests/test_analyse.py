@@ -368,3 +368,19 @@ def test_wanting_something_from_someone_is_not_a_demand_item() -> None:
         "Republicans and Democrats met. The GOP is not getting the pledge it wanted from Democrats."
     )
     assert rules_extraction(documents[0], analysis, index).demands == []
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("White House", "government"),
+        ("Treasury Department", "government"),
+        ("House Freedom Caucus", "legislator"),
+        ("Democratic Party", "political_party"),
+        ("Acme Corp", None),
+    ],
+)
+def test_institution_names_say_their_role(name: str, role: str | None) -> None:
+    from summarizer.analyse import PartyIndex
+
+    assert name_role(name, PartyIndex()) == role
