@@ -749,6 +749,25 @@ _AT_WAR = re.compile(
 )
 
 
+def excerpt(text: str, limit: int, focus: re.Match[str] | None = None) -> str:
+    """``text`` if it fits in ``limit`` characters, else whole words around ``focus`` (from the start
+    if there is none), starting at a clause where possible, marked with '…' where cut. The citation
+    keeps the full sentence."""
+    if len(text) <= limit:
+        return text
+    room = limit - 2  # for the two '…'
+    start = 0
+    if focus and focus.end() > room - 20:
+        # Start at the clause that holds the focus, so the proposal itself is in the excerpt.
+        clause_starts = [m.end() for m in re.finditer(r"[,;:—–]\s+", text[: focus.start()])]
+        start = clause_starts[-1] if clause_starts else text.find(" ", max(0, focus.start() - room // 2)) + 1
+    if len(text) - start <= room:
+        return "…" + text[start:]
+    cut = text.rfind(" ", start, start + room)
+    body = text[start : cut if cut > start else start + room].rstrip(" ,;:—–")
+    return ("…" if start else "") + body + "…"
+
+
 _NOT_AN_ITEM = re.compile(r"^(?:said|says|speaking|particularly|according|he|she|they|but|which)\b", re.I)
 
 
@@ -845,7 +864,9 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
             terms = _split_items(sentence.analysis_text[intro.end() :])[:6] if intro else []
             proposals.append(
                 ExtractedProposal(
-                    summary=sentence.analysis_text[:200],
+                    summary=excerpt(
+                        sentence.analysis_text, 200, _PROPOSAL_CUE.search(sentence.analysis_text)
+                    ),
                     proposed_by=by and by[:80],
                     terms=terms,
                     sentences=[sentence.id],
@@ -856,7 +877,7 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
                 ExtractedClaim(
                     speaker=attribution.speaker[:100],
                     speaker_side=attribution.side,
-                    statement=sentence.analysis_text[:240],
+                    statement=excerpt(sentence.analysis_text, 240),
                     sentences=[sentence.id],
                 )
             )

@@ -6,6 +6,7 @@ the seed articles. Only the party-index test reads the seeds.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -384,3 +385,19 @@ def test_institution_names_say_their_role(name: str, role: str | None) -> None:
     from summarizer.analyse import PartyIndex
 
     assert name_role(name, PartyIndex()) == role
+
+
+def test_excerpt_keeps_whole_words_and_the_focus_within_the_limit() -> None:
+    from summarizer.analyse import excerpt
+
+    text = (
+        "Officials said on Monday, after a long night of talks in the capital, that the latest "
+        "counteroffer from the opposition would raise spending by $50 billion over ten years."
+    )
+    assert excerpt(text, 500) == text
+    for limit in (40, 60, 100):
+        short = excerpt(text, limit, re.search("counteroffer", text))
+        assert len(short) <= limit and "counteroffer" in short
+        assert short.startswith("…") and short.strip("…") in text  # whole words of the sentence
+        assert short.strip("…").split()[0] in text.split()
+    assert excerpt(text, 50).endswith("…") and excerpt(text, 50).startswith("Officials said")
