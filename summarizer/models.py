@@ -94,7 +94,7 @@ class ExtractedParty(_Cited):
 
     name: str = Field(
         max_length=80,
-        description="Short canonical name, e.g. a country ('Israel'), a group or a person's full name.",
+        description="Short canonical name, e.g. a country ('France'), a group or a person's full name.",
     )
     role: PartyRole = Field(description="The part this actor plays in the event.")
     aliases: list[str] = Field(
@@ -124,11 +124,11 @@ class ExtractedProposal(_Cited):
 
 
 class ExtractedClaim(_Cited):
-    """A statement attributed to a named or unnamed speaker ('a Hamas official said ...')."""
+    """A statement attributed to a named or unnamed speaker ('a senior official said ...')."""
 
     speaker: str = Field(
         max_length=100,
-        description="The speaker exactly as the text names them, e.g. 'a senior official', 'Al Qahera News'.",
+        description="The speaker exactly as the text names them, e.g. 'a senior official', 'the state news agency'.",
     )
     speaker_side: str = Field(
         max_length=80,
@@ -140,8 +140,8 @@ class ExtractedClaim(_Cited):
 class ExtractedFigure(_Cited):
     """A number that counts something (people killed, hostages held, days, money, votes)."""
 
-    quantity: str = Field(max_length=80, description="What is counted, e.g. 'people killed in Gaza'.")
-    value: str = Field(max_length=40, description="The number as written in the text, e.g. '33,175'.")
+    quantity: str = Field(max_length=80, description="What is counted, e.g. 'people killed', 'money: spending'.")
+    value: str = Field(max_length=40, description="The number as written in the text, e.g. '1,250'.")
     attributed_to: str | None = Field(
         default=None, max_length=100, description="Who gives the number, if stated."
     )
@@ -250,7 +250,7 @@ class ContestedPoint(BaseModel):
 class FigureValue(BaseModel):
     doc_id: str
     value: float
-    text: str = Field(description="The number as written, with its qualifier ('more than 33,000').")
+    text: str = Field(description="The number as written, with its qualifier ('more than 1,000').")
     attributed_to: str | None = None
     date: str | None = Field(default=None, description="The document's date, if it gives one.")
     citation: Citation
