@@ -723,17 +723,19 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
 
 # "arguing that the package should ...": a position stated as what must happen is a demand.
 _MUST_CLAUSE = r"argu(?:e|es|ed|ing) that (?=[^.;]{0,80}\b(?:should|must|needs? to|has to|have to)\b)"
+# Verbs whose object is the demanded thing itself ("called for repurposing ...").
+_DEMAND_VERBS = (
+    r"calls? for|called for|calling for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|insists? on|"
+    rf"insisted on|would like to see|{_MUST_CLAUSE}"
+)
 _DEMAND_CUE = re.compile(
-    r"\b(demands?|demanded|conditions?|insists? on|insisted on|calls? for|called for|calling for|"
-    rf"push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|would like to see|wants|wanted|red line|adheres? to|"
-    rf"{_MUST_CLAUSE})",
+    rf"\b(demands?|demanded|conditions?|wants|wanted|red line|adheres? to|{_DEMAND_VERBS})\b",
     re.I,
 )
 # What follows these is the demanded thing itself (one, or a list).
 _LIST_INTRO = re.compile(
-    r"\b(?:including|include|includes|which include|such as|demand for|calls? for|called for|calling for|"
-    rf"push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|insists? on|insisted on|would like to see|"
-    rf"want(?:s|ed)? (?!(?:to|from|by|in|on|at|it|this|that)\b)|{_MUST_CLAUSE})"
+    r"\b(?:including|include|includes|which include|such as|demand for|"
+    rf"want(?:s|ed)? (?!(?:to|from|by|in|on|at|it|this|that)\b)|{_DEMAND_VERBS})"
     r"\b\s*:?\s*",
     re.I,
 )
@@ -852,23 +854,22 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
     claims: list[ExtractedClaim] = []
     for sentence in document.citable_sentences:
         attribution = analysis.attributions.get(sentence.id)
-        cue = _DEMAND_CUE.search(sentence.analysis_text)
+        text = sentence.analysis_text
+        cue = _DEMAND_CUE.search(text)
         if cue:
             owner = demand_owner(sentence, analysis, index)
             if owner:
                 for item in _demand_items(sentence, cue)[:6]:
                     demands.append(ExtractedDemand(party=owner, demand=item[:200], sentences=[sentence.id]))
-        if _PROPOSAL_CUE.search(sentence.analysis_text):
+        proposal_cue = _PROPOSAL_CUE.search(text)
+        if proposal_cue:
             by = attribution.speaker if attribution else None
-            intro = _LIST_INTRO.search(sentence.analysis_text)
-            terms = _split_items(sentence.analysis_text[intro.end() :])[:6] if intro else []
+            intro = _LIST_INTRO.search(text)
             proposals.append(
                 ExtractedProposal(
-                    summary=excerpt(
-                        sentence.analysis_text, 200, _PROPOSAL_CUE.search(sentence.analysis_text)
-                    ),
+                    summary=excerpt(text, 200, proposal_cue),
                     proposed_by=by and by[:80],
-                    terms=terms,
+                    terms=_split_items(text[intro.end() :])[:6] if intro else [],
                     sentences=[sentence.id],
                 )
             )
@@ -877,7 +878,7 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
                 ExtractedClaim(
                     speaker=attribution.speaker[:100],
                     speaker_side=attribution.side,
-                    statement=excerpt(sentence.analysis_text, 240),
+                    statement=excerpt(text, 240),
                     sentences=[sentence.id],
                 )
             )

@@ -165,8 +165,10 @@ def find_injected_links(text: str) -> list[tuple[int, int]]:
         surname = glued.group(1)
         window_start = max(0, glued.start() - _NAME_WINDOW)
         mentions = list(re.finditer(rf"\b{re.escape(surname)}\b(?=\s)", text[window_start : glued.start()]))
+        if not mentions:  # cheap test first: most glued capitals ("McDonald") are names, not widgets
+            continue
         end = _WIDGET_END.search(text, glued.end(), glued.end() + _WIDGET_MAX_CHARS)
-        if not mentions or end is None:
+        if end is None:
             continue
         # The widget starts after the article's own mention of the name ("Pete Buttigieg |Pete Butt...").
         after_mention = window_start + mentions[-1].end()

@@ -128,7 +128,7 @@ class ExtractedClaim(_Cited):
 
     speaker: str = Field(
         max_length=100,
-        description="The speaker exactly as the text names them, e.g. 'a senior official', 'the state news agency'.",
+        description="The speaker as the text names them, e.g. 'a senior official', 'the state news agency'.",
     )
     speaker_side: str = Field(
         max_length=80,
@@ -140,7 +140,9 @@ class ExtractedClaim(_Cited):
 class ExtractedFigure(_Cited):
     """A number that counts something (people killed, hostages held, days, money, votes)."""
 
-    quantity: str = Field(max_length=80, description="What is counted, e.g. 'people killed', 'money: spending'.")
+    quantity: str = Field(
+        max_length=80, description="What is counted, e.g. 'people killed', 'money: spending'."
+    )
     value: str = Field(max_length=40, description="The number as written in the text, e.g. '1,250'.")
     attributed_to: str | None = Field(
         default=None, max_length=100, description="Who gives the number, if stated."
