@@ -43,7 +43,9 @@ SAY_VERBS = (
     "insists|warned|warns|noted|notes|described|describes|reiterated|reiterates|voiced|urged|urges|"
     "argued|argues|predicted|predicts|acknowledged|acknowledges|emphasized|emphasised|stressed|"
     "explained|wrote|writes|tweeted|declared|declares|accused|accuses|suggested|suggests|believes|"
-    "expects|expected|estimated|estimates"
+    "expects|expected|estimated|estimates|indicated|indicates|signaled|signalled|signals|conceded|"
+    "concedes|maintained|maintains|asserted|asserts|contended|contends|countered|counters|vowed|vows|"
+    "pledged|pledges|responded|replied"
 )
 _VERB = re.compile(rf"\b(?:{SAY_VERBS})\b")
 _ACCORDING_TO = re.compile(r"\baccording to (?:the latest figures from )?([^,.;“”\"]+)", re.I)

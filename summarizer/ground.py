@@ -172,7 +172,8 @@ class GroundedDocument:
 
 _NEGATION = re.compile(
     r"\b(no|not|never|nothing|none|neither|nor|denied|denies|deny|without|failed|fails|yet to|"
-    r"deadlock(?:ed)?|refused|refuses|rejected|rejects|ruled out|n[’']t)\b|n[’']t\b",
+    r"deadlock(?:ed)?|refused|refuses|rejected|rejects|ruled out|oppose[sd]?|opposing|against|"
+    r"n[’']t)\b|n[’']t\b",
     re.I,
 )
 

@@ -57,6 +57,12 @@ def _analyse(*texts: str):
         ),
         ("“We will not accept this,” said resident Maria Lopez.", "resident Maria Lopez", "said"),
         ("The army denied the report on Tuesday.", "The army", "denied"),
+        (
+            "Senate Minority Leader Tom Reed indicated on Monday that a deal could move forward after two "
+            "Democrats reiterated they would not end it.",
+            "Senate Minority Leader Tom Reed",
+            "indicated",
+        ),
     ],
 )
 def test_attribution_speaker_and_cue(text: str, speaker: str, cue: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from summarizer.analyse import analyse_document, build_party_index
 from summarizer.documents import Document, load_document
-from summarizer.ground import cite, ground_document, support_level
+from summarizer.ground import cite, ground_document, is_negated, support_level
 from summarizer.models import (
     DocumentExtraction,
     ExtractedClaim,
@@ -220,3 +220,18 @@ def test_model_figure_whose_number_is_in_the_sentence_is_kept(make_doc) -> None:
     (figure,) = _ground(document, extraction).figures
     assert figure.value.value == 4000 and figure.quantity == "pages"
     assert figure.value.attributed_to == "the clerk"
+
+
+@pytest.mark.parametrize(
+    ("statement", "negated"),
+    [
+        ("Two senators reiterated that they oppose ending the filibuster.", True),
+        ("She is still not supportive of ending the filibuster.", True),
+        ("Republicans are firmly opposed to a tax increase.", True),
+        ("The party voted against the bill.", True),
+        ("The senators support ending the filibuster.", False),
+    ],
+)
+def test_opposition_is_negative_polarity(statement: str, negated: bool) -> None:
+    """Opposing something and not supporting it are one position, not a contest between them."""
+    assert is_negated(statement) is negated
