@@ -46,6 +46,10 @@ ModeOpt = Annotated[
 ]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per HTTP request.")]
 RetriesOpt = Annotated[int, typer.Option("--max-retries", help="Transport retries per document (429/5xx).")]
+DeadlineOpt = Annotated[
+    float,
+    typer.Option("--deadline", help="Most seconds spent on one document, retries and waits included."),
+]
 ReasksOpt = Annotated[int, typer.Option("--max-reasks", help="Re-asks after an invalid answer.")]
 ModelPathOpt = Annotated[
     Path | None, typer.Option("--model-path", help="Any GGUF file for the local backend.")
@@ -126,6 +130,7 @@ def brief(
     mode: ModeOpt = "tools",
     timeout: TimeoutOpt = 120.0,
     max_retries: RetriesOpt = 4,
+    deadline: DeadlineOpt = 600.0,
     max_reasks: ReasksOpt = 2,
     model_path: ModelPathOpt = None,
     fake_replies: FakeOpt = None,
@@ -141,6 +146,7 @@ def brief(
         mode=mode,
         timeout=timeout,
         max_retries=max_retries,
+        deadline=deadline,
         max_reasks=max_reasks,
         model_path=model_path,
         fake_replies=fake_replies,
@@ -230,6 +236,7 @@ def extract(
     mode: ModeOpt = "tools",
     timeout: TimeoutOpt = 120.0,
     max_retries: RetriesOpt = 4,
+    deadline: DeadlineOpt = 600.0,
     max_reasks: ReasksOpt = 2,
     model_path: ModelPathOpt = None,
     fake_replies: FakeOpt = None,
@@ -252,6 +259,7 @@ def extract(
         mode=mode,
         timeout=timeout,
         max_retries=max_retries,
+        deadline=deadline,
         max_reasks=max_reasks,
         model_path=model_path,
         fake_replies=fake_replies,
