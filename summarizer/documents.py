@@ -97,19 +97,24 @@ def decode_bytes(raw: bytes) -> tuple[str, list[str]]:
     for signature, what in _BINARY_SIGNATURES.items():
         if raw.startswith(signature):
             raise InputError(f"not a text article: it is {what}")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), []
-    if b"\x00" in raw[:4096]:
-        raise InputError("not a text article: it contains NUL bytes (binary data)")
     warnings: list[str] = []
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        # Most non-UTF-8 news text is Windows-1252; keep going but say so.
-        text = raw.decode("cp1252", errors="replace")
-        warnings.append(f"not valid UTF-8 (byte {error.start}); decoded as Windows-1252")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as error:
+            text = raw.decode("utf-16", errors="replace")
+            warnings.append(f"not valid UTF-16 (byte {error.start}); bad characters replaced")
+    else:
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if b"\x00" in raw[:4096]:
+            raise InputError("not a text article: it contains NUL bytes (binary data)")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            # Most non-UTF-8 news text is Windows-1252; keep going but say so.
+            text = raw.decode("cp1252", errors="replace")
+            warnings.append(f"not valid UTF-8 (byte {error.start}); decoded as Windows-1252")
     control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if text and control / min(len(text), 4096) > 0.05:
         raise InputError("not a text article: too many control characters (binary data)")

@@ -261,6 +261,17 @@ def test_invalid_utf8_falls_back_with_a_warning(tmp_path: Path) -> None:
     assert [s.text for s in document.sentences] == ["The café closed.", "Talks went on."]
 
 
+def test_utf16_is_decoded_with_newlines_normalised() -> None:
+    text, warnings = decode_bytes("Talks resumed.\r\nThe minister said so.\r\n".encode("utf-16"))
+    assert text == "Talks resumed.\nThe minister said so.\n" and warnings == []
+
+
+def test_broken_utf16_is_decoded_with_a_warning_not_an_error() -> None:
+    raw = "Talks resumed.".encode("utf-16") + b"\x00\xd8"  # a lone surrogate at the end
+    text, warnings = decode_bytes(raw)
+    assert text.startswith("Talks resumed.") and "not valid UTF-16" in warnings[0]
+
+
 def test_crlf_newlines_are_normalised() -> None:
     text, warnings = decode_bytes(b"One line.\r\nTwo line.\r\n")
     assert text == "One line.\nTwo line.\n" and warnings == []
