@@ -127,7 +127,16 @@ def decode_bytes(raw: bytes) -> tuple[str, list[str]]:
 # ---------------------------------------------------------------------------------------------------
 
 _BOILERPLATE_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("cookie", re.compile(r"\bcookies?\b.*\b(consent|experience|website|privacy|advert)", re.I | re.S)),
+    # A cookie banner speaks to the reader ("your experience", "you consent", "we use cookies"); an
+    # article about cookies (a privacy ruling) does not, and must stay citable.
+    (
+        "cookie",
+        re.compile(
+            r"(?=.*\bcookies?\b)(?=.*\b(?:you|your|we use|our (?:web)?site|this (?:web)?site|"
+            r"cookie (?:policy|settings|preferences))\b)",
+            re.I | re.S,
+        ),
+    ),
     ("cross_link", re.compile(r"^\s*(READ|READ MORE|ALSO READ|RELATED|SEE ALSO|WATCH|LISTEN)\s*:", re.I)),
     ("short_link", re.compile(r"^\s*Short\s*link\s*:", re.I)),
     (

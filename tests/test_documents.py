@@ -134,6 +134,8 @@ def test_second_sentence_on_a_line_keeps_the_line_number() -> None:
             "cookie",
         ),
         ("We use cookies to personalise content and adverts.", "cookie"),
+        ("This site uses cookies. Accept all", "cookie"),
+        ("Manage your choices in our cookie settings.", "cookie"),
         ("READ: Nicaragua asks ICJ to halt German arms exports", "cross_link"),
         ("READ:  Major hospitals suspend operations", "cross_link"),
         ("Read more: the talks in Cairo", "cross_link"),
@@ -160,6 +162,8 @@ def test_boilerplate_kinds(paragraph: str, kind: str) -> None:
         "A Hamas official told Reuters that there was no progress in the talks.",
         "The photographer was detained, the agency said.",
         "The short list of candidates was published on Monday.",
+        "The regulator said websites must get consent before storing cookies on a device.",
+        "The bakery's cookies were a hit with visitors to the website.",
     ],
 )
 def test_article_text_is_not_boilerplate(paragraph: str) -> None:
