@@ -132,7 +132,8 @@ _BOILERPLATE_RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "cookie",
         re.compile(
-            r"(?=.*\bcookies?\b)(?=.*\b(?:you|your|we use|our (?:web)?site|this (?:web)?site|"
+            # Anchored: the lookaheads scan the paragraph once, not once per start position.
+            r"^(?=.*\bcookies?\b)(?=.*\b(?:you|your|we use|our (?:web)?site|this (?:web)?site|"
             r"cookie (?:policy|settings|preferences))\b)",
             re.I | re.S,
         ),
