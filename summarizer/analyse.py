@@ -847,7 +847,7 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
             ExtractedParty(
                 name=name,
                 role=roles.get(name, PartyRole.other),
-                aliases=sorted(index.parties[name])[:6],
+                aliases=[alias for alias in sorted(index.parties[name]) if len(alias) <= 80][:6],
                 sentences=sentence_ids[:3],
             )
         )

@@ -13,13 +13,17 @@ Two families live here:
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 # ---------------------------------------------------------------------------------------------------
 # Extraction (what the model fills in for one document)
 # ---------------------------------------------------------------------------------------------------
+
+# List items are bounded like every other string, so a grammar built from the schema bounds the answer.
+Alias = Annotated[str, Field(max_length=80)]
+Term = Annotated[str, Field(max_length=160)]
 
 
 class PartyRole(StrEnum):
@@ -97,7 +101,7 @@ class ExtractedParty(_Cited):
         description="Short canonical name, e.g. a country ('France'), a group or a person's full name.",
     )
     role: PartyRole = Field(description="The part this actor plays in the event.")
-    aliases: list[str] = Field(
+    aliases: list[Alias] = Field(
         default_factory=list,
         max_length=6,
         description="Other ways this document refers to the same actor, copied from the text.",
@@ -118,7 +122,7 @@ class ExtractedProposal(_Cited):
     proposed_by: str | None = Field(
         default=None, max_length=80, description="Who proposed or is reported to back it, if stated."
     )
-    terms: list[str] = Field(
+    terms: list[Term] = Field(
         default_factory=list, max_length=6, description="Its terms, each a short phrase."
     )
 
