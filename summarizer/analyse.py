@@ -236,6 +236,11 @@ _EVENT_WORDS = [
     ("wounded", r"wounded|injured"),
     ("displaced", r"displaced|homeless|fled"),
 ]
+# A modal before the event word: the event is a possibility or a goal, not a fact.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:can|could|would|will|should|may|might|must|to)\s+(?:be\s+|have\s+been\s+)?"
+    r"(?:released|freed|free|release|killed|kill|wounded|displaced)\b"
+)
 _YEAR_OR_DATE = re.compile(
     r"^(?:19|20)\d{2}$|^(?:January|February|March|April|May|June|July|August|September|October|"
     r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?$"
@@ -295,7 +300,11 @@ def find_figures(sentence: Sentence) -> list[FigureMention]:
             continue  # a number whose unit we cannot tell is not a comparable figure
         window = text[match.end() : match.end() + 80].lower()
         event = next((name for name, words in _EVENT_WORDS if re.search(rf"\b(?:{words})\b", window)), None)
-        if event is None:  # "Hamas killed 1,200 people": the event word precedes the number
+        # "the 133 hostages can be released": they have not been; count them without an event.
+        hypothetical = event is not None and _HYPOTHETICAL.search(window) is not None
+        if hypothetical:
+            event = None
+        if event is None and not hypothetical:  # "Hamas killed 1,200 people": the event word precedes it
             window_before = text[max(0, match.start() - 40) : match.start()].lower()
             event = next(
                 (name for name, words in _EVENT_WORDS if re.search(rf"\b(?:{words})\b", window_before)),

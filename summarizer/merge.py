@@ -367,14 +367,22 @@ def find_contested(groups: list[ClaimGroup], party_words: set[str]) -> list[Cont
     return sorted(contested, key=lambda p: -len({s for pos in p.positions for s in pos.sources}))
 
 
+def _family(quantity: str) -> str:
+    """What is counted, without what happened to it: 'money: spending' -> 'money', 'hostages held' ->
+    'hostages'. A quantity that is its own family ('hostages') does not say its kind."""
+    quantity = quantity.lower().strip()
+    return quantity.split(":")[0].strip() if ":" in quantity else quantity.split(" ")[0]
+
+
 def _by_kind(run: list[GroundedFigure]) -> list[tuple[str, list[GroundedFigure]]]:
-    """Split a run of close values by the kind of thing counted ('money: spending' vs 'money:
-    proposal'); a figure whose kind the text does not say ('money') joins the kind nearest in value."""
+    """Split a run of close values of one family by kind ('money: spending' vs 'money: proposal',
+    'people killed' vs 'people wounded'); a figure whose kind the text does not say ('money', '133
+    hostages can be released') joins the kind nearest in value."""
     kinds: dict[str, list[GroundedFigure]] = defaultdict(list)
     unspecific: list[GroundedFigure] = []
     for figure in run:
         quantity = figure.quantity.lower().strip()
-        (kinds[quantity] if ":" in quantity else unspecific).append(figure)
+        (unspecific if quantity == _family(quantity) else kinds[quantity]).append(figure)
     if not kinds:
         return [(run[0].quantity.lower().strip(), run)]
     for figure in unspecific:
@@ -389,7 +397,7 @@ def merge_figures(figures: list[GroundedFigure]) -> list[FigureComparison]:
     by kind. Kept when two or more outlets give it; flagged when their values differ."""
     by_family: dict[str, list[GroundedFigure]] = defaultdict(list)
     for figure in figures:
-        by_family[figure.quantity.lower().split(":")[0].strip()].append(figure)
+        by_family[_family(figure.quantity)].append(figure)
     comparisons = []
     for group in by_family.values():
         group.sort(key=lambda f: f.value.value)

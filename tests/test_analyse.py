@@ -407,3 +407,16 @@ def test_excerpt_keeps_whole_words_and_the_focus_within_the_limit() -> None:
         assert short.startswith("…") and short.strip("…") in text  # whole words of the sentence
         assert short.strip("…").split()[0] in text.split()
     assert excerpt(text, 50).endswith("…") and excerpt(text, 50).startswith("Officials said")
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        ("They discussed a way in which the 133 hostages can be released.", "hostages"),
+        ("Officials hope 40 hostages could be freed next week.", "hostages"),
+        ("Militants released 105 hostages in November.", "hostages released"),
+    ],
+)
+def test_an_event_that_may_happen_is_not_counted_as_one_that_did(text: str, quantity: str) -> None:
+    (figure,) = find_figures(_sentence(text))
+    assert figure.quantity == quantity

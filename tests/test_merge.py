@@ -312,6 +312,20 @@ def test_amounts_of_money_are_compared_only_for_the_same_kind() -> None:
     }
 
 
+def test_a_count_without_its_event_joins_the_nearest_kind_of_its_family() -> None:
+    comparisons = merge_figures(
+        [
+            _figure("001_a.txt", "hostages held", 130, "around 130"),
+            _figure("002_b.txt", "hostages held", 133, "133"),
+            _figure("003_c.txt", "hostages", 133, "the 133 hostages"),  # "... can be released"
+            _figure("004_d.txt", "hostages released", 40, "40"),  # far in value: its own run
+        ]
+    )
+    (held,) = comparisons
+    assert held.quantity == "hostages held" and held.sources == ["001_a.txt", "002_b.txt", "003_c.txt"]
+    assert held.discrepancy is True
+
+
 # ---------------------------------------------------------------------------------------------------
 # Scale
 # ---------------------------------------------------------------------------------------------------
