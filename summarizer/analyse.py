@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from summarizer.documents import Document, Sentence
-from summarizer.geo import COUNTRIES, NON_PARTY_WORDS, POLITICAL_ALIASES
+from summarizer.geo import COUNTRIES, GOVERNMENT_SEATS, NON_PARTY_WORDS, POLITICAL_ALIASES
 from summarizer.models import (
     DocumentExtraction,
     ExtractedClaim,
@@ -378,6 +378,15 @@ class PartyIndex:
             self.parties[canonical].add(alias)
             self.lookup.setdefault(_normalise_name(alias), canonical)
 
+    def merge(self, name: str, into: str) -> None:
+        """Make ``name`` (a party of its own or not) and its aliases aliases of the party ``into``."""
+        aliases = self.parties.pop(name, set())
+        self.parties.setdefault(into, set()).update({name, *aliases})
+        for alias in (name, *aliases):
+            self.lookup[_normalise_name(alias)] = into
+        if name in self.titles:
+            self.titles.setdefault(into, self.titles.pop(name))
+
     def canonical(self, name: str) -> str | None:
         """The canonical party for a name, alias or affiliated name, or None."""
         key = _normalise_name(name)
@@ -523,6 +532,11 @@ def build_party_index(documents: list[Document]) -> PartyIndex:
         elif _normalise_name(name) in index.affiliations:
             index.titles.setdefault(name, "Sen.")  # "(D-W.Va.)": a member of Congress
     _merge_surnames(index, documents)
+    # "A White House spokesperson" speaks for the United States when the country is a party of the
+    # story; in a domestic fight the White House stays an actor of its own.
+    for seat, country in GOVERNMENT_SEATS.items():
+        if country in index.parties and doc_presence.get(_normalise_name(seat)):
+            index.merge(seat, country)
     # A legislator who is not an actor of the story speaks for their party.
     for person, party in index.affiliations.items():
         index.lookup.setdefault(person, party)
@@ -621,11 +635,7 @@ def _merge_surnames(index: PartyIndex, documents: list[Document]) -> None:
                     if title:
                         index.titles.setdefault(full, title)
         if len(longer) == 1:
-            aliases = index.parties.pop(single)
-            index.parties[longer[0]].update({single, *aliases})
-            index.lookup[_normalise_name(single)] = longer[0]
-            if single in index.titles:
-                index.titles.setdefault(longer[0], index.titles.pop(single))
+            index.merge(single, longer[0])
 
 
 def title_role(title: str) -> PartyRole:

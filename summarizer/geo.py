@@ -96,6 +96,19 @@ POLITICAL_ALIASES: dict[str, list[str]] = {
 }
 
 # Words that look like names at the start of a sentence but never are parties.
+# Seats of government that stand for their country in international news ("a White House
+# spokesperson"). They resolve to the country only when the country is itself a party of the story:
+# in a domestic fight the White House is an actor of its own, opposite Congress.
+GOVERNMENT_SEATS: dict[str, str] = {
+    "White House": "United States",
+    "Pentagon": "United States",
+    "State Department": "United States",
+    "Downing Street": "United Kingdom",
+    "Élysée": "France",
+    "Elysee": "France",
+    "Zhongnanhai": "China",
+}
+
 NON_PARTY_WORDS = {
     "a",
     "an",

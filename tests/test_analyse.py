@@ -420,3 +420,21 @@ def test_excerpt_keeps_whole_words_and_the_focus_within_the_limit() -> None:
 def test_an_event_that_may_happen_is_not_counted_as_one_that_did(text: str, quantity: str) -> None:
     (figure,) = find_figures(_sentence(text))
     assert figure.quantity == quantity
+
+
+def test_a_seat_of_government_speaks_for_its_country_only_when_the_country_is_a_party() -> None:
+    international = (
+        "The United States sent envoys to the talks. A White House spokesperson said a deal was close.",
+        "US officials said the talks would resume. The White House said it hoped for a deal.",
+    )
+    _, index, analyses = _analyse(*international)
+    assert "White House" not in index.parties
+    assert {a.side for a in analyses[0].attributions.values()} == {"United States"}
+    assert "Pentagon" not in index.parties["United States"]  # only names the sources use
+
+    domestic = (
+        "The White House said the bill was a start. Republicans said they would not back it.",
+        "The White House said talks would go on. Republicans said the offer was too small.",
+    )
+    _, index, _ = _analyse(*domestic)
+    assert "White House" in index.parties and "United States" not in index.parties
