@@ -49,7 +49,14 @@ SAY_VERBS = (
 )
 _VERB = re.compile(rf"\b(?:{SAY_VERBS})\b")
 _ACCORDING_TO = re.compile(r"\baccording to (?:the latest figures from )?([^,.;“”\"]+)", re.I)
+# The verb before its speaker, after a quote: '…,” said resident X'.
 _QUOTE_THEN_VERB = re.compile(rf"[”\"’],?\s+(?:{SAY_VERBS})\s+([^,.;“”\"]+)")
+# … or after a comma, with the speaker closing the clause: '…, said the official, speaking …'. Not
+# '…, said that …' (the subject came before) nor '…, told Reuters' (the listener).
+_COMMA_THEN_VERB = re.compile(
+    r",\s+(?:said|says|added|adds|noted|stated|wrote)\s+"
+    r"(?!(?:that|to|if|whether|he|she|it|they|we|I)\b)([^,.;“”\"]+)(?=[,.;]|$)"
+)
 # Role nouns that make a phrase a plausible speaker even without a capitalised name.
 _SPEAKER_NOUNS = re.compile(
     r"\b(official|officials|source|sources|spokesman|spokeswoman|spokesperson|minister|ministry|"
@@ -95,6 +102,8 @@ def _clean_speaker(phrase: str) -> str:
     return " ".join(words[-10:]).strip(" ,;:")
 
 
+# A clause that is an aside, not a subject: "in an interview with MSNBC", "on Sunday".
+_ASIDE = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|from|speaking|asked|according)\b", re.I)
 _FINITE_VERB = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|left|made|took|it|there)\b", re.I)
 
 
@@ -119,15 +128,21 @@ def find_attribution(sentence: Sentence, proper_words: set[str] | None = None) -
     """The speaker of one sentence, if news conventions name one."""
     text = _RELATIVE_CLAUSE.sub(",", sentence.analysis_text)
     # "…,” said resident Mohammed Abou Diab" / "…,” the source told X" (verb after the quote)
-    inverted = _QUOTE_THEN_VERB.search(text)
+    inverted = _QUOTE_THEN_VERB.search(text) or _COMMA_THEN_VERB.search(text)
     if inverted:
         speaker = _clean_speaker(inverted.group(1))
         if _plausible_speaker(speaker, proper_words):
             return Attribution(sentence.id, speaker, "said")
     for match in _VERB.finditer(text):
         left = text[: match.start()]
-        # The subject is the last clause before the verb.
-        clause = re.split(r"[,;:“”\"]|\bthat\b|\bwhile\b|\bbut\b", left)[-1]
+        # The subject is the last clause before the verb, passing over an aside set off by commas
+        # ("Schumer, in an interview with MSNBC, said") or left empty by a removed relative clause.
+        clauses = re.split(r"[,;:“”\"]|\bthat\b|\bwhile\b|\bbut\b", left)
+        clause = clauses[-1]
+        for earlier in reversed(clauses[-3:]):
+            clause = earlier
+            if earlier.strip() and not _ASIDE.match(earlier):
+                break
         speaker = _clean_speaker(clause)
         if not _plausible_speaker(speaker, proper_words):
             continue

@@ -58,6 +58,22 @@ def _analyse(*texts: str):
         ("“We will not accept this,” said resident Maria Lopez.", "resident Maria Lopez", "said"),
         ("The army denied the report on Tuesday.", "The army", "denied"),
         (
+            "These steps took precedence over the other side's demand, said the official, speaking "
+            "on condition of anonymity.",
+            "the official",
+            "said",
+        ),
+        (
+            "Schumer, in an interview with a cable channel, said that he thought Connell would agree.",
+            "Schumer",
+            "said",
+        ),
+        (
+            "“There is nothing new,” the group's official, who asked not to be named, told Reuters.",
+            "the group's official",
+            "told",
+        ),
+        (
             "Senate Minority Leader Tom Reed indicated on Monday that a deal could move forward after two "
             "Democrats reiterated they would not end it.",
             "Senate Minority Leader Tom Reed",
