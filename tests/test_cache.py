@@ -6,7 +6,10 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
+
 from summarizer.analyse import analyse_document, build_party_index
+from summarizer.backends import fake
 from summarizer.backends.fake import FakeBackend
 from summarizer.cache import ExtractionCache, cache_key, default_cache_path
 from summarizer.documents import load_document
@@ -108,3 +111,13 @@ def test_run_brief_counts_cache_hits(seed_paths: list[Path], tmp_path: Path) -> 
     assert (first.stats.llm_calls, first.stats.cache_hits) == (5, 0)
     assert (second.stats.llm_calls, second.stats.cache_hits) == (0, 5)
     assert second.model_dump(exclude={"stats"}) == first.model_dump(exclude={"stats"})
+
+
+def test_a_rules_answer_is_not_reused_once_the_rules_change(
+    seed_paths: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = load_document(seed_paths[0])
+    before = document_cache_key(FakeBackend(), document)
+    assert document_cache_key(FakeBackend(), document) == before  # same code: same key, cached
+    monkeypatch.setattr(fake, "rules_version", lambda: "edited")
+    assert document_cache_key(FakeBackend(), document) != before

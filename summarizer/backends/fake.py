@@ -7,6 +7,8 @@ without (remaining) scripted replies gets the rules-only extraction from ``analy
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from summarizer.backends.base import BackendError, Completion, Message, ModelT, Usage
+
+
+@functools.cache
+def rules_version() -> str:
+    """A hash of the code the rules' answer comes from. It is part of this backend's cache key: a
+    cached rules answer is stale as soon as that code changes (a model's answer is not)."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for module in ("documents.py", "geo.py", "analyse.py", "extract.py"):
+        digest.update((package / module).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class FakeBackend:
@@ -24,6 +37,7 @@ class FakeBackend:
         self, replies: dict[str, list[Any]] | None = None, max_reasks: int = 2, model: str = "rules"
     ):
         self.model = model
+        self.cache_salt = rules_version()
         self.max_reasks = max_reasks
         self.replies = {doc: list(items) for doc, items in (replies or {}).items()}
         self.requests: list[list[Message]] = []  # what the pipeline sent, for tests
