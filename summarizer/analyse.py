@@ -138,11 +138,7 @@ def find_attribution(sentence: Sentence, proper_words: set[str] | None = None) -
         # The subject is the last clause before the verb, passing over an aside set off by commas
         # ("Schumer, in an interview with MSNBC, said") or left empty by a removed relative clause.
         clauses = re.split(r"[,;:“”\"]|\bthat\b|\bwhile\b|\bbut\b", left)
-        clause = clauses[-1]
-        for earlier in reversed(clauses[-3:]):
-            clause = earlier
-            if earlier.strip() and not _ASIDE.match(earlier):
-                break
+        clause = next((c for c in reversed(clauses[-3:]) if c.strip() and not _ASIDE.match(c)), clauses[-1])
         speaker = _clean_speaker(clause)
         if not _plausible_speaker(speaker, proper_words):
             continue
@@ -672,8 +668,9 @@ def name_role(name: str, index: PartyIndex) -> PartyRole | None:
 
 # Institutions whose name says what they are (general knowledge, not one story's actors).
 _GOVERNMENT_BODY = re.compile(
-    r"\b(?:White House|Kremlin|Pentagon|Downing Street|Élysée|Elysee|Ministry|Department|Treasury|"
-    r"Cabinet|Government|Administration)\b"
+    r"\b(?:"
+    + "|".join(map(re.escape, GOVERNMENT_SEATS))
+    + r"|Kremlin|Ministry|Department|Treasury|Cabinet|Government|Administration)\b"
 )
 _LEGISLATURE = re.compile(r"\b(?:Senate|House|Congress|Parliament|Assembly|Knesset|Duma|Bundestag)\b")
 

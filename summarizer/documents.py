@@ -359,7 +359,7 @@ def build_sentences(text: str) -> tuple[list[Sentence], str | None]:
         pieces = _pieces(line_start + body_start, line_start + len(line), widgets)
         for piece_start, piece_end, is_widget in pieces:
             piece = text[piece_start:piece_end]
-            kind = "injected_link" if is_widget else boilerplate_kind(piece if len(pieces) > 1 else body)
+            kind = "injected_link" if is_widget else boilerplate_kind(piece)
             if is_widget and sentences and sentences[-1].citable and not lead:
                 last = sentences[-1]
                 if not re.search(r"[.!?…][\"”’')\]]*$", last.text):  # the widget cut this sentence

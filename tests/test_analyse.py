@@ -454,3 +454,10 @@ def test_a_seat_of_government_speaks_for_its_country_only_when_the_country_is_a_
     )
     _, index, _ = _analyse(*domestic)
     assert "White House" in index.parties and "United States" not in index.parties
+
+
+def test_an_aside_is_never_taken_for_the_speaker() -> None:
+    assert (
+        find_attribution(_sentence("On Monday, in an interview with Fox News, told reporters nothing."))
+        is None
+    )
