@@ -211,6 +211,7 @@ class DemandEntry(Grounded):
 
 
 class ProposalEntry(Grounded):
+    id: str = Field(default="", description="Stable id within the brief, e.g. 'P1'.")
     summary: str
     proposed_by: str | None = None
     terms: list[str] = Field(default_factory=list)
@@ -227,10 +228,11 @@ class ClaimReport(Grounded):
 
 
 class ClaimGroup(BaseModel):
-    """The same claim as carried by one or more sources."""
+    """One proposition as carried by one or more sources: reports that say the same thing (by meaning,
+    not wording) from the same side with the same polarity."""
 
     id: str
-    statement: str
+    statement: str = Field(description="The proposition in short: who asserts what (about 20 words).")
     speaker_sides: list[str]
     negated: bool
     reports: list[ClaimReport]
@@ -238,6 +240,8 @@ class ClaimGroup(BaseModel):
 
 
 class ContestedPosition(BaseModel):
+    """One side's answer to a contested question, with the claims that take it."""
+
     side: str
     claim_ids: list[str]
     statement: str
@@ -247,8 +251,9 @@ class ContestedPosition(BaseModel):
 
 
 class ContestedPoint(BaseModel):
-    """Claims about the same question that contradict each other."""
+    """A question the sources answer differently, with every side's position on it."""
 
+    id: str = Field(default="", description="Stable id within the brief, e.g. 'Q1'.")
     question: str
     positions: list[ContestedPosition]
 
@@ -265,10 +270,26 @@ class FigureValue(BaseModel):
 class FigureComparison(BaseModel):
     """One quantity as given by several outlets."""
 
+    id: str = Field(default="", description="Stable id within the brief, e.g. 'F1'.")
     quantity: str
     values: list[FigureValue]
     discrepancy: bool
     sources: list[str]
+
+
+class KeyPointKind(StrEnum):
+    claim = "claim"
+    contested = "contested"
+    proposal = "proposal"
+    figure = "figure"
+
+
+class KeyPoint(Grounded):
+    """One bullet of the opening summary, composed from a merged item of the brief (never new text)."""
+
+    kind: KeyPointKind
+    ref: str = Field(description="Id of the brief item it stands for: 'C3', 'Q1', 'P2', 'F1'.")
+    text: str
 
 
 class CoverageRow(BaseModel):
@@ -315,6 +336,7 @@ class Brief(BaseModel):
     complete: bool = Field(description="False when some input could not be processed.")
     sources: list[SourceDocument]
     failed: list[FailedDocument] = Field(default_factory=list)
+    key_points: list[KeyPoint] = Field(default_factory=list, description="5-8 bullets that open the brief.")
     parties: list[PartyEntry] = Field(default_factory=list)
     demands: list[DemandEntry] = Field(default_factory=list)
     proposals: list[ProposalEntry] = Field(default_factory=list)
