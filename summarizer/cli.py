@@ -25,6 +25,7 @@ from summarizer.config import Settings
 from summarizer.documents import InputError, load_documents
 from summarizer.gold import Gold
 from summarizer.models import Brief, DocumentExtraction
+from summarizer.nlp import PipelineError
 from summarizer.pipeline import DocumentOutcome, extract_with_cache, run_brief
 from summarizer.render import render_json, render_markdown
 
@@ -154,7 +155,7 @@ def brief(
     )
     try:
         loaded = load_documents(inputs)  # fail fast on a bad path before loading a model
-    except InputError as error:
+    except (InputError, PipelineError) as error:
         raise fail(str(error)) from None
     for notice in loaded.notices:  # duplicates skipped
         err.print(f"[yellow]note:[/] {notice}")
@@ -188,7 +189,7 @@ def brief(
 
         try:
             result = run_brief(
-                inputs, chosen, cache=cache, concurrency=concurrency, title=title, progress=report
+                loaded, chosen, cache=cache, concurrency=concurrency, title=title, progress=report
             )
         except InputError as error:
             raise fail(str(error)) from None
@@ -247,7 +248,7 @@ def extract(
     """Print one document's extraction as JSON."""
     try:
         loaded = load_documents([path])
-    except InputError as error:
+    except (InputError, PipelineError) as error:
         raise fail(str(error)) from None
     if not loaded.documents:
         raise fail(f"{loaded.failed[0][0]}: {loaded.failed[0][1]}")

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from summarizer.analyse import DocumentAnalysis, PartyIndex, analyse_document, build_party_index
 from summarizer.backends.base import Backend, BackendError, Usage
 from summarizer.cache import ExtractionCache, cache_key
-from summarizer.documents import Document, load_documents
+from summarizer.documents import Document, LoadResult, load_documents
 from summarizer.extract import (
     extract_document,
     extraction_context,
@@ -97,7 +97,7 @@ def with_rule_parties(extraction: DocumentExtraction, rules: DocumentExtraction)
 
 
 def run_brief(
-    inputs: list[Path],
+    inputs: list[Path] | LoadResult,
     backend: Backend,
     *,
     cache: ExtractionCache | None = None,
@@ -105,9 +105,10 @@ def run_brief(
     title: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> Brief:
-    """Build the brief; raises documents.InputError when there is nothing to read at all."""
+    """Build the brief of the input paths (or of documents already loaded); raises
+    documents.InputError when there is nothing to read at all."""
     started = time.perf_counter()
-    loaded = load_documents(inputs)
+    loaded = inputs if isinstance(inputs, LoadResult) else load_documents(inputs)
     failed = [FailedDocument(path=path, reason=reason) for path, reason in loaded.failed]
     documents = loaded.documents
     index = build_party_index(documents)

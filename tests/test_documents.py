@@ -107,6 +107,30 @@ def test_sentences_split_at_real_boundaries() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He said no. The delegation left.", ["He said no.", "The delegation left."]),
+        ("The minister was ill. Talks were postponed.", ["The minister was ill.", "Talks were postponed."]),
+        (
+            "The U.S. envoy landed at 5 p.m. on Jan. 5. He left.",
+            ["The U.S. envoy landed at 5 p.m. on Jan. 5.", "He left."],
+        ),
+        (
+            "Talks resume on Jan. 5 in Doha, officials said.",
+            ["Talks resume on Jan. 5 in Doha, officials said."],
+        ),
+    ],
+)
+def test_ordinary_words_before_a_full_stop_end_the_sentence(text: str, expected: list[str]) -> None:
+    assert [text[a:b] for a, b in split_sentences(text)] == expected
+
+
+def test_a_cut_without_end_punctuation_is_joined() -> None:
+    text = "“I am going to my house and I know that it is destroyed,” she said as she left the camp."
+    assert split_sentences(text) == [(0, len(text))]
+
+
 def test_second_sentence_on_a_line_keeps_the_line_number() -> None:
     text = "First line.\n\nSecond line has one. And another one.\nThird.\n"
     sentences, _ = build_sentences(text)
