@@ -87,7 +87,7 @@ class Item:
     id: str
     cites: str
     marks: str
-    markers: list[tuple[str, str]]  # (marker, "file line N: quoted text") for print and tooltips
+    markers: list[str]  # the citations' markers ('001:L12'), shown as in the Markdown and in print
 
 
 def load_sources(
@@ -218,12 +218,12 @@ class Page:
             unique = f"{item_id}~{extra}"
         self._ids.add(unique)
         cites: list[str] = []
-        markers: list[tuple[str, str]] = []
+        markers: list[str] = []
         for citation in dict.fromkeys(citations):
             found = self.sentence_for(citation)
             if found is not None and found[0].element_id not in cites:
                 cites.append(found[0].element_id)
-            markers.append((citation.marker, f"{citation.path} line {citation.line}: {citation.text}"))
+            markers.append(citation.marker)
         marks = []
         for value in figures:
             found = self.sentence_for(value.citation)

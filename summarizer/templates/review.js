@@ -66,7 +66,7 @@
     });
     ranges.forEach(function (list, sentence) { mark(sentence, list); });
     if (lit.length) lit[0].scrollIntoView({ block: "center" });
-    if (reveal) el.scrollIntoView({ block: "center" });
+    if (reveal) el.scrollIntoView({ block: "start" }); // below the sticky header (scroll-margin-top)
     statusLine.textContent = el.getAttribute("data-item") + ": " + lit.length + " sentence(s) in " +
       docs.size + " document(s)";
   }
