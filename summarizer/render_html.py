@@ -239,6 +239,11 @@ class Page:
         levels = {item.support for item in items}
         return next((level.value for level in _SUPPORT_ORDER if level in levels), "strong")
 
+    @staticmethod
+    def skipped(source: SourceDocument) -> list[str]:
+        """'L4 caption' once per line and kind, as the Markdown lists them (a paragraph may hold several)."""
+        return list(dict.fromkeys(f"L{s.line} {s.kind}" for s in source.skipped))
+
     def source_index(self, doc_ids: Iterable[str]) -> str:
         """Space-separated source numbers, for the claim filter."""
         return " ".join(str(self.by_doc[d].index) for d in doc_ids if d in self.by_doc)

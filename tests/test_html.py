@@ -205,10 +205,12 @@ def test_render_from_saved_json_matches_the_brief_page(
     seeds_page: tuple[Brief, Path], tmp_path: Path
 ) -> None:
     _, page = seeds_page
-    again = tmp_path / "again.html"
-    result = runner.invoke(app, ["render", str(page.with_suffix(".json")), "--html", str(again)])
+    again, markdown = tmp_path / "again.html", tmp_path / "again.md"
+    saved = page.with_suffix(".json")
+    result = runner.invoke(app, ["render", str(saved), "--html", str(again), "-o", str(markdown)])
     assert result.exit_code == 0, result.output
     assert again.read_text(encoding="utf-8") == page.read_text(encoding="utf-8")
+    assert markdown.read_text(encoding="utf-8") == (page.parent / "b.md").read_text(encoding="utf-8")
 
 
 def test_render_says_when_a_source_changed_or_is_missing(seeds_dir: Path, tmp_path: Path) -> None:
