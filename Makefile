@@ -29,9 +29,11 @@ schemas: $(BIN)/python
 # Debian's chromium + chromium-driver for the browser tests, installed only when missing (apt-get update
 # only if the install fails on stale package lists). As root, or through sudo otherwise.
 CHROMIUM_PACKAGES := chromium chromium-driver
+CHROMIUM ?= /usr/bin/chromium
+CHROMEDRIVER ?= /usr/bin/chromedriver
 APT := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
 browser:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ]; then \
 		echo "installing $(CHROMIUM_PACKAGES) for the browser tests"; \
 		$(APT) install -y -q $(CHROMIUM_PACKAGES) || \
 		{ $(APT) update -q && $(APT) install -y -q $(CHROMIUM_PACKAGES); }; \

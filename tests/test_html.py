@@ -23,7 +23,7 @@ from test_render import small_brief
 from typer.testing import CliRunner
 
 from summarizer.cli import app
-from summarizer.models import Brief, Citation, all_citations
+from summarizer.models import Brief, Citation, KeyPoint, KeyPointKind, all_citations
 from summarizer.render_html import figure_span, load_sources, render_html
 
 runner = CliRunner()
@@ -164,8 +164,23 @@ def test_hostile_model_output_is_escaped_in_every_field() -> None:
     assert json.loads(sides[0]) == [hostile, "it's"]
 
 
-def test_items_without_ids_get_section_ids_and_ids_stay_unique() -> None:
+def brief_with_key_point() -> Brief:
     brief = small_brief()
+    claim = brief.claims[0]
+    brief.key_points = [
+        KeyPoint(
+            kind=KeyPointKind.claim,
+            ref=claim.id,
+            text=claim.statement,
+            citations=claim.reports[0].citations,
+            sources=claim.sources,
+        )
+    ]
+    return brief
+
+
+def test_items_without_ids_get_section_ids_and_ids_stay_unique() -> None:
+    brief = brief_with_key_point()
     brief.claims[1].id = brief.claims[0].id  # a duplicate id must not make a fragment ambiguous
     for point in brief.contested:
         point.id = ""
@@ -174,6 +189,7 @@ def test_items_without_ids_get_section_ids_and_ids_stay_unique() -> None:
     assert len(ids) == len(set(ids))
     assert {"party-1", "party-2", "demand-1", "proposal-1", "question-1", "question-1.1"} <= set(ids)
     assert f"{brief.claims[0].id}~2" in ids
+    assert "key-1" in ids and f'class="ref" href="#{brief.claims[0].id}"' in html
 
 
 def test_missing_files_still_render_the_quoted_sentences() -> None:
@@ -361,6 +377,20 @@ def test_browser_fragment_selects_the_item(browser: Any, seeds_page: tuple[Brief
         )
         assert state[0] == item_id and state[1] == "true"
         assert sorted(state[2]) == sorted({c.text for c in citations})
+
+
+def test_browser_key_point_links_to_its_item(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    brief = brief_with_key_point()  # its files do not exist: the page shows the quoted sentences
+    page = tmp_path / "small.html"
+    page.write_text(render_html(brief, load_sources(brief)), encoding="utf-8")
+    check_every_item(browser, brief, page)
+    browser.get(page.as_uri())
+    browser.find_element(By.CSS_SELECTOR, '[data-item="key-1"] a.ref').click()
+    selected = browser.execute_script("return document.querySelector('.sel').getAttribute('data-item')")
+    assert selected == brief.claims[0].id
+    assert console_errors(browser) == []
 
 
 def test_browser_keyboard_tab_and_enter(browser: Any, seeds_page: tuple[Brief, Path]) -> None:
