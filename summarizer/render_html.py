@@ -103,11 +103,15 @@ def load_sources(
             if not candidate.is_file():
                 continue
             try:
-                document = load_document(candidate)
+                loaded = load_document(candidate)
             except InputError as error:
-                problem = f"{candidate}: {error}"
+                problem = f"unreadable ({error})"
                 continue
-            break
+            # the first readable file, unless a later candidate is the very file the brief read
+            if document is None or loaded.sha256 == source.sha256:
+                document = loaded
+            if loaded.sha256 == source.sha256:
+                break
         if document is None:
             view = SourceView(index, source, "missing", f"{source.path}: {problem}")
         elif document.sha256 != source.sha256:
