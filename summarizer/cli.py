@@ -1,4 +1,4 @@
-"""The ``summarizer`` command: brief, extract, schemas.
+"""The ``summarizer`` command: brief, render, extract, schemas, eval.
 
 Exit codes: 0 the brief is complete; 1 the brief was written but some input is missing from it (the
 brief says which and why); 2 nothing could be done (bad path, no usable document, no backend).
@@ -62,6 +62,10 @@ CacheOpt = Annotated[
     Path | None, typer.Option("--cache", help="SQLite cache file (default: user cache dir).")
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+HtmlOpt = Annotated[
+    Path | None,
+    typer.Option("--html", help="Also write the review page: one self-contained HTML file."),
+]
 StrategyOpt = Annotated[
     str,
     typer.Option(
@@ -121,6 +125,7 @@ def brief(
         Path | None, typer.Option("-o", "--output", help="Markdown brief (default: stdout).")
     ] = None,
     json_output: Annotated[Path | None, typer.Option("--json", help="Also write the brief as JSON.")] = None,
+    html_output: HtmlOpt = None,
     title: Annotated[str | None, typer.Option("--title", help="Title of the brief.")] = None,
     concurrency: Annotated[
         int, typer.Option("--concurrency", min=1, help="Documents extracted at once.")
@@ -214,8 +219,53 @@ def brief(
         sys.stdout.write(markdown)
     if json_output:
         write_atomically(json_output, render_json(result))
+    if html_output:
+        _write_html(result, html_output)
     _final_line(result)
     if not result.complete:
+        raise typer.Exit(EXIT_INCOMPLETE)
+
+
+def _write_html(result: Brief, path: Path, brief_dir: Path | None = None, root: Path | None = None) -> bool:
+    """Write the review page; False (after saying why) when a source could not be shown as it was."""
+    from summarizer.render_html import load_sources, render_html
+
+    sources = load_sources(result, brief_dir=brief_dir, root=root)
+    for view in sources:
+        if view.note:
+            err.print(f"[yellow]warning:[/] {view.note}; the page shows only the sentences the brief quotes")
+    write_atomically(path, render_html(result, sources))
+    return all(view.status == "ok" for view in sources)
+
+
+@app.command()
+def render(
+    brief_json: Annotated[Path, typer.Argument(help="A saved brief (brief --json).")],
+    html_output: HtmlOpt = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Markdown brief.")] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root", help="Folder the source files are in (default: the brief's paths as written)."
+        ),
+    ] = None,
+) -> None:
+    """Render a saved brief again (no model): the review page and/or the Markdown.
+
+    The page re-reads each source file; a file that is missing or changed since the brief is noted on
+    the page and the command exits 1 (the page is still written).
+    """
+    from pydantic import ValidationError
+
+    if html_output is None and output is None:
+        raise fail("nothing to write: pass --html PAGE.html and/or -o BRIEF.md")
+    try:
+        result = Brief.model_validate_json(brief_json.read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as error:
+        raise fail(f"{brief_json}: not a brief: {error}") from None
+    if output:
+        write_atomically(output, render_markdown(result))
+    if html_output and not _write_html(result, html_output, brief_json.parent, root):
         raise typer.Exit(EXIT_INCOMPLETE)
 
 
