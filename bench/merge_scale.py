@@ -37,7 +37,7 @@ import tracemalloc
 from pathlib import Path
 
 import summarizer.merge as merge_module
-from summarizer.analyse import PartyIndex, build_party_index
+from summarizer.analysis import PartyIndex, build_party_index
 from summarizer.documents import Document, Sentence
 from summarizer.ground import GroundedDocument, GroundedFigure, is_negated
 from summarizer.merge import merge_documents

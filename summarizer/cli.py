@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from summarizer.analyse import analyse_document, build_party_index
+from summarizer.analysis import analyse_document, build_party_index
 from summarizer.backends import Backend, BackendError, create_backend
 from summarizer.cache import ExtractionCache, default_cache_path
 from summarizer.config import Settings

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import jinja2
 from pydantic import BaseModel, Field, create_model
 
-from summarizer.analyse import (
+from summarizer.analysis import (
     UNKNOWN_SIDE,
     DocumentAnalysis,
     PartyIndex,

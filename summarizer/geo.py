@@ -109,6 +109,33 @@ GOVERNMENT_SEATS: dict[str, str] = {
     "Zhongnanhai": "China",
 }
 
+# Capitals that stand for their government when they act ("Washington warned", "Moscow denied").
+CAPITALS: dict[str, str] = {
+    "Washington": "United States",
+    "Moscow": "Russia",
+    "Beijing": "China",
+    "London": "United Kingdom",
+    "Paris": "France",
+    "Berlin": "Germany",
+    "Tehran": "Iran",
+    "Kyiv": "Ukraine",
+    "Kiev": "Ukraine",
+    "Ankara": "Turkey",
+    "Riyadh": "Saudi Arabia",
+    "Cairo": "Egypt",
+    "Doha": "Qatar",
+    "Pyongyang": "North Korea",
+    "Seoul": "South Korea",
+    "Tokyo": "Japan",
+    "New Delhi": "India",
+    "Islamabad": "Pakistan",
+    "Damascus": "Syria",
+    "Baghdad": "Iraq",
+    "Brussels": "European Union",
+    "Ottawa": "Canada",
+    "Mexico City": "Mexico",
+}
+
 NON_PARTY_WORDS = {
     "a",
     "an",

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from summarizer.analyse import UNKNOWN_SIDE, DocumentAnalysis, PartyIndex, find_figures
+from summarizer.analysis import UNKNOWN_SIDE, DocumentAnalysis, PartyIndex, find_figures, parse_number
 from summarizer.documents import Document
 from summarizer.models import (
     Citation,
@@ -24,95 +24,7 @@ from summarizer.models import (
     ProposalEntry,
     SupportLevel,
 )
-
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "by",
-        "with",
-        "from",
-        "and",
-        "or",
-        "but",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "has",
-        "have",
-        "had",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "their",
-        "they",
-        "them",
-        "he",
-        "she",
-        "his",
-        "her",
-        "we",
-        "our",
-        "you",
-        "i",
-        "will",
-        "would",
-        "could",
-        "should",
-        "may",
-        "might",
-        "can",
-        "said",
-        "says",
-        "say",
-        "told",
-        "also",
-        "not",
-        "no",
-        "into",
-        "over",
-        "after",
-        "before",
-        "about",
-        "than",
-        "then",
-        "so",
-        "which",
-        "who",
-        "whom",
-        "what",
-        "when",
-        "where",
-        "while",
-        "if",
-        "any",
-        "all",
-        "some",
-        "more",
-        "most",
-        "other",
-        "such",
-        "only",
-        "just",
-        "very",
-    ]
-)
+from summarizer.vocabulary import STOPWORDS
 
 
 @lru_cache(maxsize=1 << 16)
@@ -180,17 +92,6 @@ _NEGATION = re.compile(
 
 def is_negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
-
-
-def _parse_number(value: str) -> float | None:
-    match = re.search(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", value)
-    if not match:
-        return None
-    number = float(match.group(0).replace(",", ""))
-    scale = re.search(r"\b(thousand|million|billion|trillion)\b", value, re.I)
-    if scale:
-        number *= {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}[scale.group(1).lower()]
-    return number
 
 
 _NUMBER_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
@@ -326,7 +227,7 @@ def _ground_figures(
         if not (1 <= sentence_id <= len(document.sentences)) or not document.sentence(sentence_id).citable:
             continue
         sentence = document.sentence(sentence_id)
-        value = _parse_number(text)
+        value = parse_number(text)
         if value is None:
             continue
         rules = [m for m in find_figures(sentence) if abs(m.value - value) < 1e-9]

@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
-from summarizer.analyse import UNKNOWN_SIDE, PartyIndex
+from summarizer.analysis import UNKNOWN_SIDE, PartyIndex
 from summarizer.documents import Document
 from summarizer.ground import GroundedDocument, GroundedFigure, content_words
 from summarizer.models import (

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from summarizer.analyse import DocumentAnalysis, PartyIndex, analyse_document, build_party_index
+from summarizer.analysis import DocumentAnalysis, PartyIndex, analyse_document, build_party_index
 from summarizer.backends.base import Backend, BackendError, Usage
 from summarizer.cache import ExtractionCache, cache_key
 from summarizer.documents import Document, LoadResult, load_documents

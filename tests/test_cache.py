@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.analyse import analyse_document, build_party_index
+from summarizer.analysis import analyse_document, build_party_index
 from summarizer.backends import fake
 from summarizer.backends.fake import FakeBackend
 from summarizer.cache import ExtractionCache, cache_key, default_cache_path

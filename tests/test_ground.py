@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.analyse import analyse_document, build_party_index
+from summarizer.analysis import analyse_document, build_party_index
 from summarizer.documents import Document, load_document
 from summarizer.ground import cite, ground_document, is_negated, support_level
 from summarizer.models import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import string
 
-from summarizer.analyse import UNKNOWN_SIDE, build_party_index
+from summarizer.analysis import UNKNOWN_SIDE, build_party_index
 from summarizer.documents import Document, build_sentences
 from summarizer.ground import GroundedFigure
 from summarizer.merge import (

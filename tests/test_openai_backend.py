@@ -19,7 +19,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from summarizer.analyse import analyse_document, build_party_index
+from summarizer.analysis import analyse_document, build_party_index
 from summarizer.backends.base import BackendError
 from summarizer.backends.openai_backend import OpenAIBackend
 from summarizer.documents import Document, load_document

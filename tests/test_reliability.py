@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from openai_server import FaultServer, Reply, running_server
 
-from summarizer.analyse import analyse_document, build_party_index
+from summarizer.analysis import analyse_document, build_party_index
 from summarizer.backends.base import BackendError
 from summarizer.backends.openai_backend import OpenAIBackend
 from summarizer.documents import MAX_CHARS, Document, load_documents

@@ -24,7 +24,9 @@ def rules_version() -> str:
     cached rules answer is stale as soon as that code changes (a model's answer is not)."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for module in ("documents.py", "geo.py", "analyse.py", "extract.py"):
+    modules = ["documents.py", "nlp.py", "geo.py", "vocabulary.py", "extract.py"]
+    modules += sorted(f"analysis/{p.name}" for p in (package / "analysis").glob("*.py"))
+    for module in modules:
         digest.update((package / module).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -1,0 +1,43 @@
+"""Step 2 of the data flow: deterministic analysis on the NLP pipeline (spaCy), no model.
+
+One module per concern:
+
+* ``parsing``: every citable sentence parsed once (POS, dependencies, entities);
+* ``parties``: actors as named entities resolved across documents (coreference, affiliations,
+  salience), and a speaker's side;
+* ``attribution``: who says what, from the parse;
+* ``figures``: numbers with what they count, and the one number parser;
+* ``document``: one document's attributions, figures and party mentions;
+* ``rules``: the rules-only extraction (what the ``fake`` backend answers and a small local model
+  builds on) and the hints every model sees.
+
+Word lists are in ``summarizer.vocabulary`` and ``summarizer.geo``.
+"""
+
+from summarizer.analysis.attribution import Attribution, find_attribution
+from summarizer.analysis.document import DocumentAnalysis, analyse_document
+from summarizer.analysis.figures import FigureMention, find_figures, parse_number
+from summarizer.analysis.parsing import ParsedCorpus, parse_corpus
+from summarizer.analysis.parties import UNKNOWN_SIDE, PartyIndex, build_party_index, name_role, split_title
+from summarizer.analysis.rules import demand_owner, excerpt, hints_for_prompt, rules_extraction
+
+__all__ = [
+    "UNKNOWN_SIDE",
+    "Attribution",
+    "DocumentAnalysis",
+    "FigureMention",
+    "ParsedCorpus",
+    "PartyIndex",
+    "analyse_document",
+    "build_party_index",
+    "demand_owner",
+    "excerpt",
+    "find_attribution",
+    "find_figures",
+    "hints_for_prompt",
+    "name_role",
+    "parse_corpus",
+    "parse_number",
+    "rules_extraction",
+    "split_title",
+]

@@ -1,0 +1,126 @@
+"""Attribution from the dependency parse: who says what in a sentence.
+
+* the subject of a reporting verb ('Hamas official X said', '…, said the official', 'a senior source
+  tells Al Jazeera'), with the listener of 'told' kept as the outlet;
+* 'according to X';
+* a relative pronoun as subject ('the official, who said …') stands for the noun it hangs on;
+* a personal pronoun ('he said') stands for the last person named before it in the document, so a
+  speaker is always a name or a description, never 'he'.
+
+Unnamed speakers ('two Egyptian security sources') keep their description; their side is resolved
+by the party index (``PartyIndex.side_of``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from summarizer.analysis.parties import UNKNOWN_SIDE
+from summarizer.vocabulary import PERSONAL_PRONOUNS, REPORTING_VERBS, SPEAKER_NOUNS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+MAX_SPEAKER_WORDS = 10
+_SUBJECTS = ("nsubj", "nsubjpass")
+# Parts of a subject phrase that are not the speaker's name or description.
+_DETACHED = {"relcl", "acl", "advcl", "punct", "appos", "cc", "conj", "prep", "parataxis"}
+_LEADING = {"however", "but", "and", "so", "meanwhile", "also", "still", "yet", "then", "now"}
+
+
+@dataclass
+class Attribution:
+    sentence_id: int
+    speaker: str
+    cue: str  # the verb or phrase that marks the attribution
+    outlet: str | None = None  # "told Reuters" -> Reuters
+    side: str = UNKNOWN_SIDE
+    pronoun: bool = False  # the text says 'he'/'she'/'they'; ``speaker`` is the antecedent
+
+
+def _phrase(head: Token, drop: set[str]) -> str:
+    """The words of ``head``'s subtree without the children whose relation is in ``drop``."""
+    skipped: set[int] = set()
+    for child in head.children:
+        if child.dep_ in drop:
+            skipped.update(t.i for t in child.subtree)
+    words = [t for t in head.subtree if t.i not in skipped]
+    while words and (words[0].lower_ in _LEADING or words[0].is_punct):
+        words = words[1:]
+    while words and words[-1].is_punct:
+        words = words[:-1]
+    if not words:
+        return ""
+    return head.doc[words[0].i : words[-1].i + 1].text
+
+
+def speaker_phrase(head: Token) -> str:
+    """'a senior Hamas source' for the subject 'source'; relative clauses and asides are left out; a
+    long description keeps its core ('a source familiar with the talks' stays whole when short)."""
+    phrase = _phrase(head, {"relcl", "acl", "advcl", "punct", "appos", "parataxis", "cc", "conj"})
+    if len(phrase.split()) > MAX_SPEAKER_WORDS:
+        phrase = _phrase(head, _DETACHED)
+    return re.sub(r"\s+", " ", phrase).strip(" ,;:“”\"'’‘")
+
+
+def _plausible(head: Token) -> bool:
+    """A speaker names someone or a role ('officials', 'the ministry'); not 'it', not a thing."""
+    if head.lower_ in PERSONAL_PRONOUNS:
+        return head.lower_ != "it"
+    if head.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+        return True
+    if head.pos_ == "PROPN":
+        return True
+    return head.lemma_.lower() in SPEAKER_NOUNS or head.lower_ in SPEAKER_NOUNS
+
+
+def _listener(verb: Token) -> str | None:
+    """'told Reuters' -> Reuters; 'told reporters' is no outlet."""
+    for child in verb.children:
+        if child.dep_ in ("dobj", "dative") and (child.ent_type_ or child.pos_ == "PROPN"):
+            return _phrase(child, _DETACHED)
+    return None
+
+
+def find_attribution(sentence_id: int, doc: Doc, last_person: str | None = None) -> Attribution | None:
+    """The speaker of one parsed sentence, if the parse names one."""
+    for token in doc:
+        if token.pos_ != "VERB" or token.lemma_.lower() not in REPORTING_VERBS:
+            continue
+        subjects = [c for c in token.children if c.dep_ in _SUBJECTS]
+        if not subjects:
+            continue
+        head = subjects[0]
+        if head.lower_ in ("who", "that", "which") and token.dep_ == "relcl":
+            head = token.head  # 'the official, who said …'
+        if not _plausible(head):
+            continue
+        if head.lower_ in PERSONAL_PRONOUNS:
+            if last_person is None or head.lower_ in ("we", "i"):
+                continue
+            return Attribution(sentence_id, last_person, token.text, _listener(token), pronoun=True)
+        speaker = speaker_phrase(head)
+        if speaker:
+            return Attribution(sentence_id, speaker, token.text, _listener(token))
+    for token in doc:
+        if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+            objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
+            if objects and _plausible(objects[0]):
+                speaker = speaker_phrase(objects[0])
+                if speaker:
+                    return Attribution(sentence_id, speaker, "according to")
+    return None
+
+
+def last_person_named(doc: Doc) -> str | None:
+    """The last person named in a sentence, for a 'he said' that follows."""
+    people = [e for e in doc.ents if e.label_ == "PERSON"]
+    return people[-1].text if people else None
+
+
+def is_quote_only(text: str) -> bool:
+    """A sentence that is a quote with no speaker of its own continues the previous speaker."""
+    text = text.strip()
+    return text[:1] in '“"'

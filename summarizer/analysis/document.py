@@ -1,0 +1,71 @@
+"""One document's analysis: its attributions (speaker and side per sentence), figures and party
+mentions, read from the corpus parses held by the party index."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from summarizer.analysis.attribution import Attribution, find_attribution, is_quote_only, last_person_named
+from summarizer.analysis.figures import FigureMention, find_figures
+from summarizer.analysis.parties import UNKNOWN_SIDE, PartyIndex
+from summarizer.documents import Document
+
+# Speakers that refer back to an earlier one: definite role phrases without a name ("the source", "the
+# security sources", "the organization").
+_ANAPHORIC = re.compile(
+    r"^(?:the(?: [a-z]+){0,3}|the(?: \w+){0,2} (?:group|movement|organi[sz]ation)"
+    r"|an? [a-z ]*from the (?:organization|group|movement))$"
+)
+
+
+@dataclass
+class DocumentAnalysis:
+    doc_id: str
+    attributions: dict[int, Attribution]  # sentence id -> attribution
+    figures: list[FigureMention]
+    party_mentions: dict[str, list[int]]  # canonical party -> sentence ids
+
+
+def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
+    attributions: dict[int, Attribution] = {}
+    figures: list[FigureMention] = []
+    mentions: dict[str, list[int]] = defaultdict(list)
+    previous: Attribution | None = None
+    last_person: str | None = None
+    for sentence in document.citable_sentences:
+        doc = index.corpus.get(document.doc_id, sentence.id)
+        # 'he said' stands for the speaker just before, else for the last person named.
+        antecedent = previous.speaker if previous and sentence.id - previous.sentence_id <= 2 else last_person
+        attribution = find_attribution(sentence.id, doc, antecedent) if doc is not None else None
+        if (
+            attribution is None
+            and previous
+            and is_quote_only(sentence.analysis_text)
+            and (sentence.id - previous.sentence_id <= 2)
+        ):
+            # A quote on its own continues the previous speaker.
+            attribution = Attribution(sentence.id, previous.speaker, "quote", previous.outlet, previous.side)
+        if attribution and attribution.pronoun and previous and attribution.speaker == previous.speaker:
+            attribution.side = previous.side
+        elif attribution and attribution.cue != "quote":
+            attribution.side = index.side_of(attribution.speaker)
+            speaker = attribution.speaker[:1].lower() + attribution.speaker[1:]
+            person = index.titled_person(speaker) if speaker.startswith("the ") else None
+            if attribution.side == UNKNOWN_SIDE and person:
+                attribution.side = index.side_of(person)  # "the energy secretary": the one with that title
+            elif attribution.side == UNKNOWN_SIDE and previous and _ANAPHORIC.match(speaker):
+                attribution.side = previous.side  # "the source": the last speaker named
+        if attribution:
+            attributions[sentence.id] = attribution
+            previous = attribution
+        if doc is not None:
+            last_person = last_person_named(doc) or last_person
+        for figure in find_figures(sentence):
+            if attribution:
+                figure.attributed_to = attribution.speaker
+            figures.append(figure)
+        for canonical in index.mentions(sentence.analysis_text):
+            mentions[canonical].append(sentence.id)
+    return DocumentAnalysis(document.doc_id, attributions, figures, dict(mentions))

@@ -1,0 +1,622 @@
+"""Parties: the actors of the story, found as named entities and resolved across documents.
+
+From every parsed sentence (``parsing``):
+
+* named entities: people, organisations, and countries by name or demonym ('Israeli officials' ->
+  Israel, 'Democrats' -> Democratic Party); other places are settings, not actors;
+* coreference across documents: 'Donald Trump', 'President Trump' and 'Trump' are one person (the
+  full name is canonical, the rest are aliases); an acronym is its long form ('CDC'); a person
+  introduced with a country's or a group's affiliation speaks for it ('Israeli Prime Minister X',
+  'Hamas official Y'), as does a seat of government ('a White House spokesperson') when the country is
+  an actor of the story;
+* an actor test and salience: a party acts, speaks or is the subject of the story's sentences; a
+  country named once in passing is not a party. Parties are ranked by how many documents name them and
+  how often they act, and the list is kept short.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+from summarizer.analysis.parsing import ParsedCorpus
+from summarizer.documents import Document
+from summarizer.geo import CAPITALS, COUNTRIES, GOVERNMENT_SEATS, NON_PARTY_WORDS, POLITICAL_ALIASES
+from summarizer.models import PartyRole
+from summarizer.vocabulary import (
+    LEGISLATOR_TITLES,
+    MEDIA_NOUNS,
+    OUTLET_CUES,
+    POPULACE_NOUNS,
+    SPEAKER_NOUNS,
+    SPOKESPEOPLE,
+    TITLE_WORDS,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+UNKNOWN_SIDE = "unknown"
+
+_ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
+_SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "agent", "expl"}
+# "the position of the occupation (Israel)": the alias is the shortest "the ..." phrase before the
+# parenthesis ("the occupation"), so no word of it may be another "the".
+_PARENTHETICAL_ALIAS = re.compile(
+    r"\bthe ((?:(?!the\b)[a-z]+ ){0,3}(?!the\b)[a-z]{3,}) \(([A-Z][\w ]{1,30})\)"
+)
+_PARTY_LETTER = re.compile(r"^\s*\(\s*([DRI])\s*-")
+MAX_PARTIES_PER_DOCUMENT = 4  # the list grows with the corpus, but stays short
+MIN_PARTIES = 8
+
+
+@cache
+def written_aliases() -> dict[str, str]:
+    """Country and party names as written (case-sensitive: 'US' must not match 'us') -> canonical."""
+    written: dict[str, str] = {}
+    for canonical, names in {**COUNTRIES, **POLITICAL_ALIASES}.items():
+        written[canonical] = canonical
+        for alias in names:
+            written.setdefault(alias, canonical)
+    return written
+
+
+def normalise_name(name: str) -> str:
+    name = name.strip().replace("-", " ").replace("’s", "").replace("'s", "").replace("’", "")
+    name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I)
+    return re.sub(r"\s+", " ", name).strip(' .,;:"“”()').lower()
+
+
+def split_title(name: str) -> tuple[str, str | None]:
+    """'Transportation Secretary Pete Buttigieg' -> ('Pete Buttigieg', 'Transportation Secretary')."""
+    words = name.split()
+    positions = [i for i, word in enumerate(words) if word.lower().rstrip(".") in TITLE_WORDS]
+    if positions and positions[-1] < len(words) - 1:
+        cut = positions[-1] + 1
+        return " ".join(words[cut:]), " ".join(words[:cut])
+    return name, None
+
+
+def title_role(title: str) -> PartyRole:
+    words = {w.lower().rstrip(".") for w in title.split()}
+    return PartyRole.legislator if words & LEGISLATOR_TITLES else PartyRole.government
+
+
+# Institutions whose name says what they are (general knowledge, not one story's actors).
+_GOVERNMENT_BODY = re.compile(
+    r"\b(?:"
+    + "|".join(map(re.escape, GOVERNMENT_SEATS))
+    + r"|Kremlin|Ministry|Department|Treasury|Cabinet|Government|Administration|administration)\b"
+)
+_LEGISLATURE = re.compile(r"\b(?:Senate|House|Congress|Parliament|Assembly|Knesset|Duma|Bundestag)\b")
+_COURT = re.compile(r"\bCourt\b")
+
+
+@dataclass
+class Mention:
+    """One entity mention in one sentence."""
+
+    doc_id: str
+    sentence_id: int
+    surface: str  # as written, title removed
+    label: str
+    actor: bool  # the subject (or inside the subject) of its clause
+    title: str | None = None
+    affiliation: str | None = None  # canonical country/party/organisation named in the same phrase
+
+
+@dataclass
+class PartyIndex:
+    """Parties seen across the documents, with aliases, and how to find a speaker's side."""
+
+    # canonical name -> aliases (as seen)
+    parties: dict[str, set[str]] = field(default_factory=dict)
+    # documents that name each party
+    documents: Counter[str] = field(default_factory=Counter)
+    # normalised alias, or affiliated name (a person, an outlet) -> canonical party
+    lookup: dict[str, str] = field(default_factory=dict)
+    # person -> the title the articles give them ("Transportation Secretary"), for their role
+    titles: dict[str, str] = field(default_factory=dict)
+    # normalised person or group name -> the party they speak for ('Hamas official X' -> Hamas)
+    affiliations: dict[str, str] = field(default_factory=dict)
+    # how salient each party is (documents and acts), for ranking
+    salience: dict[str, float] = field(default_factory=dict)
+    # the sentence parses, shared with the rest of the analysis
+    corpus: ParsedCorpus = field(default_factory=ParsedCorpus)
+    _pattern: re.Pattern[str] | None = None
+
+    def add(self, canonical: str, alias: str | None = None) -> None:
+        self.parties.setdefault(canonical, set())
+        self.lookup.setdefault(normalise_name(canonical), canonical)
+        if alias and alias != canonical:
+            self.parties[canonical].add(alias)
+            self.lookup.setdefault(normalise_name(alias), canonical)
+        self._pattern = None
+
+    def merge(self, name: str, into: str) -> None:
+        """Make ``name`` (a party of its own or not) and its aliases aliases of the party ``into``."""
+        aliases = self.parties.pop(name, set())
+        self.parties.setdefault(into, set()).update({name, *aliases})
+        for alias in (name, *aliases):
+            self.lookup[normalise_name(alias)] = into
+        if name in self.titles:
+            title = self.titles.pop(name)
+            if into not in COUNTRIES:
+                self.titles.setdefault(into, title)
+        self.documents[into] = max(self.documents[into], self.documents.pop(name, 0))
+        self.salience[into] = self.salience.get(into, 0) + self.salience.pop(name, 0)
+        self._pattern = None
+
+    def canonical(self, name: str) -> str | None:
+        """The canonical party for a name, alias or affiliated name, or None."""
+        key = normalise_name(name)
+        if not key or key in NON_PARTY_WORDS:
+            return None
+        found = self.lookup.get(key) or self.affiliations.get(key)
+        if found:
+            return found
+        title_free, _ = split_title(name)
+        if title_free != name:
+            return self.canonical(title_free)
+        return None
+
+    def titled_person(self, speaker: str) -> str | None:
+        """The one person whose title the phrase names ('the energy secretary' -> the person
+        introduced as 'Energy Secretary Jennifer Granholm'), or None if none or several have it."""
+        phrase = re.sub(r"^the\s+", "", speaker.strip(), flags=re.I).lower()
+        if not phrase:
+            return None
+        # One word must be the whole title ("the president" is not the Vice President); a longer
+        # phrase may end one ("the energy secretary" for "US Energy Secretary").
+        holders = {
+            name
+            for name, title in self.titles.items()
+            if title.lower() == phrase or (" " in phrase and title.lower().endswith(" " + phrase))
+        }
+        return next(iter(holders)) if len(holders) == 1 else None
+
+    def _alias_pattern(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            names = {self._surface_key(a): c for c, aliases in self.parties.items() for a in (c, *aliases)}
+            names |= {
+                alias: self.lookup[normalise_name(canonical)]
+                for alias, canonical in written_aliases().items()
+                if normalise_name(canonical) in self.lookup
+                and self.lookup[normalise_name(canonical)] in self.parties
+            }
+            self._surfaces = names
+            alternatives = sorted((n for n in names if n), key=len, reverse=True)
+            body = "|".join(re.escape(n) for n in alternatives) or r"(?!x)x"
+            self._pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])")
+        return self._pattern
+
+    @staticmethod
+    def _surface_key(alias: str) -> str:
+        return re.sub(r"^(?:the|The)\s+", "", alias.strip())
+
+    def mentions(self, text: str) -> list[str]:
+        """Canonical parties named in a text, in order of first mention."""
+        pattern = self._alias_pattern()
+        found: list[str] = []
+        for match in pattern.finditer(text):
+            canonical = self._surfaces.get(match.group(0))
+            if canonical and canonical in self.parties and canonical not in found:
+                found.append(canonical)
+        return found
+
+    def side_of(self, speaker: str) -> str:
+        """The party a speaker phrase belongs to ('two Egyptian security sources' -> Egypt)."""
+        named = self.mentions(speaker)
+        if named:
+            return named[0]
+        for phrase in (speaker, split_title(speaker)[0]):
+            for key in (normalise_name(phrase), outlet_key(phrase)):
+                if key in self.affiliations:
+                    return self.affiliations[key]
+        person = self.titled_person(speaker)
+        if person:
+            return self.canonical(person) or UNKNOWN_SIDE
+        # A demonym of a country the corpus never makes a party ("two Egyptian security sources" in
+        # an article that does not otherwise mention Egypt) still tells the side.
+        written = written_aliases()
+        for word in re.findall(r"[A-Z][\w.]*", speaker):
+            if word in written:
+                return written[word]
+        return UNKNOWN_SIDE
+
+
+def name_role(name: str, index: PartyIndex) -> PartyRole | None:
+    """The role a party's name or title says: 'Democratic Party', 'Senate Majority Leader X'."""
+    if name.endswith(" Party") or name in POLITICAL_ALIASES:
+        return PartyRole.political_party
+    title = index.titles.get(name)
+    if title:
+        return title_role(title)
+    if _GOVERNMENT_BODY.search(name):
+        return PartyRole.government
+    if _LEGISLATURE.search(name):
+        return PartyRole.legislator
+    if name in COUNTRIES:
+        return PartyRole.government
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Mentions from the parse
+# ---------------------------------------------------------------------------------------------------
+
+
+def _country_is_actor(span: Span) -> bool:
+    """A country acts when it is the subject, or names the subject's people ('Israeli officials said',
+    'the Egyptian delegation left'); 'the U.S. border is long' is a setting."""
+    token = span.root
+    while token.dep_ == "conj" and token.head is not token:  # 'Egypt, Qatar and the US'
+        token = token.head
+    if token.dep_ in _SUBJECT_DEPS or (token.dep_ == "pobj" and token.head.lower_ == "by"):
+        return True
+    head = token.head
+    while head.dep_ == "conj" and head.head is not head:  # 'the Qatari and Hamas delegations'
+        head = head.head
+    return (
+        token.dep_ in ("compound", "amod", "poss", "nmod")
+        and head.dep_ in _SUBJECT_DEPS
+        and (head.lower_ in SPEAKER_NOUNS or head.ent_type_ == "PERSON")
+    )
+
+
+def _is_actor(span: Span) -> bool:
+    """The entity is the subject of its clause, or stands inside the subject phrase ('Israeli officials
+    said', 'Hamas’ negotiators left'), or is the speaker after the verb ('said X')."""
+    token: Token | None = span.root
+    for _ in range(4):
+        if token is None:
+            return False
+        if token.dep_ in _SUBJECT_DEPS:
+            return True
+        if (
+            token.dep_ in ("compound", "amod", "poss", "nmod", "appos", "conj", "pobj", "prep")
+            and token.head is not token
+        ):
+            if token.dep_ == "pobj" and token.head.lower_ not in ("of", "by"):
+                return False
+            token = token.head
+            continue
+        return False
+    return False
+
+
+def _title_before(span: Span) -> tuple[str, list[Span]]:
+    """The title words written just before a person's name ('Senate Majority Leader', 'Israeli Prime
+    Minister'), and the entities inside them (the person's affiliation)."""
+    doc = span.doc
+    start = span.start
+    while start > 0:
+        previous = doc[start - 1]
+        if previous.ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL", "PERSON"):
+            break
+        if previous.pos_ in ("PROPN", "NOUN", "ADJ") or (
+            previous.lower_ == "of" and start > 1 and doc[start - 2].pos_ in ("PROPN", "NOUN")
+        ):
+            start -= 1
+            if span.start - start >= 6:
+                break
+        elif previous.text in (".",) or previous.text.endswith("."):
+            start -= 1
+        else:
+            break
+    while start < span.start and doc[start].pos_ == "ADP":  # 'of CIA Director' -> 'CIA Director'
+        start += 1
+    if start == span.start:
+        return "", []
+    title = doc[start : span.start]
+    entities = [
+        e
+        for e in doc.ents
+        if e.start >= start and e.end <= span.start and e.label_ in ("ORG", "GPE", "NORP", "FAC")
+    ]
+    return title.text, entities
+
+
+def _is_title(words: str) -> bool:
+    """Words that make a title ('Senate Majority Leader', 'Hamas official'), not any noun before a name
+    ('resident', 'Saturday')."""
+    return bool({w.lower().rstrip(".") for w in words.split()} & (TITLE_WORDS | SPOKESPEOPLE))
+
+
+def _clean_surface(text: str) -> str:
+    text = re.sub(r"^(?:the|The)\s+", "", text.strip())
+    text = re.sub(r"(?:’s|'s|’|')$", "", text)
+    text = re.sub(r"^Departments of\b", "Department of", text)
+    if text.isupper() and len(text) > 5 and " " in text:  # 'KAMALA HARRIS' in a shouted headline
+        text = text.title()
+    return text.strip(' .,;:"“”()-')
+
+
+def _country(text: str) -> str | None:
+    written = written_aliases()
+    return written.get(text) or written.get(text.rstrip("s"))
+
+
+def _outlet_cue(span: Span) -> bool:
+    """'told Reuters', 'in an interview with CNN', 'according to Axios': a news outlet reporting."""
+    head = span.root.head
+    if span.root.dep_ in ("dobj", "dative") and head.lemma_ in OUTLET_CUES:
+        return True
+    if span.root.dep_ == "nsubj" and head.lemma_ in ("report", "publish", "obtain", "broadcast"):
+        return True
+    if span.root.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according":
+        return span.label_ == "ORG" and bool(
+            re.search(r"\b(?:News|Times|Post|Journal|Press|TV|Agency)\b|^[A-Z]{2,5}$", span.text)
+        )
+    return span.root.dep_ == "pobj" and head.lower_ == "with" and head.head.lower_ in OUTLET_CUES
+
+
+def outlet_key(name: str) -> str:
+    """An outlet's name without its generic last word: 'Al Qahera News' is 'Al Qahera'."""
+    return re.sub(r"\s+(?:news|tv|television|network|channel|agency)$", "", normalise_name(name))
+
+
+def collect_mentions(
+    documents: list[Document], corpus: ParsedCorpus
+) -> tuple[list[Mention], dict[str, str | None]]:
+    """Entity mentions of every citable sentence, and the news outlets seen (with the country an
+    outlet is introduced with, if any)."""
+    mentions: list[Mention] = []
+    outlets: dict[str, str | None] = {}
+    for document in documents:
+        for sentence in document.citable_sentences:
+            doc = corpus.get(document.doc_id, sentence.id)
+            if doc is None:
+                continue
+            for span in doc.ents:
+                if span.label_ not in _ENTITY_LABELS:
+                    continue
+                surface = _clean_surface(span.text)
+                if not surface or normalise_name(surface) in NON_PARTY_WORDS or not surface[:1].isupper():
+                    continue
+                following = doc[span.end].lower_ if span.end < len(doc) else ""
+                if span.label_ in ("GPE", "NORP", "FAC") or _country(surface):
+                    country = _country(surface) or (
+                        CAPITALS.get(surface) if span.root.dep_ in _SUBJECT_DEPS else None
+                    )
+                    if span.label_ == "FAC" or surface in GOVERNMENT_SEATS:
+                        country = surface if surface in GOVERNMENT_SEATS else None
+                    if country is None or following in POPULACE_NOUNS:
+                        continue  # a place, or a population ('the American people'), not an actor
+                    mentions.append(
+                        Mention(document.doc_id, sentence.id, surface, "COUNTRY", _country_is_actor(span))
+                    )
+                    mentions[-1].affiliation = country
+                    continue
+                mention = Mention(document.doc_id, sentence.id, surface, span.label_, _is_actor(span))
+                if span.label_ == "ORG":
+                    before, entities = _title_before(span)
+                    # 'the Egyptian state channel Al Qahera News' speaks for Egypt.
+                    if set(before.lower().split()) & MEDIA_NOUNS:
+                        countries = [_country(_clean_surface(e.text)) for e in entities]
+                        mention.affiliation = next((c for c in countries if c), None)
+                    if _outlet_cue(span):
+                        outlets[outlet_key(surface)] = outlets.get(outlet_key(surface)) or mention.affiliation
+                        continue
+                if span.label_ == "PERSON":
+                    name, title = split_title(surface)
+                    mention.surface = name
+                    before, entities = _title_before(span)
+                    title = " ".join(t for t in (before, title) if t) or None
+                    mention.title = title if title and _is_title(title) else None
+                    for entity in entities:
+                        affiliated = _clean_surface(entity.text)
+                        mention.affiliation = _country(affiliated) or affiliated
+                        if (
+                            entity.label_ == "ORG"
+                            and title
+                            and not (set(title.lower().split()) & SPOKESPEOPLE)
+                        ):
+                            mention.affiliation = None  # 'Senate Majority Leader X' is an actor of their own
+                        break
+                    letter = _PARTY_LETTER.match(doc[span.end :].text) if span.end < len(doc) else None
+                    if letter and letter.group(1) in "DR":
+                        mention.title = mention.title or "Sen."
+                        mention.affiliation = (
+                            "Democratic Party" if letter.group(1) == "D" else "Republican Party"
+                        )
+                mentions.append(mention)
+    return mentions, outlets
+
+
+# ---------------------------------------------------------------------------------------------------
+# Coreference and selection
+# ---------------------------------------------------------------------------------------------------
+
+
+def _person_key(name: str) -> str:
+    words = [w for w in re.sub(r"[.,]", " ", name).split() if w.lower() not in ("jr", "sr", "ii", "iii")]
+    return words[-1].lower() if words else ""
+
+
+def _acronyms(name: str) -> set[str]:
+    """The acronyms a long name is written as: 'Centers for Disease Control and Prevention' -> CDCP
+    and CDC (without its trailing 'and X'); 'Department of Homeland Security' -> DHS and HS."""
+    forms = {name, re.sub(r"\s+and\s+\w+$", "", name), re.sub(r"^(?:U\.?S\.?|United States)\s+", "", name)}
+    found = set()
+    for form in forms:
+        words = [
+            w for w in re.findall(r"[A-Za-z]+", form) if w.lower() not in ("of", "and", "for", "the", "on")
+        ]
+        letters = "".join(w[0] for w in words if w[0].isupper())
+        if len(letters) >= 2:
+            found.add(letters)
+    return found
+
+
+def _canonical_names(mentions: list[Mention], lower_words: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """surface -> canonical name, and canonical name -> kind. People by surname (the full name is
+    canonical), acronyms to their long forms. A name the parser calls an organisation once and a
+    person elsewhere ('Trump') is the person."""
+    canonical: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    people = [m for m in mentions if m.label == "PERSON"]
+    full: dict[str, Counter[str]] = defaultdict(Counter)
+    for mention in people:
+        if len(mention.surface.split()) >= 2:
+            full[_person_key(mention.surface)][mention.surface] += 1
+    surnames = {_person_key(m.surface) for m in people}
+    for mention in mentions:
+        if mention.label == "ORG" and " " not in mention.surface and mention.surface.lower() in surnames:
+            mention.label = "PERSON"
+            people.append(mention)
+    for mention in people:
+        forms = full.get(_person_key(mention.surface))
+        if not forms:
+            canonical[mention.surface] = mention.surface
+        else:
+            if len(mention.surface.split()) >= 2:
+                first = mention.surface[0].lower()
+                same = [(n, c) for n, c in forms.items() if n[0].lower() == first] or [(mention.surface, 1)]
+            else:
+                same = list(forms.items())
+            # The most frequent full form, then the longest: 'H. R. McMaster' and 'H.R. McMaster' are one.
+            canonical[mention.surface] = max(same, key=lambda nc: (nc[1], len(nc[0])))[0]
+        kinds[canonical[mention.surface]] = "PERSON"
+    organisations = {m.surface for m in mentions if m.label in ("ORG", "FAC") and m.surface not in canonical}
+    long_forms = {a: o for o in organisations if len(o.split()) >= 2 for a in _acronyms(o)}
+    # 'Homeland Security' is 'Department of Homeland Security' when that is the one longer name ending so.
+    for organisation in organisations:
+        longer = [o for o in organisations if o != organisation and o.endswith(" of " + organisation)]
+        if len(longer) == 1:
+            long_forms.setdefault(organisation, longer[0])
+    spelled: dict[str, str] = {}  # 'Al-Qahera' and 'Al Qahera' are one name
+    for organisation in sorted(organisations, key=lambda o: (-len(o), o)):
+        spelled.setdefault(normalise_name(organisation), organisation)
+    for organisation in organisations:
+        single = " " not in organisation
+        if (
+            single
+            and not _LEGISLATURE.search(organisation)
+            and (organisation.lower() in lower_words or organisation.lower() in TITLE_WORDS | SPEAKER_NOUNS)
+        ):
+            continue  # a common noun written with a capital ('Justice', 'Border', 'Defence'), not a name
+        name = long_forms.get(organisation.replace(".", ""), spelled[normalise_name(organisation)])
+        canonical[organisation] = name
+        kinds.setdefault(name, "ORG")
+    return canonical, kinds
+
+
+def build_party_index(documents: list[Document], corpus: ParsedCorpus | None = None) -> PartyIndex:
+    """Parties across documents, resolved and ranked (see the module docstring)."""
+    from summarizer.analysis.parsing import parse_corpus
+
+    corpus = corpus or parse_corpus(documents)
+    mentions, outlets = collect_mentions(documents, corpus)
+    lower_words = {
+        w for d in documents for s in d.citable_sentences for w in re.findall(r"\b[a-z][a-z\-]+\b", s.text)
+    }
+    names, kinds = _canonical_names(mentions, lower_words)
+    index = PartyIndex(corpus=corpus)
+    docs: dict[str, set[str]] = defaultdict(set)
+    acts: Counter[str] = Counter()
+    count: Counter[str] = Counter()
+    aliases: dict[str, set[str]] = defaultdict(set)
+    affiliation_votes: dict[str, Counter[str]] = defaultdict(Counter)
+    titles: dict[str, Counter[str]] = defaultdict(Counter)
+    lead: Counter[str] = Counter()
+    for mention in mentions:
+        if mention.label == "COUNTRY":
+            name = mention.affiliation or mention.surface
+            kinds[name] = "COUNTRY"
+        elif mention.surface not in names:
+            continue
+        else:
+            name = names[mention.surface]
+            if mention.affiliation:
+                affiliation_votes[name][mention.affiliation] += 1
+            if mention.title:
+                titles[name][mention.title] += 1
+        if outlet_key(name) in outlets or outlet_key(mention.surface) in outlets:
+            continue
+        docs[name].add(mention.doc_id)
+        count[name] += 1
+        acts[name] += int(mention.actor)
+        lead[name] = max(lead[name], int(mention.sentence_id <= 3))
+        if mention.surface != name:
+            aliases[name].add(mention.surface)
+        if mention.label == "PERSON" and mention.actor and mention.affiliation in COUNTRIES:
+            country = mention.affiliation  # 'Israeli Foreign Minister X said': Israel acts through X
+            kinds.setdefault(country, "COUNTRY")
+            docs[country].add(mention.doc_id)
+            acts[country] += 1
+            count[country] += 1
+    # People whose surname alone is written are known by it too.
+    for name, kind in kinds.items():
+        if kind == "PERSON" and len(name.split()) >= 2:
+            aliases[name].add(name.split()[-1])
+    min_mentions = 1 if len(documents) == 1 else 2
+
+    def is_actor(name: str) -> bool:
+        if kinds[name] == "COUNTRY":  # a country named in passing is a setting, not a party
+            return acts[name] >= 2 or (acts[name] >= 1 and len(docs[name]) >= 2)
+        return acts[name] >= 1 or count[name] >= min_mentions
+
+    for name in kinds:
+        affiliation = affiliation_votes[name].most_common(1)[0][0] if affiliation_votes[name] else None
+        if affiliation:
+            index.affiliations[normalise_name(name)] = affiliation
+            for alias in aliases[name]:
+                index.affiliations.setdefault(normalise_name(alias), affiliation)
+        if titles[name]:
+            index.titles[name] = titles[name].most_common(1)[0][0]
+    candidates = [n for n in kinds if is_actor(n)]
+    for name in candidates:
+        index.add(name)
+        for alias in aliases[name]:
+            index.add(name, alias)
+        index.documents[name] = len(docs[name])
+        # Named in more documents, acting more, named in a lead: more salient. Above all, a person the
+        # articles introduce with a title ('Senate Majority Leader X'): over the 22 dev clusters, the
+        # annotators' Main/Salient people are those (weights chosen there: party recall 66% -> 70% at
+        # the same list length).
+        index.salience[name] = (
+            len(docs[name]) + acts[name] + 0.5 * count[name] + 6 * int(bool(titles[name])) + lead[name]
+        )
+    # Speak-for relations: a seat of government for its country, a spokesperson for their group, a
+    # person introduced with a country's demonym for that country, when that country or group is a
+    # party of the story; in a domestic fight the White House stays an actor of its own.
+    for name in list(index.parties):
+        target = GOVERNMENT_SEATS.get(name) or index.affiliations.get(normalise_name(name))
+        target = GOVERNMENT_SEATS.get(target, target) if target else None  # 'White House spokesman X'
+        if target and target not in index.parties:
+            target = index.canonical(target)
+        if target in POLITICAL_ALIASES:
+            target = None  # a senator who acts in the story is a party of their own, not their party
+        if target and target in index.parties and target != name:
+            index.merge(name, target)
+    # The list stays short: the most salient parties, more for a larger corpus.
+    keep = max(MIN_PARTIES, MAX_PARTIES_PER_DOCUMENT * len(documents))
+    ranked = sorted(index.parties, key=lambda n: (-index.salience.get(n, 0), n))
+    for name in ranked[keep:]:
+        aliases_of = index.parties.pop(name)
+        for alias in (name, *aliases_of):
+            if index.lookup.get(normalise_name(alias)) == name:
+                del index.lookup[normalise_name(alias)]
+        index.documents.pop(name, None)
+        # A minor actor who speaks for a listed party ('Sen. X (D-Ore.)') is named among its people.
+        speaks_for = index.affiliations.get(normalise_name(name))
+        if speaks_for in index.parties and speaks_for in ranked[:keep]:
+            index.add(speaks_for, name)
+    for document in documents:  # an alias the text spells out: 'the occupation (Israel)'
+        for sentence in document.citable_sentences:
+            for alias, name in _PARENTHETICAL_ALIAS.findall(sentence.text):
+                canonical = index.canonical(name) or _country(name)
+                if canonical:
+                    index.add(canonical, f"the {alias}")
+    for outlet, country in outlets.items():  # an outlet is no party, but may speak for one
+        if country:
+            index.affiliations.setdefault(outlet, country)
+    for person, party in index.affiliations.items():
+        if party in index.parties:
+            index.lookup.setdefault(person, party)
+    index._pattern = None
+    return index

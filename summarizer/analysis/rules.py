@@ -1,0 +1,220 @@
+"""The rules-only extraction: a ``DocumentExtraction`` from the analysis alone (no model), and the
+hints every model sees. Demands, proposals and claims come from the attributed sentences and from
+demand and proposal cues; parties from the party index.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.analysis.document import DocumentAnalysis
+from summarizer.analysis.parties import UNKNOWN_SIDE, PartyIndex, name_role
+from summarizer.documents import Document, Sentence
+from summarizer.models import (
+    DocumentExtraction,
+    ExtractedClaim,
+    ExtractedDemand,
+    ExtractedFigure,
+    ExtractedParty,
+    ExtractedProposal,
+    PartyRole,
+)
+
+# ---------------------------------------------------------------------------------------------------
+# Rules-only extraction (no model)
+# ---------------------------------------------------------------------------------------------------
+
+# "arguing that the package should ...": a position stated as what must happen is a demand.
+_MUST_CLAUSE = r"argu(?:e|es|ed|ing) that (?=[^.;]{0,80}\b(?:should|must|needs? to|has to|have to)\b)"
+# Verbs whose object is the demanded thing itself ("called for repurposing ...").
+_DEMAND_VERBS = (
+    r"calls? for|called for|calling for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|insists? on|"
+    rf"insisted on|would like to see|{_MUST_CLAUSE}"
+)
+_DEMAND_CUE = re.compile(
+    rf"\b(demands?|demanded|conditions?|wants|wanted|red line|adheres? to|{_DEMAND_VERBS})\b",
+    re.I,
+)
+# What follows these is the demanded thing itself (one, or a list).
+_LIST_INTRO = re.compile(
+    r"\b(?:including|include|includes|which include|such as|demand for|"
+    rf"want(?:s|ed)? (?!(?:to|from|by|in|on|at|it|this|that)\b)|{_DEMAND_VERBS})"
+    r"\b\s*:?\s*",
+    re.I,
+)
+_PROPOSAL_CUE = re.compile(
+    r"\b(proposal|proposed|plan|offer|counteroffer|deal (?:that|which) would|truce which would|"
+    r"would be staggered|framework)\b",
+    re.I,
+)
+# "a truce brokered by A, B and C" names the mediators; "X declared war on Y" two belligerents.
+_MEDIATED_BY = re.compile(r"\b(?:brokered|mediated|hosted)\s+by\s+([^.;]+)", re.I)
+_AT_WAR = re.compile(
+    r"\b(?:war|offensive|attack|fighting|conflict)\s+(?:on|against|with|between)\s+([^.;,]+)", re.I
+)
+
+
+def excerpt(text: str, limit: int, focus: re.Match[str] | None = None) -> str:
+    """``text`` if it fits in ``limit`` characters, else whole words around ``focus`` (from the start
+    if there is none), starting at a clause where possible, marked with '…' where cut. The citation
+    keeps the full sentence."""
+    if len(text) <= limit:
+        return text
+    room = limit - 2  # for the two '…'
+    start = 0
+    if focus and focus.end() > room - 20:
+        # Start at the clause that holds the focus, so the proposal itself is in the excerpt.
+        clause_starts = [m.end() for m in re.finditer(r"[,;:—–]\s+", text[: focus.start()])]
+        start = clause_starts[-1] if clause_starts else text.find(" ", max(0, focus.start() - room // 2)) + 1
+    if len(text) - start <= room:
+        return "…" + text[start:]
+    cut = text.rfind(" ", start, start + room)
+    body = text[start : cut if cut > start else start + room].rstrip(" ,;:—–")
+    return ("…" if start else "") + body + "…"
+
+
+_NOT_AN_ITEM = re.compile(r"^(?:said|says|speaking|particularly|according|he|she|they|but|which)\b", re.I)
+
+
+def _split_items(text: str) -> list[str]:
+    """'a withdrawal of troops, the return of the displaced, and a prisoner exchange' -> items."""
+    # The list ends with the sentence, a closing quote, or a clause about something else ("but the
+    # House will ...").
+    text = re.split(r"[.;”\"]|, (?:they|he|she|the \w+) said|\s+but\s+|,\s+while\s+", text)[0]
+    parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+(?=the |a |an )", text)
+    items = [p.strip(' ,“”"').replace("“", "") for p in parts]  # a quote cut open by the split
+    return [item for item in items if 3 <= len(item) <= 160 and not _NOT_AN_ITEM.match(item)]
+
+
+def _demand_items(sentence: Sentence, cue: re.Match[str]) -> list[str]:
+    """The demands listed after the cue ('its demands, including a, b and c'); none if not a list."""
+    intro = _LIST_INTRO.search(sentence.analysis_text, cue.start())
+    return _split_items(sentence.analysis_text[intro.end() :]) if intro else []
+
+
+def _owner_before(text: str, position: int, index: PartyIndex) -> str | None:
+    """The party named closest before ``position`` (the owner of 'its demands', 'X’s demand')."""
+    named = index.mentions(text[:position])
+    return named[-1] if named else None
+
+
+def demand_owner(sentence: Sentence, analysis: DocumentAnalysis, index: PartyIndex) -> str | None:
+    """Whose demand a sentence states: the party named last before the demand word ('Hamas’
+    demand for', 'Israel’s prime demand'), else the side of the sentence's speaker ('The group
+    reiterated its demands' after a Hamas statement)."""
+    cue = _DEMAND_CUE.search(sentence.analysis_text)
+    # The owner stands just before the demand word; a party named far earlier is some other actor.
+    window_start = max(0, cue.start() - 60) if cue else 0
+    owner = (
+        _owner_before(sentence.analysis_text[window_start:], cue.start() - window_start, index)
+        if cue
+        else None
+    )
+    if owner is None:
+        attribution = analysis.attributions.get(sentence.id)
+        if attribution and attribution.side != UNKNOWN_SIDE:
+            owner = attribution.side
+    if owner is None and not cue:
+        named = index.mentions(sentence.analysis_text)
+        owner = named[0] if named else None  # the subject of a plain sentence
+    return owner
+
+
+def _roles_from_text(document: Document, index: PartyIndex) -> dict[str, PartyRole]:
+    roles: dict[str, PartyRole] = {}
+    for name in index.parties:
+        role = name_role(name, index)
+        if role:
+            roles[name] = role
+    for sentence in document.citable_sentences:
+        for match in _MEDIATED_BY.finditer(sentence.analysis_text):
+            for name in index.mentions(match.group(1)):
+                roles.setdefault(name, PartyRole.mediator)
+        for match in _AT_WAR.finditer(sentence.analysis_text):
+            subject = index.mentions(sentence.analysis_text[: match.start()])[-1:]
+            for name in [*subject, *index.mentions(match.group(1))]:
+                roles.setdefault(name, PartyRole.belligerent)
+    return roles
+
+
+def rules_extraction(document: Document, analysis: DocumentAnalysis, index: PartyIndex) -> DocumentExtraction:
+    """A DocumentExtraction from the analysis alone: deterministic, exact citations, no model."""
+    parties = []
+    roles = _roles_from_text(document, index)
+    for name, sentence_ids in sorted(analysis.party_mentions.items(), key=lambda kv: kv[1][0]):
+        if name not in index.parties:
+            continue
+        parties.append(
+            ExtractedParty(
+                name=name,
+                role=roles.get(name, PartyRole.other),
+                aliases=[alias for alias in sorted(index.parties[name]) if len(alias) <= 80][:6],
+                sentences=sentence_ids[:3],
+            )
+        )
+    demands: list[ExtractedDemand] = []
+    proposals: list[ExtractedProposal] = []
+    claims: list[ExtractedClaim] = []
+    for sentence in document.citable_sentences:
+        attribution = analysis.attributions.get(sentence.id)
+        text = sentence.analysis_text
+        cue = _DEMAND_CUE.search(text)
+        if cue:
+            owner = demand_owner(sentence, analysis, index)
+            if owner:
+                for item in _demand_items(sentence, cue)[:6]:
+                    demands.append(ExtractedDemand(party=owner, demand=item[:200], sentences=[sentence.id]))
+        proposal_cue = _PROPOSAL_CUE.search(text)
+        if proposal_cue:
+            by = attribution.speaker if attribution else None
+            intro = _LIST_INTRO.search(text)
+            proposals.append(
+                ExtractedProposal(
+                    summary=excerpt(text, 200, proposal_cue),
+                    proposed_by=by and by[:80],
+                    terms=_split_items(text[intro.end() :])[:6] if intro else [],
+                    sentences=[sentence.id],
+                )
+            )
+        if attribution:
+            claims.append(
+                ExtractedClaim(
+                    speaker=attribution.speaker[:100],
+                    speaker_side=attribution.side,
+                    statement=excerpt(text, 240),
+                    sentences=[sentence.id],
+                )
+            )
+    figures = [
+        ExtractedFigure(
+            quantity=f.quantity,
+            value=f.text[:40],
+            attributed_to=f.attributed_to and f.attributed_to[:100],
+            sentences=[f.sentence_id],
+        )
+        for f in analysis.figures
+    ]
+    return DocumentExtraction(
+        parties=parties[:12],
+        demands=demands[:12],
+        proposals=proposals[:6],
+        claims=claims[:16],
+        figures=figures[:12],
+    )
+
+
+def hints_for_prompt(document: Document, analysis: DocumentAnalysis) -> list[str]:
+    """One line per sentence with a detected speaker or figure, for the extraction prompt."""
+    lines = []
+    for sentence in document.citable_sentences:
+        parts = []
+        attribution = analysis.attributions.get(sentence.id)
+        if attribution:
+            side = "" if attribution.side == UNKNOWN_SIDE else f" (side: {attribution.side})"
+            parts.append(f"speaker: {attribution.speaker}{side}")
+        figures = [f for f in analysis.figures if f.sentence_id == sentence.id]
+        if figures:
+            parts.append("figures: " + "; ".join(f"{f.text} = {f.quantity}" for f in figures))
+        if parts:
+            lines.append(f"[{sentence.id}] " + " | ".join(parts))
+    return lines
