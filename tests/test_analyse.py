@@ -234,11 +234,12 @@ def test_party_index_finds_countries_and_agents_but_not_places_or_outlets() -> N
     _, index, _ = _analyse(
         "Greece and Turkey sent delegations to Vienna. The Northern Front said it would not attend, "
         "a spokesman told Reuters.\n",
-        "Turkey said the talks in Vienna had failed, Reuters reported. "
-        "The Northern Front rejected the plan.\n",
+        "Turkey said the talks in Vienna had failed, Reuters reported. Greek officials disagreed. "
+        "The Northern Front rejected the plan, which Spain had drafted in Madrid.\n",
     )
     assert {"Greece", "Turkey", "Northern Front"} <= set(index.parties)
     assert "Vienna" not in index.parties
+    assert "Spain" not in index.parties  # named once in passing, in one article: a setting
     assert "Reuters" not in index.parties
 
 

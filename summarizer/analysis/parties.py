@@ -547,7 +547,7 @@ def build_party_index(documents: list[Document], corpus: ParsedCorpus | None = N
             country = mention.affiliation  # 'Israeli Foreign Minister X said': Israel acts through X
             kinds.setdefault(country, "COUNTRY")
             docs[country].add(mention.doc_id)
-            acts[country] += 1
+            acts[country] += 2  # an official speaking for a country is the country acting
             count[country] += 1
     # People whose surname alone is written are known by it too.
     for name, kind in kinds.items():
