@@ -13,8 +13,13 @@ against pinned sha256s once per process.
 
 Determinism: the same list of texts always gives the same vectors. Texts are grouped into batches by
 token length and padded; padded positions get exactly zero attention weight, but a different batch
-composition or BLAS thread count can change the order of float32 sums, which moves vectors by ~1e-7
-(cosines by < 1e-6). Thresholds on cosine should therefore not depend on the 6th decimal.
+composition can change the order of float32 sums, which moves vectors by ~1e-7 (cosines by < 1e-6);
+OpenBLAS with 1 or 2 threads gave bit-identical vectors here, other BLAS builds may differ at that
+level. Thresholds on cosine should therefore not depend on the 6th decimal.
+
+Threads: encode() limits BLAS to one thread by default (``blas_threads``). On the shared 2-core
+development VM, OpenBLAS's default of one thread per core made encoding ~10x slower (its threads wait
+on each other when another process holds a core); see BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -24,9 +29,13 @@ import hashlib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from tokenizers import Encoding
 
 from summarizer.backends.base import BackendError
 
@@ -234,14 +243,20 @@ def _attention(x: Array, layer: _Layer, mask_bias: Array) -> Array:
 class SentenceEncoder:
     """all-MiniLM-L6-v2 sentence embeddings: mean-pooled, L2-normalised 384-d float32 vectors."""
 
-    def __init__(self, model_dir: Path | None = None, batch_size: int = 32) -> None:
+    def __init__(
+        self, model_dir: Path | None = None, batch_size: int = 32, blas_threads: int | None = 1
+    ) -> None:
+        """``blas_threads``: BLAS threads during encode(); None leaves the library's default."""
         # Imported here so that importing summarizer.embeddings stays cheap for code that never encodes.
         from safetensors.numpy import load_file
+        from threadpoolctl import ThreadpoolController
         from tokenizers import Tokenizer
 
         self.model_dir = model_dir if model_dir is not None else installed_model_dir()
         verify_model_dir(self.model_dir)
         self.batch_size = batch_size
+        self.blas_threads = blas_threads
+        self._threadpools = ThreadpoolController()
 
         self._tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
         self._tokenizer.no_padding()  # batches are padded here, to their own longest text
@@ -265,19 +280,25 @@ class SentenceEncoder:
         # Batch texts of similar length together so little work is spent on padding; a stable sort
         # keeps the batching (and so the float sums) the same for the same input.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            length = max(len(encodings[i].ids) for i in chunk)
-            ids = np.zeros((len(chunk), length), dtype=np.int64)
-            type_ids = np.zeros((len(chunk), length), dtype=np.int64)
-            mask = np.zeros((len(chunk), length), dtype=np.float32)
-            for row, i in enumerate(chunk):
-                n = len(encodings[i].ids)
-                ids[row, :n] = encodings[i].ids
-                type_ids[row, :n] = encodings[i].type_ids
-                mask[row, :n] = 1.0
-            out[chunk] = self._forward(ids, type_ids, mask)
+        with self._threadpools.limit(limits=self.blas_threads, user_api="blas"):
+            for start in range(0, len(order), self.batch_size):
+                chunk = order[start : start + self.batch_size]
+                out[chunk] = self._forward(*self._pad([encodings[i] for i in chunk]))
         return out
+
+    @staticmethod
+    def _pad(encodings: list[Encoding]) -> tuple[NDArray[np.int64], NDArray[np.int64], Array]:
+        """Token ids, token type ids and attention mask of a batch, padded to its longest text."""
+        length = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), length), dtype=np.int64)
+        type_ids = np.zeros((len(encodings), length), dtype=np.int64)
+        mask = np.zeros((len(encodings), length), dtype=np.float32)
+        for row, encoding in enumerate(encodings):
+            n = len(encoding.ids)
+            ids[row, :n] = encoding.ids
+            type_ids[row, :n] = encoding.type_ids
+            mask[row, :n] = 1.0
+        return ids, type_ids, mask
 
     def _forward(self, ids: NDArray[np.int64], type_ids: NDArray[np.int64], mask: Array) -> Array:
         """Token ids (batch, length) -> pooled, normalised sentence vectors (batch, 384)."""

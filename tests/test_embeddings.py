@@ -99,6 +99,14 @@ def test_deterministic_and_order_independent(encoder: SentenceEncoder) -> None:
     assert np.abs(reversed_ - first).max() < 1e-5
 
 
+def test_blas_threads_do_not_change_vectors(encoder: SentenceEncoder) -> None:
+    # encode() limits BLAS to 1 thread by default (speed on a busy machine); the library default
+    # (one per core) must give the same vectors up to float32 noise.
+    texts = ["The talks ended without agreement.", "Both delegations will return to the capital on Friday."]
+    library_default = SentenceEncoder(blas_threads=None).encode(texts)
+    assert np.abs(library_default - encoder.encode(texts)).max() < 1e-5
+
+
 def test_empty_input(encoder: SentenceEncoder) -> None:
     assert encoder.encode([]).shape == (0, DIMENSION)
 
