@@ -38,7 +38,7 @@ from rich.table import Table
 
 from summarizer.documents import InputError, decode_bytes
 from summarizer.gold import Gold, GoldBoilerplate, GoldClaim, GoldContested, GoldParty, GoldPosition
-from summarizer.ground import content_words, support_level
+from summarizer.lexical import content_words, support_level
 from summarizer.models import Brief, Citation, ClaimGroup, ContestedPosition, SupportLevel, all_citations
 
 DEFAULT_THRESHOLD = 0.6

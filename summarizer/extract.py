@@ -38,7 +38,7 @@ from summarizer.analysis import (
 )
 from summarizer.backends.base import Backend, Completion, Message, Usage
 from summarizer.documents import Document
-from summarizer.ground import support_level
+from summarizer.lexical import support_level
 from summarizer.models import DocumentExtraction, ExtractedDemand, ExtractionContext, PartyRole, SupportLevel
 
 PROMPT_FILES = ("extract_system.j2", "extract_user.j2", "focused_system.j2", "focused_user.j2")

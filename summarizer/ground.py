@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from summarizer.analysis import UNKNOWN_SIDE, DocumentAnalysis, PartyIndex, find_figures, parse_number
 from summarizer.documents import Document
+from summarizer.lexical import content_words, support_level
 from summarizer.models import (
     Citation,
     ClaimReport,
@@ -24,27 +24,6 @@ from summarizer.models import (
     ProposalEntry,
     SupportLevel,
 )
-from summarizer.vocabulary import STOPWORDS
-
-
-@lru_cache(maxsize=1 << 16)
-def content_words(text: str) -> frozenset[str]:
-    """Lower-case content words, crudely stemmed (plural 's' dropped) for overlap measures. Cached:
-    the merge compares the same texts many times."""
-    words = re.findall(r"[a-z0-9]+(?:[’'][a-z]+)?", text.lower())
-    return frozenset(w[:-1] if len(w) > 4 and w.endswith("s") else w for w in words if w not in STOPWORDS)
-
-
-def support_level(statement: str, cited_text: str) -> SupportLevel:
-    words = content_words(statement)
-    if not words:
-        return SupportLevel.strong
-    overlap = len(words & content_words(cited_text)) / len(words)
-    if overlap >= 0.5:
-        return SupportLevel.strong
-    if overlap >= 0.2:
-        return SupportLevel.weak
-    return SupportLevel.unsupported
 
 
 def cite(document: Document, sentence_id: int) -> Citation:

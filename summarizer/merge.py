@@ -18,11 +18,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from summarizer.analysis import UNKNOWN_SIDE, PartyIndex
 from summarizer.documents import Document
-from summarizer.ground import GroundedDocument, GroundedFigure, content_words
+from summarizer.embeddings import SentenceEncoder, default_encoder
+from summarizer.ground import GroundedDocument, GroundedFigure
+from summarizer.lexical import content_words
 from summarizer.models import (
     Brief,
     Citation,
@@ -34,6 +37,8 @@ from summarizer.models import (
     DemandEntry,
     FailedDocument,
     FigureComparison,
+    KeyPoint,
+    KeyPointKind,
     PartyEntry,
     PartyRole,
     ProposalEntry,
@@ -60,31 +65,6 @@ _ATTRIBUTION_WORDS = {
     "spokesman",
     "spokesperson",
     "minister",
-}
-_NEGATION_WORDS = {
-    "no",
-    "not",
-    "never",
-    "nothing",
-    "none",
-    "denied",
-    "deny",
-    "denie",
-    "without",
-    "failed",
-    "yet",
-    "deadlock",
-    "deadlocked",
-    "refused",
-    "rejected",
-    "oppose",
-    "opposes",
-    "opposed",
-    "opposing",
-    "against",
-    "still",
-    "any",
-    "new",
 }
 MAX_CANDIDATES = 10  # clusters compared per item, the ones sharing the most words
 MAX_POSTINGS = 200  # a word in more clusters than this is too common to find candidates with
@@ -276,16 +256,59 @@ def merge_proposals(entries: list[ProposalEntry], resolver: PartyResolver) -> li
     return sorted(merged, key=lambda p: -len(p.sources))
 
 
-def merge_claims(reports: list[ClaimReport], resolver: PartyResolver) -> list[ClaimGroup]:
+# Cosine similarity of two claims' propositions (all-MiniLM-L6-v2) at or above which they say the same
+# thing, within one side and one polarity. Measured (bench/claim_similarity.py): paraphrases of one
+# claim by different outlets have a median of 0.62; different claims of one story 0.27 (95% below 0.58).
+# Side and polarity are separate gates, which is what lets the threshold sit lower than 0.6: the vectors
+# measure topic, so 'no progress' and 'some progress' score 0.83, and one side's denials of progress
+# ('nothing new to report', 'no progress was made on Sunday') score 0.4-0.65 with each other.
+SAME_CLAIM = 0.56
+# Claims of different sides and opposite polarity this close are answers to one question.
+SAME_QUESTION = 0.5
+
+
+def _cluster_by_meaning(vectors: np.ndarray, blocks: list[Hashable], threshold: float) -> list[list[int]]:
+    """Greedy clustering in input order (deterministic): each item joins the most similar cluster of its
+    block whose centroid is at least ``threshold`` similar in cosine, else starts one."""
+    clusters: list[list[int]] = []
+    centroids: list[np.ndarray] = []
+    by_block: dict[Hashable, list[int]] = defaultdict(list)
+    for item, block in enumerate(blocks):
+        candidates = by_block[block]
+        best, best_score = None, threshold
+        if candidates:
+            scores = np.stack([centroids[c] for c in candidates]) @ vectors[item]
+            position = int(np.argmax(scores))
+            if scores[position] >= best_score:
+                best = candidates[position]
+        if best is None:
+            by_block[block].append(len(clusters))
+            clusters.append([item])
+            centroids.append(vectors[item].copy())
+            continue
+        clusters[best].append(item)
+        centroid = vectors[clusters[best]].mean(axis=0)
+        centroids[best] = centroid / (np.linalg.norm(centroid) or 1.0)
+    return clusters
+
+
+def merge_claims(
+    reports: list[ClaimReport], resolver: PartyResolver, encoder: SentenceEncoder
+) -> tuple[list[ClaimGroup], dict[str, np.ndarray]]:
+    """One group per proposition: reports that say the same thing by meaning, from the same side and
+    with the same polarity, whichever outlet carries them. Returns the groups and their centroids."""
     for report in reports:
         report.speaker_side = resolver.resolve(report.speaker_side)
         if report.speaker_side == UNKNOWN_SIDE:
             report.speaker_side = resolver.index.side_of(report.speaker)
-    clusters = greedy_cluster(
-        reports, lambda r: r.statement, lambda r: (r.speaker_side, r.negated), _similar_claim
-    )
+    if not reports:
+        return [], {}
+    vectors = encoder.encode([r.statement for r in reports])
+    clusters = _cluster_by_meaning(vectors, [(r.speaker_side, r.negated) for r in reports], SAME_CLAIM)
     groups = []
-    for cluster in clusters:
+    centroids = []
+    for members in clusters:
+        cluster = [reports[i] for i in members]
         best = _representative(cluster, lambda r: r.statement)
         groups.append(
             ClaimGroup(
@@ -297,74 +320,90 @@ def merge_claims(reports: list[ClaimReport], resolver: PartyResolver) -> list[Cl
                 sources=_sources(cluster),
             )
         )
-    groups.sort(key=lambda g: (-len(g.sources), g.speaker_sides, g.statement))
-    for number, group in enumerate(groups, start=1):
-        group.id = f"C{number}"
-    return groups
+        centroid = vectors[members].mean(axis=0)
+        centroids.append(centroid / (np.linalg.norm(centroid) or 1.0))
+    order = sorted(
+        range(len(groups)),
+        key=lambda i: (-len(groups[i].sources), groups[i].speaker_sides, groups[i].statement),
+    )
+    groups = [groups[i] for i in order]
+    by_id = {}
+    for number, position in enumerate(order, start=1):
+        groups[number - 1].id = f"C{number}"
+        by_id[f"C{number}"] = centroids[position]
+    return groups, by_id
 
 
-def find_contested(groups: list[ClaimGroup], party_words: set[str]) -> list[ContestedPoint]:
-    """Pairs of claim groups on the same question with opposite polarity, from different sides."""
-    topic: dict[str, set[str]] = {
-        g.id: _claim_words(g.statement) - _NEGATION_WORDS - party_words for g in groups
-    }
-    # Postings by polarity: only claims of opposite polarity can contest each other.
-    postings: dict[tuple[bool, str], list[int]] = defaultdict(list)
-    for number, group in enumerate(groups):
-        for word in sorted(topic[group.id]):
-            postings[(group.negated, word)].append(number)
-    parent: dict[str, str] = {g.id: g.id for g in groups}
+def question_for(statement: str) -> str:
+    """A contested point's question, composed from the affirmative claim without new words beyond
+    'Whether': the claim itself is what the sides disagree on."""
+    text = statement.strip().rstrip(".")
+    return f"Whether {text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text}"
 
-    def root(gid: str) -> str:
-        while parent[gid] != gid:
-            parent[gid] = parent[parent[gid]]
-            gid = parent[gid]
-        return gid
 
-    linked: set[str] = set()
-    for group in groups:
-        words = sorted(topic[group.id])
-        shared = _candidates(postings, [(not group.negated, word) for word in words])
-        for number, count in shared.most_common(MAX_CANDIDATES):
-            other = groups[number]
-            if count < 2:
-                break
-            if (
-                set(group.speaker_sides) == set(other.speaker_sides)
-                and UNKNOWN_SIDE not in group.speaker_sides
-            ):
-                continue  # one side contradicting itself is not a contest between sources
-            if _jaccard(topic[group.id], topic[other.id]) < 0.2:
-                continue
-            parent[root(group.id)] = root(other.id)
-            linked.update((group.id, other.id))
-    points: dict[str, list[ClaimGroup]] = defaultdict(list)
-    for group in groups:
-        if group.id in linked:
-            points[root(group.id)].append(group)
+def find_contested(groups: list[ClaimGroup], centroids: dict[str, np.ndarray]) -> list[ContestedPoint]:
+    """Questions the sources answer differently: merged claims of different sides, with opposite
+    polarity, about the same thing (their propositions within SAME_QUESTION in meaning). Every side's
+    position on the question is kept, with its sources and quotes."""
+    known = [g for g in groups if UNKNOWN_SIDE not in g.speaker_sides or len(g.speaker_sides) > 1]
+    # A question is seeded by the closest pair of opposite claims from different sides; it takes every
+    # other merged claim close to both (a clique, not a chain: A~B and B~C does not put A with C).
+    pairs = []
+    similarity = np.zeros((0, 0))
+    if known:
+        matrix = np.stack([centroids[g.id] for g in known])
+        similarity = matrix @ matrix.T
+        for i, group in enumerate(known):
+            for j in range(i + 1, len(known)):
+                other = known[j]
+                if group.negated == other.negated or similarity[i, j] < SAME_QUESTION:
+                    continue
+                if set(group.speaker_sides) & set(other.speaker_sides):
+                    continue  # one side contradicting itself is not a contest between sources
+                pairs.append((-float(similarity[i, j]), i, j))
+    used: set[int] = set()
+    questions: list[list[ClaimGroup]] = []
+    for _, i, j in sorted(pairs):
+        if i in used or j in used:
+            continue
+        members = [i, j] + [
+            k
+            for k in range(len(known))
+            if k not in (i, j)
+            and k not in used
+            and similarity[k, i] >= SAME_QUESTION
+            and similarity[k, j] >= SAME_QUESTION
+        ]
+        used.update(members)
+        questions.append([known[k] for k in members])
     contested = []
-    for members in points.values():
-        affirmative = next((g for g in members if not g.negated), members[0])
+    for members in questions:
+        affirmative = max(
+            (g for g in members if not g.negated), key=lambda g: len(g.sources), default=members[0]
+        )
         positions: dict[tuple[str, bool], list[ClaimGroup]] = defaultdict(list)
         for group in members:
             positions[(group.speaker_sides[0], group.negated)].append(group)
         contested.append(
             ContestedPoint(
-                question=affirmative.statement,
+                question=question_for(affirmative.statement),
                 positions=[
                     ContestedPosition(
                         side=side,
                         negated=negated,
                         claim_ids=[g.id for g in gs],
-                        statement=gs[0].statement,
+                        statement=max(gs, key=lambda g: len(g.sources)).statement,
                         citations=_first_citations([r for g in gs for r in g.reports]),
                         sources=sorted({s for g in gs for s in g.sources}),
                     )
-                    for (side, negated), gs in sorted(positions.items(), key=lambda kv: kv[0][1])
+                    for (side, negated), gs in sorted(positions.items(), key=lambda kv: (kv[0][1], kv[0][0]))
                 ],
             )
         )
-    return sorted(contested, key=lambda p: -len({s for pos in p.positions for s in pos.sources}))
+    contested.sort(key=lambda p: (-len({s for pos in p.positions for s in pos.sources}), p.question))
+    for number, point in enumerate(contested, start=1):
+        point.id = f"Q{number}"
+    return contested
 
 
 def _family(quantity: str) -> str:
@@ -460,6 +499,73 @@ def coverage_rows(brief: Brief) -> list[CoverageRow]:
     return rows
 
 
+MAX_KEY_POINTS = 8
+
+
+def _side_names(sides: list[str]) -> str:
+    named = [s for s in sides if s != UNKNOWN_SIDE]
+    return ", ".join(named) if named else "Unnamed sources"
+
+
+def key_points(brief: Brief) -> list[KeyPoint]:
+    """5-8 bullets that open the brief, composed from its merged items only (no sentence a source does
+    not say): the contested questions, the claims most sources carry, the proposals on the table and
+    the figures that differ. Each keeps its item's sources and a citation per source."""
+    total = len(brief.sources)
+    points: list[KeyPoint] = []
+    for point in brief.contested[:2]:
+        stances = "; ".join(
+            f"{p.side} {'denies' if p.negated else 'asserts'} ({len(p.sources)} of {total})"
+            for p in point.positions
+        )
+        citations = [c for p in point.positions for c in p.citations[:1]]
+        sources = sorted({s for p in point.positions for s in p.sources})
+        points.append(
+            KeyPoint(
+                kind=KeyPointKind.contested,
+                ref=point.id,
+                text=f"Contested: {point.question}. {stances}",
+                citations=citations,
+                sources=sources,
+            )  # fmt: skip
+        )
+    widely = [g for g in brief.claims if len(g.sources) > 1] or brief.claims[:1]
+    for group in widely[: max(3, MAX_KEY_POINTS - 2 - len(points))]:
+        citations = _first_citations(group.reports, per_source=1)
+        points.append(
+            KeyPoint(
+                kind=KeyPointKind.claim,
+                ref=group.id,
+                text=f"{_side_names(group.speaker_sides)}: {group.statement} "
+                f"({len(group.sources)} of {total} sources)",
+                citations=citations,
+                sources=group.sources,
+            )
+        )
+    for proposal in brief.proposals[:1]:
+        points.append(
+            KeyPoint(
+                kind=KeyPointKind.proposal,
+                ref=proposal.id,
+                text=f"On the table: {proposal.summary}",
+                citations=proposal.citations[:2],
+                sources=proposal.sources,
+            )  # fmt: skip
+        )
+    for figure in [f for f in brief.figures if f.discrepancy][:1]:
+        values = "; ".join(f"{v.text} ({v.doc_id})" for v in figure.values)
+        points.append(
+            KeyPoint(
+                kind=KeyPointKind.figure,
+                ref=figure.id,
+                text=f"Figures differ on {figure.quantity}: {values}",
+                citations=[v.citation for v in figure.values],
+                sources=figure.sources,
+            )  # fmt: skip
+        )
+    return points[:MAX_KEY_POINTS]
+
+
 def merge_documents(
     grounded: list[GroundedDocument],
     documents: list[Document],
@@ -470,11 +576,21 @@ def merge_documents(
     backend: str,
     model: str,
     title: str | None = None,
+    encoder: SentenceEncoder | None = None,
 ) -> Brief:
+    """The brief of the grounded documents. Claims merge by meaning (``encoder``; the pinned sentence
+    model by default)."""
     resolver = PartyResolver(index)
     parties = merge_parties([p for g in grounded for p in g.parties], resolver)
-    party_words = {w for p in parties for name in (p.name, *p.aliases) for w in content_words(name)}
-    claims = merge_claims([c for g in grounded for c in g.claims], resolver)
+    claims, centroids = merge_claims(
+        [c for g in grounded for c in g.claims], resolver, encoder or default_encoder()
+    )
+    proposals = merge_proposals([p for g in grounded for p in g.proposals], resolver)
+    for number, proposal in enumerate(proposals, start=1):
+        proposal.id = f"P{number}"
+    figures = merge_figures([f for g in grounded for f in g.figures])
+    for number, figure in enumerate(figures, start=1):
+        figure.id = f"F{number}"
     brief = Brief(
         title=title or default_title(documents),
         backend=backend,
@@ -484,12 +600,13 @@ def merge_documents(
         failed=failed,
         parties=parties,
         demands=merge_demands([d for g in grounded for d in g.demands], resolver),
-        proposals=merge_proposals([p for g in grounded for p in g.proposals], resolver),
+        proposals=proposals,
         claims=claims,
-        contested=find_contested(claims, party_words),
-        figures=merge_figures([f for g in grounded for f in g.figures]),
+        contested=find_contested(claims, centroids),
+        figures=figures,
         stats=stats,
     )
+    brief.key_points = key_points(brief)
     brief.coverage = coverage_rows(brief)
     return brief
 

@@ -30,6 +30,13 @@ def render_markdown(brief: Brief) -> str:
     status = "complete" if brief.complete else f"INCOMPLETE: {len(brief.failed)} input(s) not included"
     out += [f"_{total} sources · backend `{brief.backend}` · model `{brief.model}` · {status}_", ""]
 
+    out += ["## Key points", ""]
+    for point in brief.key_points:
+        out.append(f"- {point.text} {_markers(point.citations, used)}")
+    if not brief.key_points:
+        out.append("_None found._")
+    out.append("")
+
     out += ["## Parties", ""]
     for party in brief.parties:
         aliases = f" — also: {', '.join(party.aliases)}" if party.aliases else ""
@@ -65,7 +72,8 @@ def render_markdown(brief: Brief) -> str:
 
     out += ["## Contested points", ""]
     for point in brief.contested:
-        out += [f"**{point.question}**", "", "| Side | Position | Sources |", "|---|---|---|"]
+        label = f"{point.id}: " if point.id else ""
+        out += [f"**{label}{point.question}?**", "", "| Side | Position | Sources |", "|---|---|---|"]
         for position in point.positions:
             stance = "denies" if position.negated else "asserts"
             out.append(

@@ -23,6 +23,8 @@ from summarizer.models import (
     FailedDocument,
     FigureComparison,
     FigureValue,
+    KeyPoint,
+    KeyPointKind,
     PartyEntry,
     PartyRole,
     ProposalEntry,
@@ -111,6 +113,15 @@ def small_brief() -> Brief:
             SourceDocument(doc_id=B, path=f"news/{B}", date="2025-02-03", sha256="b" * 64, sentences=4),
         ],
         failed=[FailedDocument(path="news/003_empty.txt", reason="empty file")],
+        key_points=[
+            KeyPoint(
+                kind=KeyPointKind.claim,
+                ref="C1",
+                text="Turkey: progress was made in the talks (2 of 2 sources)",
+                citations=[A1, B1],
+                sources=[A, B],
+            )
+        ],
         parties=[
             PartyEntry(
                 name="Greece",
@@ -236,6 +247,7 @@ def test_markdown_structure() -> None:
     markdown = render_markdown(small_brief())
     headings = re.findall(r"^## (.+)$", markdown, re.M)
     assert headings == [
+        "Key points",
         "Parties",
         "Demands",
         "Proposals on the table",

@@ -38,6 +38,31 @@ class Attribution:
     outlet: str | None = None  # "told Reuters" -> Reuters
     side: str = UNKNOWN_SIDE
     pronoun: bool = False  # the text says 'he'/'she'/'they'; ``speaker`` is the antecedent
+    content: str = ""  # what is said: the reported clause, without the speaker and the verb
+
+
+def _content(doc: Doc, verb: Token | None, drop: Token | None = None) -> str:
+    """The reported proposition: the clause the verb reports ('said [that no progress was made]'),
+    else the sentence without the attribution ('[Talks resume], a source said')."""
+    if verb is not None:
+        clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
+        if clauses:
+            span = doc[clauses[0].left_edge.i : clauses[0].right_edge.i + 1]
+            words = [t for t in span if not (t.i == span.start and t.lower_ in ("that", "whether"))]
+            return _tidy(doc[words[0].i : words[-1].i + 1].text) if words else ""
+    removed = {t.i for t in (drop or verb).subtree} if (drop or verb) is not None else set()
+    if verb is not None and verb.dep_ != "ROOT":
+        removed = {t.i for t in verb.subtree} - {
+            t.i for c in verb.children if c.dep_ == "ccomp" for t in c.subtree
+        }
+    kept = [t for t in doc if t.i not in removed]
+    return _tidy(" ".join(t.text_with_ws.strip() for t in kept)) if kept else ""
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+([,.;:!?’”])", r"\1", text)
+    text = re.sub(r"([“‘])\s+", r"\1", text)
+    return text.strip(" ,;:“”\"'’‘").rstrip(".").strip(" ,;:“”\"'’‘")
 
 
 def _phrase(head: Token, drop: set[str]) -> str:
@@ -76,6 +101,22 @@ def _plausible(head: Token) -> bool:
     return head.lemma_.lower() in SPEAKER_NOUNS or head.lower_ in SPEAKER_NOUNS
 
 
+# Verbs that state a position about their object even without a clause ('denied the report',
+# 'described the talks as close'); other reporting verbs without one report an act, not a claim
+# ('Israel declared war', 'Israel voiced optimism').
+_POSITION_VERBS = frozenset(
+    ["deny", "confirm", "reject", "accuse", "warn", "describe", "call", "claim", "insist"]
+)
+
+
+def _reports_something(verb: Token, doc: Doc) -> bool:
+    if any(c.dep_ in ("ccomp", "xcomp") for c in verb.children) or verb.dep_ in ("parataxis", "ccomp"):
+        return True
+    if any(mark in doc.text for mark in '“”"'):
+        return True
+    return verb.lemma_.lower() in _POSITION_VERBS
+
+
 def _listener(verb: Token) -> str | None:
     """'told Reuters' -> Reuters; 'told reporters' is no outlet."""
     for child in verb.children:
@@ -100,17 +141,30 @@ def find_attribution(sentence_id: int, doc: Doc, last_person: str | None = None)
         if head.lower_ in PERSONAL_PRONOUNS:
             if last_person is None or head.lower_ in ("we", "i"):
                 continue
-            return Attribution(sentence_id, last_person, token.text, _listener(token), pronoun=True)
+            return Attribution(
+                sentence_id,
+                last_person,
+                token.text,
+                _listener(token),
+                pronoun=True,
+                content=_content(doc, token),
+            )
+        if not _reports_something(token, doc):
+            continue
         speaker = speaker_phrase(head)
         if speaker:
-            return Attribution(sentence_id, speaker, token.text, _listener(token))
+            return Attribution(
+                sentence_id, speaker, token.text, _listener(token), content=_content(doc, token)
+            )
     for token in doc:
         if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
             objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
             if objects and _plausible(objects[0]):
                 speaker = speaker_phrase(objects[0])
                 if speaker:
-                    return Attribution(sentence_id, speaker, "according to")
+                    return Attribution(
+                        sentence_id, speaker, "according to", content=_content(doc, None, drop=token)
+                    )
     return None
 
 

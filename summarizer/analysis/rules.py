@@ -137,6 +137,11 @@ def _roles_from_text(document: Document, index: PartyIndex) -> dict[str, PartyRo
     return roles
 
 
+def _adjacent(document: Document, earlier: int, later: int) -> bool:
+    """No citable sentence stands between the two."""
+    return not any(earlier < s.id < later for s in document.citable_sentences)
+
+
 def rules_extraction(document: Document, analysis: DocumentAnalysis, index: PartyIndex) -> DocumentExtraction:
     """A DocumentExtraction from the analysis alone: deterministic, exact citations, no model."""
     parties = []
@@ -177,11 +182,24 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
                 )
             )
         if attribution:
+            previous = claims[-1] if claims else None
+            continues = (
+                previous is not None
+                and len(previous.sentences) < 3
+                and previous.speaker == attribution.speaker[:100]
+                and (attribution.cue == "quote" or attribution.pronoun)
+                and _adjacent(document, previous.sentences[-1], sentence.id)
+            )
+            if continues:  # the same speaker going on ('…,” he added'): one statement, more sentences
+                previous.sentences.append(sentence.id)
+                continue
             claims.append(
                 ExtractedClaim(
                     speaker=attribution.speaker[:100],
                     speaker_side=attribution.side,
-                    statement=excerpt(text, 240),
+                    # The proposition, not the whole sentence: what merges across outlets is what is
+                    # said, whoever says it and however the outlet attributes it.
+                    statement=excerpt(attribution.content or text, 240),
                     sentences=[sentence.id],
                 )
             )
