@@ -289,7 +289,32 @@ def _cluster_by_meaning(vectors: np.ndarray, blocks: list[Hashable], threshold: 
         clusters[best].append(item)
         centroid = vectors[clusters[best]].mean(axis=0)
         centroids[best] = centroid / (np.linalg.norm(centroid) or 1.0)
-    return clusters
+    # Then clusters of a block whose centroids meet: two outlets' wordings of one claim can each be
+    # nearer to a third wording than to each other, and the order of arrival must not split them.
+    merged: list[list[int]] = []
+    for members in by_block.values():
+        merged += _join_close_clusters([clusters[c] for c in members], vectors, threshold)
+    return sorted(merged, key=min)
+
+
+MAX_JOIN = 400  # clusters per block joined pairwise; beyond that (thousands of claims) the greedy pass stands
+
+
+def _join_close_clusters(clusters: list[list[int]], vectors: np.ndarray, threshold: float) -> list[list[int]]:
+    """Join the two closest clusters while their centroids are at least ``threshold`` similar."""
+    if len(clusters) < 2 or len(clusters) > MAX_JOIN:
+        return clusters
+    clusters = [list(c) for c in clusters]
+    while True:
+        centroids = np.stack([vectors[c].mean(axis=0) for c in clusters])
+        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True).clip(min=1e-12)
+        similarity = centroids @ centroids.T
+        np.fill_diagonal(similarity, -1.0)
+        i, j = divmod(int(np.argmax(similarity)), len(clusters))
+        if similarity[i, j] < threshold:
+            return clusters
+        first, second = min(i, j), max(i, j)
+        clusters[first] = sorted(clusters[first] + clusters.pop(second))
 
 
 def merge_claims(
@@ -337,8 +362,16 @@ def merge_claims(
 def question_for(statement: str) -> str:
     """A contested point's question, composed from the affirmative claim without new words beyond
     'Whether': the claim itself is what the sides disagree on."""
-    text = statement.strip().rstrip(".")
-    return f"Whether {text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text}"
+    text = statement.strip().strip('“”"').rstrip(".")
+    first = text.split(" ", 1)[0]
+    if first.lower() in _SENTENCE_OPENERS:  # 'Whether a truce…', but 'Whether Israel…', 'Whether US…'
+        text = first.lower() + text[len(first) :]
+    return f"Whether {text}"
+
+
+_SENTENCE_OPENERS = frozenset(
+    ["a", "an", "the", "some", "no", "there", "it", "this", "that", "these", "those"]
+)
 
 
 def find_contested(groups: list[ClaimGroup], centroids: dict[str, np.ndarray]) -> list[ContestedPoint]:

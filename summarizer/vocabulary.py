@@ -92,3 +92,9 @@ POPULACE_NOUNS = _words(
 MEDIA_NOUNS = _words(
     "channel outlet newspaper agency broadcaster television tv network media daily site station"
 )
+# Nouns after a party, country or person that name its people or its government ('Republican lawmakers',
+# 'the Trump administration'): another name of the same actor.
+GROUP_NOUNS = _words(
+    "lawmakers legislators senators representatives members leaders leadership officials administration "
+    "government delegation negotiators campaign allies"
+)

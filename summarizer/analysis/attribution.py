@@ -61,6 +61,8 @@ def _content(doc: Doc, verb: Token | None, drop: Token | None = None) -> str:
 
 def _tidy(text: str) -> str:
     text = re.sub(r"\s+([,.;:!?’”])", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)  # the attribution taken out leaves ', ,'
+    text = re.sub(r"^(?:However|But|And|So|Meanwhile|Still|Yet|Similarly),\s*", "", text)
     text = re.sub(r"([“‘])\s+", r"\1", text)
     return text.strip(" ,;:“”\"'’‘").rstrip(".").strip(" ,;:“”\"'’‘")
 

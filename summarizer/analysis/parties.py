@@ -27,10 +27,12 @@ from summarizer.documents import Document
 from summarizer.geo import CAPITALS, COUNTRIES, GOVERNMENT_SEATS, NON_PARTY_WORDS, POLITICAL_ALIASES
 from summarizer.models import PartyRole
 from summarizer.vocabulary import (
+    GROUP_NOUNS,
     LEGISLATOR_TITLES,
     MEDIA_NOUNS,
     OUTLET_CUES,
     POPULACE_NOUNS,
+    REPORTING_VERBS,
     SPEAKER_NOUNS,
     SPOKESPEOPLE,
     TITLE_WORDS,
@@ -106,6 +108,8 @@ class Mention:
     actor: bool  # the subject (or inside the subject) of its clause
     title: str | None = None
     affiliation: str | None = None  # canonical country/party/organisation named in the same phrase
+    group: str | None = None  # the people it names: 'Republican lawmakers', 'the Trump administration'
+    speaks: bool = False  # the subject of a reporting verb ('X said')
 
 
 @dataclass
@@ -326,6 +330,15 @@ def _is_title(words: str) -> bool:
     return bool({w.lower().rstrip(".") for w in words.split()} & (TITLE_WORDS | SPOKESPEOPLE))
 
 
+def _group_phrase(span: Span) -> str | None:
+    """'Republican lawmakers', 'Senate Democrats', 'the Trump administration': a group named by the
+    entity and a noun for people or a government. It is another name of the same actor."""
+    head = span.root.head
+    if span.root.dep_ in ("amod", "compound", "nmod") and head.i == span.end and head.lower_ in GROUP_NOUNS:
+        return f"{_clean_surface(span.text)} {head.text}"
+    return None
+
+
 def _clean_surface(text: str) -> str:
     text = re.sub(r"^(?:the|The)\s+", "", text.strip())
     text = re.sub(r"(?:’s|'s|’|')$", "", text)
@@ -390,8 +403,12 @@ def collect_mentions(
                         Mention(document.doc_id, sentence.id, surface, "COUNTRY", _country_is_actor(span))
                     )
                     mentions[-1].affiliation = country
+                    mentions[-1].group = _group_phrase(span)
                     continue
                 mention = Mention(document.doc_id, sentence.id, surface, span.label_, _is_actor(span))
+                mention.speaks = (
+                    span.root.dep_ == "nsubj" and span.root.head.lemma_.lower() in REPORTING_VERBS
+                )
                 if span.label_ == "ORG":
                     before, entities = _title_before(span)
                     # 'the Egyptian state channel Al Qahera News' speaks for Egypt.
@@ -423,6 +440,8 @@ def collect_mentions(
                         mention.affiliation = (
                             "Democratic Party" if letter.group(1) == "D" else "Republican Party"
                         )
+                if span.label_ == "PERSON":
+                    mention.group = _group_phrase(span)
                 mentions.append(mention)
     return mentions, outlets
 
@@ -486,6 +505,8 @@ def _canonical_names(mentions: list[Mention], lower_words: set[str]) -> tuple[di
     # 'Homeland Security' is 'Department of Homeland Security' when that is the one longer name ending so.
     for organisation in organisations:
         longer = [o for o in organisations if o != organisation and o.endswith(" of " + organisation)]
+        # ... and 'House' is 'House of Representatives' when that is the one longer name starting so.
+        longer = longer or [o for o in organisations if o.startswith(organisation + " of ")]
         if len(longer) == 1:
             long_forms.setdefault(organisation, longer[0])
     spelled: dict[str, str] = {}  # 'Al-Qahera' and 'Al Qahera' are one name
@@ -539,10 +560,12 @@ def build_party_index(documents: list[Document], corpus: ParsedCorpus | None = N
             continue
         docs[name].add(mention.doc_id)
         count[name] += 1
-        acts[name] += int(mention.actor)
+        acts[name] += int(mention.actor) + int(mention.speaks)
         lead[name] = max(lead[name], int(mention.sentence_id <= 3))
         if mention.surface != name:
             aliases[name].add(mention.surface)
+        if mention.group:
+            aliases[name].add(mention.group)
         if mention.label == "PERSON" and mention.actor and mention.affiliation in COUNTRIES:
             country = mention.affiliation  # 'Israeli Foreign Minister X said': Israel acts through X
             kinds.setdefault(country, "COUNTRY")
