@@ -98,3 +98,7 @@ GROUP_NOUNS = _words(
     "lawmakers legislators senators representatives members leaders leadership officials administration "
     "government delegation negotiators campaign allies"
 )
+# Verbs (lemmas) that state a position for or against something ('proposed raising the rate', 'are
+# opposed to it'), from which rival proposals meet as one contested question.
+STANCE_FOR = _words("propose support back favor favour endorse champion")
+STANCE_AGAINST = _words("oppose reject resist block")

@@ -469,3 +469,27 @@ def test_a_seat_of_government_speaks_for_its_country_only_when_the_country_is_a_
 
 def test_an_aside_is_never_taken_for_the_speaker() -> None:
     assert _attribution("On Monday, in an interview with Fox News, told reporters nothing.") is None
+
+
+def test_rival_stances_in_one_sentence_are_two_positions() -> None:
+    from summarizer.analysis.attribution import find_stances
+
+    (parsed,) = nlp.parse(
+        ["The governor has proposed raising the fuel tax, which opposition lawmakers are firmly opposed to."]
+    )
+    stances = {s.speaker: s.content for s in find_stances(1, parsed)}
+    assert stances == {
+        "The governor": "raising the fuel tax",
+        "opposition lawmakers": "opposes raising the fuel tax",
+    }
+
+
+def test_a_reported_clause_is_the_claims_proposition() -> None:
+    attribution = _attribution("A ministry official said that no progress had been made in the talks.")
+    assert attribution.content == "no progress had been made in the talks"
+    attribution = _attribution("Talks will resume next week, a senior official said.")
+    assert attribution.content == "Talks will resume next week"
+
+
+def test_an_act_is_not_a_claim() -> None:
+    assert _attribution("The kingdom declared war on its neighbour in October.") is None

@@ -402,3 +402,18 @@ def test_merge_is_the_same_in_every_process() -> None:
         assert run.returncode == 0, run.stderr
         digests.add(run.stdout.strip())
     assert len(digests) == 1  # one brief, whatever the hash seed
+
+
+def test_rival_proposals_meet_as_one_question() -> None:
+    groups, centroids = merge_claims(
+        [
+            _claim("001_a.txt", "Egypt", "raising the fuel tax"),
+            _claim("001_a.txt", "Hamas", "opposes raising the fuel tax"),
+        ],
+        PartyResolver(_index()),
+        default_encoder(),
+    )
+    (point,) = find_contested(groups, centroids)
+    assert point.id == "Q1"
+    assert point.question == "For or against raising the fuel tax"
+    assert {(p.side, p.negated) for p in point.positions} == {("Egypt", False), ("Hamas", True)}

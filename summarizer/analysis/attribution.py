@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from summarizer.analysis.parties import UNKNOWN_SIDE
-from summarizer.vocabulary import PERSONAL_PRONOUNS, REPORTING_VERBS, SPEAKER_NOUNS
+from summarizer.vocabulary import (
+    PERSONAL_PRONOUNS,
+    REPORTING_VERBS,
+    SPEAKER_NOUNS,
+    STANCE_AGAINST,
+    STANCE_FOR,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -180,3 +186,62 @@ def is_quote_only(text: str) -> bool:
     """A sentence that is a quote with no speaker of its own continues the previous speaker."""
     text = text.strip()
     return text[:1] in '“"'
+
+
+def _object_phrase(verb: Token) -> Token | None:
+    """What a stance verb is about: its clause or object ('proposed [increasing the rate]')."""
+    for child in verb.children:
+        if child.dep_ in ("xcomp", "dobj", "ccomp"):
+            return child
+    for child in verb.children:  # 'opposed to [X]'
+        if child.dep_ == "prep" and child.lower_ in ("to", "on"):
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if objects:
+                return objects[0]
+    return None
+
+
+def _clause_text(head: Token, skip: set[int] | None = None) -> str:
+    """``head``'s subtree without relative clauses and asides at any depth ('the rate, which X opposes')."""
+    removed: set[int] = set()
+    for token in head.subtree:
+        if token.i in (skip or set()) or (
+            token.dep_ in ("relcl", "advcl", "parataxis") and token is not head
+        ):
+            removed.update(t.i for t in token.subtree)
+    words = [t for t in head.subtree if t.i not in removed]
+    while words and words[-1].is_punct:
+        words = words[:-1]
+    return " ".join(t.text for t in words)
+
+
+def find_stances(sentence_id: int, doc: Doc) -> list[Attribution]:
+    """Positions stated as support or opposition ('the White House has proposed increasing the
+    corporate tax rate, which Republicans are firmly opposed to'): each actor's stance on the same
+    thing, so rival proposals and demands can meet as one contested question. Opposition is worded
+    'opposes …' (negative polarity)."""
+    stances: list[Attribution] = []
+    for token in doc:
+        lemma = token.lemma_.lower()
+        if token.pos_ not in ("VERB", "ADJ") or lemma not in STANCE_FOR | STANCE_AGAINST:
+            continue
+        clause = token.head if token.dep_ in ("acomp", "xcomp") and lemma in STANCE_AGAINST else token
+        subjects = [c for c in clause.children if c.dep_ in _SUBJECTS]
+        if not subjects or not _plausible(subjects[0]) or subjects[0].lower_ in PERSONAL_PRONOUNS:
+            continue
+        target = _object_phrase(token)
+        if target is None and clause.dep_ == "relcl":  # '…, which Republicans are opposed to'
+            antecedent = clause.head
+            governor = antecedent.head if antecedent.dep_ in ("dobj", "pobj") else antecedent
+            target = governor if governor.pos_ == "VERB" else antecedent
+            thing = _clause_text(target, skip={clause.i})
+        elif target is not None:
+            thing = _clause_text(target)
+        else:
+            continue
+        thing = _tidy(thing)
+        if len(thing.split()) < 2:
+            continue
+        content = f"opposes {thing}" if lemma in STANCE_AGAINST else thing
+        stances.append(Attribution(sentence_id, speaker_phrase(subjects[0]), token.text, content=content))
+    return stances

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from summarizer.analysis.attribution import Attribution, find_attribution, is_quote_only, last_person_named
+from summarizer.analysis.attribution import (
+    Attribution,
+    find_attribution,
+    find_stances,
+    is_quote_only,
+    last_person_named,
+)
 from summarizer.analysis.figures import FigureMention, find_figures
 from summarizer.analysis.parties import UNKNOWN_SIDE, PartyIndex
 from summarizer.documents import Document
@@ -26,12 +32,15 @@ class DocumentAnalysis:
     attributions: dict[int, Attribution]  # sentence id -> attribution
     figures: list[FigureMention]
     party_mentions: dict[str, list[int]]  # canonical party -> sentence ids
+    # sentence id -> positions stated for or against something ('X proposed A, which Y opposes')
+    stances: dict[int, list[Attribution]] = field(default_factory=dict)
 
 
 def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
     attributions: dict[int, Attribution] = {}
     figures: list[FigureMention] = []
     mentions: dict[str, list[int]] = defaultdict(list)
+    stances: dict[int, list[Attribution]] = {}
     previous: Attribution | None = None
     last_person: str | None = None
     for sentence in document.citable_sentences:
@@ -62,10 +71,15 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
             previous = attribution
         if doc is not None:
             last_person = last_person_named(doc) or last_person
+            found = find_stances(sentence.id, doc)
+            for stance in found:
+                stance.side = index.side_of(stance.speaker)
+            if found:
+                stances[sentence.id] = found
         for figure in find_figures(sentence):
             if attribution:
                 figure.attributed_to = attribution.speaker
             figures.append(figure)
         for canonical in index.mentions(sentence.analysis_text):
             mentions[canonical].append(sentence.id)
-    return DocumentAnalysis(document.doc_id, attributions, figures, dict(mentions))
+    return DocumentAnalysis(document.doc_id, attributions, figures, dict(mentions), stances)

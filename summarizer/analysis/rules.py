@@ -137,6 +137,17 @@ def _roles_from_text(document: Document, index: PartyIndex) -> dict[str, PartyRo
     return roles
 
 
+def _same_speaker_again(earlier: str, later: str) -> bool:
+    """'an Israeli official' then 'the Israeli official' in the next sentence: the same speaker."""
+    first, second = earlier.lower().split(), later.lower().split()
+    return (
+        len(second) >= 2
+        and second[0] == "the"
+        and first[0] in ("a", "an", "one", "the")
+        and first[1:] == second[1:]
+    )
+
+
 def _adjacent(document: Document, earlier: int, later: int) -> bool:
     """No citable sentence stands between the two."""
     return not any(earlier < s.id < later for s in document.citable_sentences)
@@ -186,20 +197,36 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
             continues = (
                 previous is not None
                 and len(previous.sentences) < 3
-                and previous.speaker == attribution.speaker[:100]
-                and (attribution.cue == "quote" or attribution.pronoun)
+                and (
+                    (
+                        previous.speaker == attribution.speaker[:100]
+                        and (attribution.cue == "quote" or attribution.pronoun)
+                    )
+                    or _same_speaker_again(previous.speaker, attribution.speaker)
+                )
                 and _adjacent(document, previous.sentences[-1], sentence.id)
             )
             if continues:  # the same speaker going on ('…,” he added'): one statement, more sentences
                 previous.sentences.append(sentence.id)
-                continue
+            else:
+                claims.append(
+                    ExtractedClaim(
+                        speaker=attribution.speaker[:100],
+                        speaker_side=attribution.side,
+                        # The proposition, not the whole sentence: what merges across outlets is what
+                        # is said, whoever says it and however the outlet attributes it.
+                        statement=excerpt(attribution.content or text, 240),
+                        sentences=[sentence.id],
+                    )
+                )
+        for stance in analysis.stances.get(sentence.id, []):
+            if attribution and stance.speaker == attribution.speaker:
+                continue  # the speaker's own claim already says it
             claims.append(
                 ExtractedClaim(
-                    speaker=attribution.speaker[:100],
-                    speaker_side=attribution.side,
-                    # The proposition, not the whole sentence: what merges across outlets is what is
-                    # said, whoever says it and however the outlet attributes it.
-                    statement=excerpt(attribution.content or text, 240),
+                    speaker=stance.speaker[:100],
+                    speaker_side=stance.side,
+                    statement=excerpt(stance.content, 240),
                     sentences=[sentence.id],
                 )
             )
