@@ -493,3 +493,13 @@ def test_a_reported_clause_is_the_claims_proposition() -> None:
 
 def test_an_act_is_not_a_claim() -> None:
     assert _attribution("The kingdom declared war on its neighbour in October.") is None
+
+
+def test_outlets_and_laws_are_not_parties() -> None:
+    _, index, _ = _analyse(
+        "The Daily Herald reported that the governor signed Bill 12. Senator Ann Vole said the bill was "
+        "unfair, the Daily Herald said.\n",
+        "Senator Ann Vole told the Evening Post she would fight Bill 12 in court.\n",
+    )
+    assert "Ann Vole" in index.parties
+    assert not {"Daily Herald", "Evening Post", "Bill 12"} & set(index.parties)

@@ -50,6 +50,10 @@ _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "agent", "expl"}
 _PARENTHETICAL_ALIAS = re.compile(
     r"\bthe ((?:(?!the\b)[a-z]+ ){0,3}(?!the\b)[a-z]{3,}) \(([A-Z][\w ]{1,30})\)"
 )
+# Names that say they are news outlets ('The New York Times', 'Fars News Agency', 'NBC News').
+_OUTLET_NAME = re.compile(r"\b(?:News|Times|Post|Journal|Tribune|Gazette|Herald|Press|Radio|Television|TV)\b")
+# Names with a number or of a law are not actors ('Bill 8', 'COVID-19', 'Affordable Care Act').
+_NOT_AN_ACTOR = re.compile(r"\d|^(?:Bill|Act|Resolution|Amendment)\b|\bAct$")
 _PARTY_LETTER = re.compile(r"^\s*\(\s*([DRI])\s*-")
 MAX_PARTIES_PER_DOCUMENT = 4  # the list grows with the corpus, but stays short
 MIN_PARTIES = 8
@@ -415,9 +419,11 @@ def collect_mentions(
                     if set(before.lower().split()) & MEDIA_NOUNS:
                         countries = [_country(_clean_surface(e.text)) for e in entities]
                         mention.affiliation = next((c for c in countries if c), None)
-                    if _outlet_cue(span):
+                    if _outlet_cue(span) or _OUTLET_NAME.search(surface):
                         outlets[outlet_key(surface)] = outlets.get(outlet_key(surface)) or mention.affiliation
                         continue
+                    if _NOT_AN_ACTOR.search(surface):
+                        continue  # a law, a bill or a disease the parser took for an organisation
                 if span.label_ == "PERSON":
                     name, title = split_title(surface)
                     mention.surface = name
