@@ -330,7 +330,9 @@ def merge_claims(
             report.speaker_side = resolver.index.side_of(report.speaker)
     if not reports:
         return [], {}
-    vectors = encoder.encode([r.statement for r in reports])
+    distinct = list(dict.fromkeys(r.statement for r in reports))  # wire copy repeats statements verbatim
+    row = {statement: number for number, statement in enumerate(distinct)}
+    vectors = encoder.encode(distinct)[[row[r.statement] for r in reports]]
     clusters = _cluster_by_meaning(vectors, [(r.speaker_side, r.negated) for r in reports], SAME_CLAIM)
     groups = []
     centroids = []
