@@ -108,7 +108,7 @@ def extraction_context(document: Document, analysis: DocumentAnalysis, index: Pa
 
 def backend_strategy(backend: Backend) -> str:
     """The strategy a backend asks for (``strategy`` attribute), ``full`` by default."""
-    return getattr(backend, "strategy", "full")
+    return backend.strategy
 
 
 def extract_document(

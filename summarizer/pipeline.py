@@ -45,10 +45,8 @@ ProgressCallback = Callable[[DocumentOutcome, int, int], None]
 
 
 def document_cache_key(backend: Backend, document: Document) -> str:
-    parts = [backend.name, backend.model, getattr(backend, "mode", ""), prompt_hash(), schema_hash()]
-    # A backend whose answer is computed by our own code (the rules) names that code's version.
-    salt = getattr(backend, "cache_salt", "")
-    return cache_key(*parts, *([salt] if salt else []), document.sha256)
+    parts = [backend.name, backend.model, *backend.cache_key_parts(), backend.strategy]
+    return cache_key(*parts, prompt_hash(), schema_hash(), document.sha256)
 
 
 def extract_with_cache(

@@ -13,10 +13,8 @@ def create_backend(settings: Settings) -> Backend:
     backend = _build(settings)
     if settings.strategy not in ("auto", "full", "focused"):
         raise BackendError(f"unknown --strategy {settings.strategy!r}; choose auto, full or focused")
-    if settings.strategy != "auto":
-        backend.strategy = settings.strategy  # type: ignore[attr-defined]
-    elif backend.name == "local":
-        backend.strategy = "focused"  # type: ignore[attr-defined]
+    if settings.strategy != "auto":  # else each backend's own default (focused for the local model)
+        backend.strategy = settings.strategy
     return backend
 
 

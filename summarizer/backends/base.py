@@ -56,6 +56,14 @@ class Backend(Protocol):
     model: str
     # Upper bound on concurrent calls this backend can usefully serve (1 for an in-process model).
     max_concurrency: int | None
+    # How extraction uses it: 'full' (the model extracts everything) or 'focused' (the rules extract,
+    # the model makes the decisions that need language); see extract.py.
+    strategy: str
+
+    def cache_key_parts(self) -> tuple[str, ...]:
+        """What, besides its name and model, decides this backend's answers (instructor mode, the
+        version of the rules' code): part of every cached extraction's key."""
+        ...
 
     def complete(
         self,

@@ -323,6 +323,7 @@ class LocalBackend:
 
     name = "local"
     max_concurrency: int | None = 1
+    strategy = "focused"  # a small model: the rules extract, it decides roles, demands and sides
 
     def __init__(
         self,
@@ -394,6 +395,9 @@ class LocalBackend:
         return self._llama
 
     # -- calls --------------------------------------------------------------------------------------
+
+    def cache_key_parts(self) -> tuple[str, ...]:
+        return ()  # the model file is named by ``model``; prompts and schema are in every key
 
     def complete(
         self,

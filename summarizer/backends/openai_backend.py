@@ -134,6 +134,7 @@ def _waiter(backoff: float, deadline: float):
 
 class OpenAIBackend:
     name = "openai"
+    strategy = "full"
 
     def __init__(
         self,
@@ -180,6 +181,9 @@ class OpenAIBackend:
                     client, mode=getattr(instructor.Mode, self.mode.upper())
                 )
             return self._instructor
+
+    def cache_key_parts(self) -> tuple[str, ...]:
+        return (self.mode,)
 
     def complete(
         self, messages: list[Message], response_model: type[ModelT], context: dict[str, Any]
