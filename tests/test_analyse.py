@@ -503,3 +503,17 @@ def test_outlets_and_laws_are_not_parties() -> None:
     )
     assert "Ann Vole" in index.parties
     assert not {"Daily Herald", "Evening Post", "Bill 12"} & set(index.parties)
+
+
+def test_a_person_named_three_ways_in_three_articles_is_one_party() -> None:
+    documents, index, analyses = _analyse(
+        "President Alma Torres said the budget would pass. Torres met Senate leaders on Monday.\n",
+        "President Torres rejected the offer, her office said.\n",
+        "Torres told reporters that the talks would resume. The president said she was hopeful.\n",
+    )
+    assert "Alma Torres" in index.parties and "Torres" not in index.parties
+    assert index.canonical("President Torres") == "Alma Torres"
+    assert "Torres" in index.parties["Alma Torres"]
+    assert index.titled_person("the president") == "Alma Torres"
+    last = analyses[2].attributions[max(analyses[2].attributions)]
+    assert last.side == "Alma Torres"  # 'the president' is the one person with that title
