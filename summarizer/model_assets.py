@@ -132,7 +132,8 @@ def _write_marker(target: Path, model: AssembledModel) -> None:
         _marker_path(target).write_text(json.dumps({**_stat_key(target), "sha256": model.sha256}))
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file, read in chunks (model files are hundreds of MB)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
@@ -200,7 +201,7 @@ def assembled_model_path(model: AssembledModel = DEFAULT_MODEL, cache_dir: Path 
     target = (cache_dir or models_cache_dir()) / model.filename
     if target.is_file() and _is_marked_verified(target, model):
         return target
-    if target.is_file() and target.stat().st_size == model.size and _sha256_file(target) == model.sha256:
+    if target.is_file() and target.stat().st_size == model.size and sha256_file(target) == model.sha256:
         _write_marker(target, model)
         return target
     try:

@@ -115,7 +115,7 @@ def test_verified_model_is_not_hashed_again(parts, tmp_path: Path, monkeypatch: 
     def no_hashing(path: Path) -> str:
         raise AssertionError("a verified model was hashed again")
 
-    monkeypatch.setattr(model_assets, "_sha256_file", no_hashing)
+    monkeypatch.setattr(model_assets, "sha256_file", no_hashing)
     assert assembled_model_path(spec, cache_dir=tmp_path) == first
 
 
