@@ -196,7 +196,7 @@ def brief(
             result = run_brief(
                 loaded, chosen, cache=cache, concurrency=concurrency, title=title, progress=report
             )
-        except InputError as error:
+        except (InputError, PipelineError, BackendError) as error:  # e.g. the sentence model is missing
             raise fail(str(error)) from None
         except KeyboardInterrupt:
             raise fail("interrupted; no brief written. Finished extractions are cached: run again to resume.",

