@@ -43,7 +43,9 @@ def test_answer_fills_roles_and_sides_and_keeps_only_owned_supported_demands() -
             "sides": [{"sentence": 3, "side": "Ministry"}],
         }
     )
-    result = apply_focused(RULES, answer, owners={1: "Union", 2: "Ministry"}, sentence_texts=TEXTS)
+    result = apply_focused(
+        RULES, answer, owners={1: "Union", 2: "Ministry"}, sentence_texts=TEXTS, named={3: {"Ministry"}}
+    )
     roles = {p.name: p.role for p in result.parties}
     assert roles == {"Union": PartyRole.negotiator, "Ministry": PartyRole.mediator}  # rules' role wins
     assert [(d.party, d.demand) for d in result.demands] == [
@@ -51,3 +53,10 @@ def test_answer_fills_roles_and_sides_and_keeps_only_owned_supported_demands() -
         ("Union", "a 10% pay rise"),
     ]
     assert result.claims[0].speaker_side == "Ministry"
+
+
+def test_a_side_the_text_does_not_name_near_the_speaker_is_not_taken() -> None:
+    model = focused_response_model(["Union", "Ministry"], demand_ids=[], unknown_ids=[3])
+    answer = model.model_validate({"sides": [{"sentence": 3, "side": "Ministry"}]})
+    result = apply_focused(RULES, answer, owners={}, sentence_texts={}, named={3: {"Union"}})
+    assert result.claims[0].speaker_side == "unknown"
