@@ -15,9 +15,10 @@ still works on them, and their retries queue behind the abandoned work (which it
   The user's ``--concurrency`` is the upper bound;
 * **timeouts** are scaled to the measured speed: a request gets the time the slowest answer so far
   would need for the expected completion size (the largest seen), times two, times the number of our
-  requests the server has to compute before it, and never less than ``--timeout``. A request being
+  requests the server may have to compute before it (the limit: requests granted at once race to
+  the server, so any of them may come last), and never less than ``--timeout``. A request being
   served is therefore not killed for being slow, while a server that sends nothing for that long is
-  called stalled;
+  called stalled. Before the first answer the timeout is ``--timeout``, doubled after each timeout;
 * **abandoned work**: a timed-out request keeps a slot (a "ghost") for as long again as its timeout,
   because the server may still be computing it; so it is never re-sent into the queue behind itself.
 """
@@ -80,6 +81,8 @@ class AdaptiveLimit:
         self.start_at_maximum = start_at_maximum
         self.limit = float(self.maximum if start_at_maximum else 1)
         self.floor_timeout = floor_timeout
+        # Before any answer, the timeout; doubled on each timeout then, as the server may just be slow.
+        self.unmeasured_timeout = floor_timeout
         self.max_tokens = max_tokens
         self.name = name
         self.notify = notify
@@ -122,9 +125,12 @@ class AdaptiveLimit:
             busy = self._busy(now)
             self.peak = max(self.peak, busy)
             expected = self._expected_seconds(prompt_tokens)
-            timeout = self.floor_timeout
+            timeout = self.unmeasured_timeout
             if expected is not None:
-                timeout = max(timeout, TIMEOUT_FACTOR * expected * busy)
+                # Requests granted at about the same time race to the server: any of them may be
+                # queued behind all the others, so the queue is taken as deep as the limit allows.
+                depth = max(busy, math.floor(self.limit) + len(self.ghosts))
+                timeout = max(timeout, TIMEOUT_FACTOR * expected * depth)
                 if TIMEOUT_FACTOR * expected > self.floor_timeout:
                     self._say(
                         "slow",
@@ -153,6 +159,8 @@ class AdaptiveLimit:
             now = time.monotonic()
             if outcome == "timeout":
                 self.ghosts.append(now + ticket.timeout)
+                if ticket.expected is None:
+                    self.unmeasured_timeout = max(self.unmeasured_timeout, 2 * ticket.timeout)
                 self._lower(ticket, 0.5, "timeout", f"no answer in {ticket.timeout:.0f}s")
             elif outcome == "overloaded":
                 self._lower(ticket, 0.5, "overloaded", "the server says it is overloaded (429/503)")
@@ -170,7 +178,8 @@ class AdaptiveLimit:
         ratio = min(sample.latency / latency, (sample.latency / sample.work) / per_work)
         if sample.in_flight > 1 and ratio > GROWN:
             why = f"latency grew {ratio:.1f}x with {sample.in_flight} requests at once"
-            self._lower(ticket, min(0.5, (sample.in_flight / ratio) / self.limit), "latency", why)
+            factor = min(0.5, (sample.in_flight / ratio) / self.limit)
+            self._lower(ticket, factor, "latency", why, ceiling=sample.in_flight - 1)
             return
         if ratio > FLAT or sample.in_flight < self.limit / 2:
             return  # not flat, or the limit was not really tried
@@ -181,12 +190,16 @@ class AdaptiveLimit:
             self.limit = min(self.maximum, self.limit + 1)
             self.flat_streak = 0
 
-    def _lower(self, ticket: Ticket, factor: float, kind: str, why: str) -> None:
+    def _lower(
+        self, ticket: Ticket, factor: float, kind: str, why: str, ceiling: float | None = None
+    ) -> None:
+        """Lower the limit to ``factor`` of itself; above ``ceiling`` (default: the new limit), where
+        trouble was seen, it grows again only slowly."""
         if ticket.epoch != self.epoch:
             return  # sent before the last lowering: its trouble is already accounted for
         before = self.limit
         self.limit = max(1.0, math.floor(self.limit * factor))
-        self.ceiling = max(1.0, before - 1)
+        self.ceiling = max(1.0, self.limit if ceiling is None else ceiling)
         self.flat_streak = 0
         self.epoch += 1
         self.lowered += 1
@@ -213,9 +226,9 @@ class AdaptiveLimit:
     def stalled_message(self, ticket: Ticket) -> str:
         """What a timeout means, in words."""
         if ticket.expected is None:
-            return (f"no answer in {ticket.timeout:.0f}s (--timeout) before any answer from this server: "
+            return (f"no answer in {ticket.timeout:.3g}s (--timeout) before any answer from this server: "
                     "it is stalled or slower than that (raise --timeout)")  # fmt: skip
-        return (f"no answer in {ticket.timeout:.0f}s where about {ticket.expected:.0f}s was expected: "
+        return (f"no answer in {ticket.timeout:.3g}s where about {ticket.expected:.2g}s was expected: "
                 "the server looks stalled")  # fmt: skip
 
     def _say(self, kind: str, message: str) -> None:
