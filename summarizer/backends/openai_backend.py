@@ -201,6 +201,7 @@ class OpenAIBackend:
             start_at_maximum=hosted,
             floor_timeout=timeout,
             max_tokens=max_tokens,
+            deadline=deadline,
             name=base_url or "api.openai.com",
         )
         self._client_settings = {"base_url": base_url, "api_key": api_key or "not-needed", "timeout": timeout}

@@ -19,8 +19,12 @@ still works on them, and their retries queue behind the abandoned work (which it
   the server, so any of them may come last), and never less than ``--timeout``. A request being
   served is therefore not killed for being slow, while a server that sends nothing for that long is
   called stalled. Before the first answer the timeout is ``--timeout``, doubled after each timeout;
-* **abandoned work**: a timed-out request keeps a slot (a "ghost") for as long again as its timeout,
-  because the server may still be computing it; so it is never re-sent into the queue behind itself.
+* **abandoned work**: a timed-out request keeps a slot (a "ghost") for one more expected answer time
+  (as long again as its timeout before any answer), because the server may still be computing it; so
+  it is never re-sent into the queue behind itself;
+* **the first request** measures the server, so the smallest document goes first; and concurrency is
+  not raised for answers so slow that the queue this could build would use more than half of a
+  document's ``--deadline`` (a stall in that queue would leave no time to retry).
 """
 
 from __future__ import annotations
@@ -40,6 +44,11 @@ GROWN = 1.5  # latency ratio (raw and per token) that means requests are queuein
 TIMEOUT_FACTOR = 2.0  # margin over the expected time of one answer
 # After a lowering, flat answers needed (times the limit) before going past the level that failed.
 PATIENCE = 4
+# Before the first answer, how long the first request waits for the others to line up.
+SETTLE_SECONDS = 0.2
+# Concurrency is not raised where the queue it could build at a single-slot server would use more than
+# this share of a document's deadline: a fault there (a stall) would leave too little time to retry.
+QUEUE_SHARE_OF_DEADLINE = 0.5
 
 Notify = Callable[[str], None]
 
@@ -74,10 +83,12 @@ class AdaptiveLimit:
         start_at_maximum: bool = False,
         floor_timeout: float = 120.0,
         max_tokens: int = 4096,
+        deadline: float = 600.0,
         name: str = "the server",
         notify: Notify | None = None,
     ) -> None:
         self.maximum = max(1, maximum)
+        self.deadline = deadline
         self.start_at_maximum = start_at_maximum
         self.limit = float(self.maximum if start_at_maximum else 1)
         self.floor_timeout = floor_timeout
@@ -95,6 +106,7 @@ class AdaptiveLimit:
         self.peak = 0  # most requests in flight at once, ghosts included
         self.lowered = 0  # how many times the limit was lowered
         self._said: set[str] = set()
+        self._waiting: list[int] = []  # prompt sizes of the requests waiting for a slot
         self._cond = threading.Condition()
 
     # -- configuration ------------------------------------------------------------------------------
@@ -118,9 +130,19 @@ class AdaptiveLimit:
         """Wait for a free slot; the ticket carries this request's timeout."""
         with self._cond:
             asked = time.monotonic()
-            while (now := time.monotonic()) and self._busy(now) >= max(1, math.floor(self.limit)):
+            self._waiting.append(prompt_tokens)
+            if not self.samples and not self.in_flight:
+                # The first request measures the server: let the others line up, so that the
+                # smallest goes first and answers within --timeout if any can.
+                self._cond.wait(timeout=SETTLE_SECONDS)
+            while (now := time.monotonic()) and (
+                self._busy(now) >= max(1, math.floor(self.limit))
+                or (not self.samples and prompt_tokens > min(self._waiting))
+            ):
                 wake = min(self.ghosts) - now if self.ghosts else None
                 self._cond.wait(timeout=wake)
+            self._waiting.remove(prompt_tokens)
+            self._cond.notify_all()  # the next smallest may go once a slot is free
             self.in_flight += 1
             busy = self._busy(now)
             self.peak = max(self.peak, busy)
@@ -158,7 +180,9 @@ class AdaptiveLimit:
             self.in_flight -= 1
             now = time.monotonic()
             if outcome == "timeout":
-                self.ghosts.append(now + ticket.timeout)
+                # Measured: the server finishes a request it computes within the timeout (twice the
+                # expected time) plus one more expected time; unmeasured, as long as the timeout again.
+                self.ghosts.append(now + (ticket.expected or ticket.timeout))
                 if ticket.expected is None:
                     self.unmeasured_timeout = max(self.unmeasured_timeout, 2 * ticket.timeout)
                 self._lower(ticket, 0.5, "timeout", f"no answer in {ticket.timeout:.0f}s")
@@ -184,6 +208,9 @@ class AdaptiveLimit:
         if ratio > FLAT or sample.in_flight < self.limit / 2:
             return  # not flat, or the limit was not really tried
         self.flat_streak += 1
+        expected = self._expected_seconds(0) or 0.0
+        if TIMEOUT_FACTOR * expected * (math.floor(self.limit) + 1) > QUEUE_SHARE_OF_DEADLINE * self.deadline:
+            return  # answers this slow leave no room for a queue (see QUEUE_SHARE_OF_DEADLINE)
         if self.ceiling is None:
             self.limit = min(self.maximum, max(self.limit, GROWTH * sample.in_flight))
         elif self.limit + 1 <= self.ceiling or self.flat_streak >= PATIENCE * self.limit:
