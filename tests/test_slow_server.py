@@ -243,5 +243,5 @@ def test_openai_hosted_api_gets_its_parallelism_at_once() -> None:
     hosted.set_maximum(16)
     local.set_maximum(16)
     assert (hosted.limit, local.limit) == (16, 1)
-    hosted.release(hosted.acquire(), "overloaded")  # 429: halved
-    assert hosted.limit == 8
+    hosted.release(hosted.acquire(), "overloaded")  # 429: cut by a quarter
+    assert hosted.limit == 12

@@ -10,8 +10,9 @@ still works on them, and their retries queue behind the abandoned work (which it
 * **concurrency** starts at 1 against an endpoint of unknown capacity (at the maximum for OpenAI's
   hosted API) and grows fast (x4) while latency stays flat. It is lowered at once when latency grows
   with concurrency (both the raw latency and the latency per token, so neither a bigger document nor
-  a fixed-delay server fools it), when a request times out, or on 429/503. After a lowering it grows
-  again one step at a time, above the level where trouble was seen only after many flat answers.
+  a fixed-delay server fools it), when a request times out (by half), or on 429/503 (by a quarter).
+  After a lowering it grows again one step per flat answer up to where trouble was seen, and past it
+  only after many flat answers.
   The user's ``--concurrency`` is the upper bound;
 * **timeouts** are scaled to the measured speed: a request gets the time the slowest answer so far
   would need for the expected completion size (the largest seen), times two, times the number of our
@@ -41,6 +42,9 @@ PROMPT_SPEEDUP = 8.0
 GROWTH = 4  # after a flat answer at k requests in flight, up to 4k may be tried
 FLAT = 1.25  # latency ratio to the baseline still counted as flat
 GROWN = 1.5  # latency ratio (raw and per token) that means requests are queueing
+# ... if it also adds this much: a queued LLM request waits seconds, while answers of a few ms (a stub)
+# vary by more than 1.5x with the client's own CPU load.
+GROWN_SECONDS = 0.5
 TIMEOUT_FACTOR = 2.0  # margin over the expected time of one answer
 # After a lowering, flat answers needed (times the limit) before going past the level that failed.
 PATIENCE = 4
@@ -187,7 +191,10 @@ class AdaptiveLimit:
                     self.unmeasured_timeout = max(self.unmeasured_timeout, 2 * ticket.timeout)
                 self._lower(ticket, 0.5, "timeout", f"no answer in {ticket.timeout:.0f}s")
             elif outcome == "overloaded":
-                self._lower(ticket, 0.5, "overloaded", "the server says it is overloaded (429/503)")
+                # A 429/503 also says "wait" (Retry-After, backoff): a gentler cut, and a quick way back
+                # to the level it came at, so that rate limits do not leave a capable server idle.
+                why = "the server says it is overloaded (429/503)"
+                self._lower(ticket, 0.75, "overloaded", why, ceiling=self.limit)
             self._cond.notify_all()
 
     # -- adaptation ---------------------------------------------------------------------------------
@@ -200,12 +207,14 @@ class AdaptiveLimit:
     def _adapt(self, ticket: Ticket, sample: Sample) -> None:
         latency, per_work = self._baseline()
         ratio = min(sample.latency / latency, (sample.latency / sample.work) / per_work)
-        if sample.in_flight > 1 and ratio > GROWN:
+        queued = sample.latency - latency > GROWN_SECONDS  # not just the client's own jitter
+        if sample.in_flight > 1 and ratio > GROWN and queued:
             why = f"latency grew {ratio:.1f}x with {sample.in_flight} requests at once"
             factor = min(0.5, (sample.in_flight / ratio) / self.limit)
             self._lower(ticket, factor, "latency", why, ceiling=sample.in_flight - 1)
             return
-        if ratio > FLAT or sample.in_flight < self.limit / 2:
+        flat = ratio <= FLAT or sample.latency - latency <= GROWN_SECONDS / 2
+        if not flat or sample.in_flight < self.limit / 2:
             return  # not flat, or the limit was not really tried
         self.flat_streak += 1
         expected = self._expected_seconds(0) or 0.0
