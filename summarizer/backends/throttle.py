@@ -214,15 +214,18 @@ class AdaptiveLimit:
             self._lower(ticket, factor, "latency", why, ceiling=sample.in_flight - 1)
             return
         flat = ratio <= FLAT or sample.latency - latency <= GROWN_SECONDS / 2
-        if not flat or sample.in_flight < self.limit / 2:
-            return  # not flat, or the limit was not really tried
-        self.flat_streak += 1
+        if not flat:
+            return
         expected = self._expected_seconds(0) or 0.0
         if TIMEOUT_FACTOR * expected * (math.floor(self.limit) + 1) > QUEUE_SHARE_OF_DEADLINE * self.deadline:
             return  # answers this slow leave no room for a queue (see QUEUE_SHARE_OF_DEADLINE)
-        if self.ceiling is None:
+        if self.ceiling is None:  # no trouble seen yet: flat at k in flight, so try up to GROWTH x k
             self.limit = min(self.maximum, max(self.limit, GROWTH * sample.in_flight))
-        elif self.limit + 1 <= self.ceiling or self.flat_streak >= PATIENCE * self.limit:
+            return
+        if sample.in_flight < self.limit / 2:
+            return  # the limit was not really tried
+        self.flat_streak += 1
+        if self.limit + 1 <= self.ceiling or self.flat_streak >= PATIENCE * self.limit:
             self.limit = min(self.maximum, self.limit + 1)
             self.flat_streak = 0
 
