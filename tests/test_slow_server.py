@@ -221,7 +221,8 @@ def test_timeouts_scale_with_measured_speed_and_the_work_queued_ahead() -> None:
     # twice the expected time, for each of the 4 requests the server may have to compute first
     assert one.timeout == pytest.approx(720.0)
     limit.release(one, "timeout")  # lowered to 2, and the abandoned request may still be computed
-    assert limit.acquire(3000).timeout == pytest.approx(2 * 90.0 * 3)
+    # 2 in the limit and 1 abandoned, and doubled until the next answer (the server may have slowed)
+    assert limit.acquire(3000).timeout == pytest.approx(2 * 90.0 * 3 * 2)
 
 
 def test_a_timed_out_request_keeps_its_slot_while_the_server_may_compute_it() -> None:
@@ -245,3 +246,15 @@ def test_openai_hosted_api_gets_its_parallelism_at_once() -> None:
     assert (hosted.limit, local.limit) == (16, 1)
     hosted.release(hosted.acquire(), "overloaded")  # 429: cut by a quarter
     assert hosted.limit == 12
+
+
+def test_a_timeout_after_measured_answers_doubles_the_next_timeouts_until_an_answer() -> None:
+    limit = AdaptiveLimit(1, floor_timeout=1.0)
+    answer(limit, limit.acquire(800), 10.0)
+    first = limit.acquire(800)
+    limit.release(first, "timeout")  # a server slowed down by other work on its machine
+    limit.ghosts.clear()  # (its slot would be free again after one expected answer time)
+    second = limit.acquire(800)
+    assert second.timeout == pytest.approx(2 * first.timeout)
+    answer(limit, second, 25.0)  # the slower answer is measured: timeouts follow it from now on
+    assert limit.acquire(800).timeout == pytest.approx(first.timeout * 25.0 / 10.0)

@@ -127,19 +127,25 @@ def _short(error: BaseException) -> str:
 
 
 class _Deadline:
-    """When a document's first request was sent; its deadline counts from there, so the time spent
-    waiting for a slot behind other documents does not count against it."""
+    """A document's time budget. It counts from its first request and leaves out every wait for a
+    slot: behind a single-slot server, a document that must be sent again waits for the others'
+    answers, which is not time spent on it."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.started: float | None = None
+        self.excluded = 0.0
 
-    def start(self, at: float) -> None:
+    def start(self, ticket: Ticket) -> None:
         if self.started is None:
-            self.started = at
+            self.started = ticket.granted
+        else:
+            self.excluded += ticket.queued
 
     def remaining(self) -> float:
-        return self.seconds - (time.monotonic() - self.started if self.started is not None else 0.0)
+        if self.started is None:
+            return self.seconds
+        return self.seconds - (time.monotonic() - self.started - self.excluded)
 
 
 class _StopAtDeadline(stop_base):
@@ -269,7 +275,8 @@ class OpenAIBackend:
             ticket: Ticket = self.limiter.acquire(prompt_estimate)
             current["ticket"] = ticket
             usage.queue_seconds += ticket.queued
-            deadline.start(ticket.granted)
+            deadline.start(ticket)
+            timeout = min(ticket.timeout, max(deadline.remaining(), 1.0))
             outcome = "ok"
             try:
                 # The slot is held across instructor's re-asks: they go to the same server in turn.
@@ -281,7 +288,7 @@ class OpenAIBackend:
                     max_retries=self.max_reasks,  # re-asks after the first attempt
                     max_tokens=self.max_tokens,
                     temperature=0,
-                    timeout=min(ticket.timeout, max(deadline.remaining(), 1.0)),
+                    timeout=timeout,
                     hooks=hooks,
                 )
             except Exception as error:  # classify: transport faults are retried below
@@ -289,7 +296,8 @@ class OpenAIBackend:
                 if transport is not None:
                     outcome = transport.kind
                     if transport.kind == "timeout":
-                        transport = TransportError(self.limiter.stalled_message(ticket), kind="timeout")
+                        message = self.limiter.stalled_message(ticket, timeout)
+                        transport = TransportError(message, kind="timeout")
                     usage.retries += 1
                     raise transport from error
                 raise

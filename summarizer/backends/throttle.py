@@ -19,7 +19,8 @@ still works on them, and their retries queue behind the abandoned work (which it
   requests the server may have to compute before it (the limit: requests granted at once race to
   the server, so any of them may come last), and never less than ``--timeout``. A request being
   served is therefore not killed for being slow, while a server that sends nothing for that long is
-  called stalled. Before the first answer the timeout is ``--timeout``, doubled after each timeout;
+  called stalled. Before the first answer the timeout is ``--timeout``; each timeout doubles the next
+  ones until an answer comes (the server may have slowed down);
 * **abandoned work**: a timed-out request keeps a slot (a "ghost") for one more expected answer time
   (as long again as its timeout before any answer), because the server may still be computing it; so
   it is never re-sent into the queue behind itself;
@@ -98,6 +99,9 @@ class AdaptiveLimit:
         self.floor_timeout = floor_timeout
         # Before any answer, the timeout; doubled on each timeout then, as the server may just be slow.
         self.unmeasured_timeout = floor_timeout
+        # Doubled on each timeout after answers were measured (the server may have slowed down, e.g.
+        # other work on its machine); back to 1 with the next answer, whose speed is then measured.
+        self.slowdown = 1.0
         self.max_tokens = max_tokens
         self.name = name
         self.notify = notify
@@ -111,6 +115,7 @@ class AdaptiveLimit:
         self.lowered = 0  # how many times the limit was lowered
         self._said: set[str] = set()
         self._waiting: list[int] = []  # prompt sizes of the requests waiting for a slot
+        self._settled = False
         self._cond = threading.Condition()
 
     # -- configuration ------------------------------------------------------------------------------
@@ -135,9 +140,10 @@ class AdaptiveLimit:
         with self._cond:
             asked = time.monotonic()
             self._waiting.append(prompt_tokens)
-            if not self.samples and not self.in_flight:
+            if not self._settled:
                 # The first request measures the server: let the others line up, so that the
                 # smallest goes first and answers within --timeout if any can.
+                self._settled = True
                 self._cond.wait(timeout=SETTLE_SECONDS)
             while (now := time.monotonic()) and (
                 self._busy(now) >= max(1, math.floor(self.limit))
@@ -156,7 +162,7 @@ class AdaptiveLimit:
                 # Requests granted at about the same time race to the server: any of them may be
                 # queued behind all the others, so the queue is taken as deep as the limit allows.
                 depth = max(busy, math.floor(self.limit) + len(self.ghosts))
-                timeout = max(timeout, TIMEOUT_FACTOR * expected * depth)
+                timeout = max(timeout, TIMEOUT_FACTOR * expected * depth * self.slowdown)
                 if TIMEOUT_FACTOR * expected > self.floor_timeout:
                     self._say(
                         "slow",
@@ -174,6 +180,7 @@ class AdaptiveLimit:
                         ticket.in_flight)  # fmt: skip
         with self._cond:
             self.samples.append(sample)
+            self.slowdown = 1.0
             self._adapt(ticket, sample)
             self._cond.notify_all()
 
@@ -189,6 +196,8 @@ class AdaptiveLimit:
                 self.ghosts.append(now + (ticket.expected or ticket.timeout))
                 if ticket.expected is None:
                     self.unmeasured_timeout = max(self.unmeasured_timeout, 2 * ticket.timeout)
+                else:
+                    self.slowdown = min(8.0, self.slowdown * 2)
                 self._lower(ticket, 0.5, "timeout", f"no answer in {ticket.timeout:.0f}s")
             elif outcome == "overloaded":
                 # A 429/503 also says "wait" (Retry-After, backoff): a gentler cut, and a quick way back
@@ -262,12 +271,12 @@ class AdaptiveLimit:
         completion = min(self.max_tokens, max(s.completion_tokens for s in self.samples))
         return (prompt_tokens / PROMPT_SPEEDUP + completion) / self._rate()
 
-    def stalled_message(self, ticket: Ticket) -> str:
-        """What a timeout means, in words."""
+    def stalled_message(self, ticket: Ticket, seconds: float) -> str:
+        """What a timeout after ``seconds`` means, in words."""
         if ticket.expected is None:
-            return (f"no answer in {ticket.timeout:.3g}s (--timeout) before any answer from this server: "
+            return (f"no answer in {seconds:.3g}s (--timeout) before any answer from this server: "
                     "it is stalled or slower than that (raise --timeout)")  # fmt: skip
-        return (f"no answer in {ticket.timeout:.3g}s where about {ticket.expected:.2g}s was expected: "
+        return (f"no answer in {seconds:.0f}s where about {ticket.expected:.0f}s was expected: "
                 "the server looks stalled")  # fmt: skip
 
     def _say(self, kind: str, message: str) -> None:
