@@ -20,7 +20,6 @@ import json
 import math
 import random
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -198,11 +197,9 @@ def stub_server(delay: float, prefer_shared: bool = True) -> Iterator[tuple[str,
 
 
 def summarizer_command() -> list[str]:
-    script = Path(sys.executable).with_name("summarizer")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("summarizer")
-    return [found] if found else [sys.executable, "-m", "summarizer.cli"]
+    # The package of this checkout (run from ROOT), not whichever one the venv's script points to:
+    # with several worktrees sharing one venv, the script runs another checkout's code.
+    return [sys.executable, "-m", "summarizer.cli"]
 
 
 def run_brief(folder: Path, url: str, concurrency: int, out: Path) -> tuple[float, float, dict, int, str]:
@@ -228,7 +225,7 @@ def run_brief(folder: Path, url: str, concurrency: int, out: Path) -> tuple[floa
         str(json_path),
     ]
     started = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     elapsed = time.monotonic() - started
     stats = json.loads(json_path.read_text(encoding="utf-8"))["stats"] if json_path.exists() else {}
     return started, elapsed, stats, done.returncode, done.stderr

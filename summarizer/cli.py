@@ -45,7 +45,13 @@ BaseUrlOpt = Annotated[
 ModeOpt = Annotated[
     str, typer.Option("--mode", help="instructor mode: tools | json | md_json | json_schema.")
 ]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per HTTP request.")]
+TimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        help="Least seconds an HTTP request may take; raised for a server measured to be slower.",
+    ),
+]
 RetriesOpt = Annotated[int, typer.Option("--max-retries", help="Transport retries per document (429/5xx).")]
 DeadlineOpt = Annotated[
     float,
@@ -128,7 +134,13 @@ def brief(
     html_output: HtmlOpt = None,
     title: Annotated[str | None, typer.Option("--title", help="Title of the brief.")] = None,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, help="Documents extracted at once.")
+        int,
+        typer.Option(
+            "--concurrency",
+            min=1,
+            help="Most documents extracted at once; below it, an OpenAI-compatible server gets what "
+            "its latency shows it can take.",
+        ),
     ] = 4,
     backend: BackendOpt = "auto",
     model: ModelOpt = None,
@@ -178,6 +190,9 @@ def brief(
         transient=True,
     ) as bar:
         task = bar.add_task("extracting", total=None)
+        if (limiter := getattr(chosen, "limiter", None)) is not None:
+            # Concurrency lowered, timeouts raised for a slow server: one line each, once.
+            limiter.notify = lambda message: bar.console.print(f"[yellow]note:[/] {message}")
 
         def report(outcome: DocumentOutcome, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -185,12 +200,18 @@ def brief(
                 err.print(f"[red]failed:[/] {outcome.document.path}: {outcome.error}")
             elif not outcome.cached and outcome.usage.completion_tokens and outcome.seconds:
                 usage = outcome.usage
-                rate = (usage.prompt_tokens + usage.completion_tokens) / outcome.seconds
+                # Time at the server, not in our queue: the rate is the server's.
+                busy = usage.request_seconds or outcome.seconds
+                waited = f", {usage.queue_seconds:.1f}s queued" if usage.queue_seconds >= 0.05 else ""
+                rate = usage.completion_tokens / busy
                 bar.console.print(
                     f"  {outcome.document.doc_id}: {usage.prompt_tokens} prompt + {usage.completion_tokens} "
-                    f"completion tokens in {outcome.seconds:.1f}s ({rate:.1f} tok/s)",
+                    f"completion tokens in {busy:.1f}s ({rate:.1f} tokens/s{waited})",
                     style="dim",
                 )
+            for item in outcome.dropped:
+                what = f"{item.kind} “{item.item[:60]}”"
+                bar.console.print(f"[yellow]left out:[/] {outcome.document.path}: {what}: {item.reason}")
 
         try:
             result = run_brief(

@@ -15,15 +15,41 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 # ---------------------------------------------------------------------------------------------------
 # Extraction (what the model fills in for one document)
 # ---------------------------------------------------------------------------------------------------
 
+# What a model writes when it has no value. A JSON null, "null" or "" is never a name: a brief once
+# listed "null" as an alias of every party.
+_NO_VALUE = {"", "null", "none", "n/a", "unknown name"}
+
+
+def is_no_value(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in _NO_VALUE)
+
+
+def _optional_name(value: object) -> object:
+    return None if is_no_value(value) else value
+
+
+def _names(value: object) -> object:
+    """A list of names without the model's nulls and empty strings."""
+    return [v for v in value if not is_no_value(v)] if isinstance(value, list) else value
+
+
+def _required_name(value: object) -> object:
+    if is_no_value(value):
+        raise ValueError("a name is required here; null or an empty string is not a name")
+    return value
+
+
 # List items are bounded like every other string, so a grammar built from the schema bounds the answer.
 Alias = Annotated[str, Field(max_length=80)]
 Term = Annotated[str, Field(max_length=160)]
+Name = Annotated[str, BeforeValidator(_required_name)]
+OptionalName = Annotated[str | None, BeforeValidator(_optional_name)]
 
 
 class PartyRole(StrEnum):
@@ -96,12 +122,12 @@ class _Cited(BaseModel):
 class ExtractedParty(_Cited):
     """An actor in the event: a country, government, movement, organisation or person with a stake."""
 
-    name: str = Field(
+    name: Name = Field(
         max_length=80,
         description="Short canonical name, e.g. a country ('France'), a group or a person's full name.",
     )
     role: PartyRole = Field(description="The part this actor plays in the event.")
-    aliases: list[Alias] = Field(
+    aliases: Annotated[list[Alias], BeforeValidator(_names)] = Field(
         default_factory=list,
         max_length=6,
         description="Other ways this document refers to the same actor, copied from the text.",
@@ -111,7 +137,7 @@ class ExtractedParty(_Cited):
 class ExtractedDemand(_Cited):
     """Something a party demands, insists on or sets as a condition."""
 
-    party: str = Field(max_length=80, description="Name of the party that makes the demand.")
+    party: Name = Field(max_length=80, description="Name of the party that makes the demand.")
     demand: str = Field(max_length=200, description="What is demanded, in a short phrase.")
 
 
@@ -119,7 +145,7 @@ class ExtractedProposal(_Cited):
     """A deal, plan or offer on the table, with its terms."""
 
     summary: str = Field(max_length=200, description="What the proposal is, in one short sentence.")
-    proposed_by: str | None = Field(
+    proposed_by: OptionalName = Field(
         default=None, max_length=80, description="Who proposed or is reported to back it, if stated."
     )
     terms: list[Term] = Field(
@@ -134,7 +160,7 @@ class ExtractedClaim(_Cited):
         max_length=100,
         description="The speaker as the text names them, e.g. 'a senior official', 'the state news agency'.",
     )
-    speaker_side: str = Field(
+    speaker_side: Annotated[str, BeforeValidator(lambda v: "unknown" if is_no_value(v) else v)] = Field(
         max_length=80,
         description="Name of the party the speaker belongs to or speaks for, or 'unknown'.",
     )
@@ -148,7 +174,7 @@ class ExtractedFigure(_Cited):
         max_length=80, description="What is counted, e.g. 'people killed', 'money: spending'."
     )
     value: str = Field(max_length=40, description="The number as written in the text, e.g. '1,250'.")
-    attributed_to: str | None = Field(
+    attributed_to: OptionalName = Field(
         default=None, max_length=100, description="Who gives the number, if stated."
     )
 
@@ -304,6 +330,15 @@ class SkippedText(BaseModel):
     text: str
 
 
+class DroppedItem(BaseModel):
+    """An item of a model's answer left out of the brief because it stayed invalid after the re-asks
+    (e.g. it cites a boilerplate sentence); the rest of that answer is kept."""
+
+    kind: str = Field(description="Which list it was in: parties, demands, claims, figures, ...")
+    item: str = Field(description="The item in short, as the model wrote it.")
+    reason: str = Field(description="The validation error that dropped it.")
+
+
 class SourceDocument(BaseModel):
     doc_id: str
     path: str
@@ -311,6 +346,9 @@ class SourceDocument(BaseModel):
     sha256: str
     sentences: int
     skipped: list[SkippedText] = Field(default_factory=list)
+    dropped: list[DroppedItem] = Field(
+        default_factory=list, description="Items of the model's answer that were invalid and left out."
+    )
 
 
 class FailedDocument(BaseModel):

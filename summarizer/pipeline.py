@@ -27,7 +27,7 @@ from summarizer.extract import (
 )
 from summarizer.ground import ground_document
 from summarizer.merge import merge_documents
-from summarizer.models import Brief, DocumentExtraction, FailedDocument, RunStats
+from summarizer.models import Brief, DocumentExtraction, DroppedItem, FailedDocument, RunStats
 
 
 @dataclass
@@ -38,6 +38,7 @@ class DocumentOutcome:
     cached: bool = False
     error: str | None = None
     seconds: float = 0.0
+    dropped: list[DroppedItem] = field(default_factory=list)  # invalid items left out of the answer
 
 
 # Called after each document: (outcome, done, total).
@@ -63,6 +64,7 @@ def extract_with_cache(
         try:
             context = extraction_context(document, analysis, index)
             outcome.extraction = DocumentExtraction.model_validate_json(hit[0], context=context)
+            outcome.dropped = [DroppedItem.model_validate(d) for d in hit[1].get("dropped", [])]
             outcome.cached = True
             return outcome
         except ValidationError:
@@ -74,6 +76,7 @@ def extract_with_cache(
         return outcome
     outcome.extraction = completion.value
     outcome.usage = completion.usage
+    outcome.dropped = completion.dropped
     if cache is not None:
         cache.put(
             key,
@@ -81,7 +84,7 @@ def extract_with_cache(
             backend.name,
             backend.model,
             completion.value.model_dump_json(),
-            vars(completion.usage),
+            {**vars(completion.usage), "dropped": [d.model_dump() for d in completion.dropped]},
         )
     outcome.seconds = time.perf_counter() - started
     return outcome
@@ -113,6 +116,8 @@ def run_brief(
     analyses = {d.doc_id: analyse_document(d, index) for d in documents}
 
     workers = max(1, min(concurrency, backend.max_concurrency or concurrency, len(documents) or 1))
+    if (limiter := getattr(backend, "limiter", None)) is not None:
+        limiter.set_maximum(workers)  # it adapts below this bound to the server's latency
     outcomes: dict[str, DocumentOutcome] = {}
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
@@ -164,5 +169,7 @@ def run_brief(
         model=backend.model,
         title=title,
     )
+    for source in brief.sources:  # what the model's answers lost, item by item
+        source.dropped = outcomes[source.doc_id].dropped if source.doc_id in outcomes else []
     brief.stats.wall_seconds = round(time.perf_counter() - started, 3)
     return brief

@@ -128,6 +128,9 @@ def render_markdown(brief: Brief) -> str:
             f"- `{source.path}` — date {source.date or 'not given'}, sha256 {source.sha256[:12]}, "
             f"{source.sentences} sentences; skipped as boilerplate: {skipped}"
         )
+        if source.dropped:
+            items = "; ".join(f"{d.kind} “{_cell(d.item[:60])}” ({d.reason})" for d in source.dropped)
+            out.append(f"  - left out of the model's answer as invalid after re-asks: {items}")
     if brief.failed:
         out += ["", "**Not included:**", ""]
         out += [f"- `{f.path}`: {f.reason}" for f in brief.failed]

@@ -13,6 +13,14 @@ It listens on 127.0.0.1 only (an ephemeral port unless told otherwise), answers
 A scripted reply is a kind name (see ``KINDS``), a ``Reply``, or a callable ``(request) -> Reply``.
 Every request is recorded (``server.requests``) and every fault counted by kind (``server.faults``).
 
+With ``slots=N`` it behaves like a local model server (llama.cpp, Ollama) instead of answering after
+a fixed delay: N requests are computed at a time, the rest wait in a FIFO queue, each takes
+``prompt_tokens x seconds_per_prompt_token + completion_tokens x seconds_per_token`` to compute, and
+a request whose client gave up is computed all the same (the server does not notice). Each record
+says when its computation started and ended and whether the client was still there to get the
+answer. Answers of a model (valid or not) go through the slots; HTTP faults (429, 5xx, resets) and
+stalls (nothing sent, ever) do not.
+
 Standalone, to simulate a model that takes one second per answer::
 
     python tests/openai_server.py --port 8765 --delay 1.0 [--fault-rate 0.3]
@@ -23,8 +31,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import queue
 import random
 import re
+import select
 import signal
 import socket
 import struct
@@ -37,7 +47,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 # Fault kinds. Transport faults are retried by tenacity; content faults go through instructor's re-ask.
-TRANSPORT_FAULTS = ("429", "500", "503", "reset", "slow")
+TRANSPORT_FAULTS = ("429", "429_bare", "500", "503", "reset", "slow", "stall")
 CONTENT_FAULTS = ("invalid_json", "schema_invalid", "bad_citation", "empty_choices", "garbage_body")
 KINDS = ("ok", *TRANSPORT_FAULTS, *CONTENT_FAULTS)
 
@@ -54,6 +64,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering
     reset: bool = False  # close the socket without any reply (connection reset)
+    stall: bool = False  # send nothing, ever (until the client gives up or the server stops)
     kind: str = "ok"
 
 
@@ -65,6 +76,14 @@ class RecordedRequest:
     body: dict[str, Any] | None
     raw: bytes
     kind: str = ""  # what the server answered
+    computed_from: float | None = None  # slots mode: when the model started on it (monotonic)
+    computed_to: float | None = None  # ... and when it had the answer
+    abandoned: bool = False  # slots mode: the client had hung up by the time the answer was ready
+
+    @property
+    def messages_key(self) -> str:
+        """Identical for a request and its re-sends (not its re-asks, which add messages)."""
+        return json.dumps((self.body or {}).get("messages", []), sort_keys=True)
 
     @property
     def user_text(self) -> str:
@@ -173,6 +192,10 @@ def reply_for(
     if kind == "429":
         headers = {"Retry-After": f"{retry_after:g}"}
         return Reply(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, headers, kind=kind)
+    if kind == "429_bare":  # no Retry-After: the client's own backoff applies
+        return Reply(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, kind=kind)
+    if kind == "stall":
+        return Reply(stall=True, kind=kind)
     if kind in ("500", "503"):
         return Reply(int(kind), error, kind=kind)
     if kind == "reset":
@@ -251,12 +274,29 @@ class _Handler(BaseHTTPRequestHandler):
         reply = owner._decide(body, record.number)
         record.kind = reply.kind
         owner._count(reply.kind)
-        if reply.delay and owner._stopping.wait(reply.delay):
+        if reply.stall:
+            owner._stopping.wait(600)  # nothing sent until the client gives up or the server stops
+            self._reset()
+            return
+        if owner.slots and reply.status == 200 and not reply.reset:
+            owner._compute(record, reply)
+            record.abandoned = self._client_gone()
+        elif reply.delay and owner._stopping.wait(reply.delay):
             reply = Reply(reset=True, kind=reply.kind)  # shutting down: do not keep the client waiting
+        if owner._stopping.is_set():
+            reply = Reply(reset=True, kind=reply.kind)
         if reply.reset:
             self._reset()
             return
         self._send(reply)
+
+    def _client_gone(self) -> bool:
+        """The client closed the connection (it timed out): readable with nothing to read."""
+        with contextlib.suppress(OSError, ValueError):
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if readable:
+                return self.connection.recv(1, socket.MSG_PEEK) == b""
+        return False
 
     def _send(self, reply: Reply) -> None:
         if isinstance(reply.body, bytes):
@@ -311,7 +351,15 @@ class FaultServer:
         slow: float = 5.0,
         seed: int = 0,
         plan: Plan | None = None,
+        slots: int = 0,
+        seconds_per_prompt_token: float = 0.0,
+        seconds_per_token: float = 0.0,
     ):
+        self.slots = slots
+        self.seconds_per_prompt_token = seconds_per_prompt_token
+        self.seconds_per_token = seconds_per_token
+        self._jobs: queue.Queue[tuple[RecordedRequest, float, threading.Event] | None] = queue.Queue()
+        self._workers = [threading.Thread(target=self._work, daemon=True) for _ in range(slots)]
         self.delay = delay
         self.fault_rate = fault_rate
         self.fault_kinds = fault_kinds
@@ -342,6 +390,8 @@ class FaultServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def start(self) -> FaultServer:
+        for worker in self._workers:
+            worker.start()
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -350,6 +400,8 @@ class FaultServer:
 
     def stop(self) -> None:
         self._stopping.set()
+        for _ in self._workers:
+            self._jobs.put(None)
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
@@ -421,6 +473,50 @@ class FaultServer:
             reply.delay = self.delay
         return reply
 
+    # -- slots mode: a model server that computes N requests at a time ------------------------------
+
+    def compute_seconds(self, reply: Reply) -> float:
+        usage = reply.body.get("usage", {}) if isinstance(reply.body, dict) else {}
+        return (
+            usage.get("prompt_tokens", 0) * self.seconds_per_prompt_token
+            + usage.get("completion_tokens", 0) * self.seconds_per_token
+        )
+
+    def _compute(self, record: RecordedRequest, reply: Reply) -> None:
+        """Queue the request for a slot and wait until its answer is computed."""
+        done = threading.Event()
+        self._jobs.put((record, self.compute_seconds(reply) + reply.delay, done))
+        while not done.wait(0.05) and not self._stopping.is_set():
+            pass
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            record, seconds, done = job
+            record.computed_from = time.monotonic()
+            self._stopping.wait(seconds)
+            record.computed_to = time.monotonic()
+            done.set()
+
+    def resent_while_computing(self) -> list[tuple[int, int]]:
+        """(earlier, later) request numbers where the same request was sent again before the server
+        had finished computing the earlier one: the amplification a slow server must never see."""
+        found = []
+        with self._lock:
+            records = list(self.requests)
+        for i, earlier in enumerate(records):
+            for later in records[i + 1 :]:
+                if later.messages_key != earlier.messages_key or earlier.computed_from is None:
+                    continue
+                if earlier.computed_to is None or later.at < earlier.computed_to:
+                    found.append((earlier.number, later.number))
+        return found
+
+    def max_queued(self) -> int:
+        """The most requests that were waiting for or in a slot at once."""
+        with self._lock:
+            spans = [(r.at, r.computed_to) for r in self.requests if r.computed_to is not None]
+        return max((sum(1 for a, b in spans if a <= at < b) for at, _ in spans), default=0)
+
     def fault_counts(self) -> dict[str, int]:
         """Faults injected so far, by kind ("ok" left out)."""
         with self._lock:
@@ -443,8 +539,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fault-rate", type=float, default=0.0, help="share of requests faulted")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--duration", type=float, default=3600.0, help="stop after this many seconds")
+    parser.add_argument("--slots", type=int, default=0, help="model-server mode: requests computed at once")
+    parser.add_argument("--seconds-per-token", type=float, default=0.0, help="slots: per completion token")
+    parser.add_argument("--seconds-per-prompt-token", type=float, default=0.0, help="slots: per prompt token")
     args = parser.parse_args(argv)
-    server = FaultServer(port=args.port, delay=args.delay, fault_rate=args.fault_rate, seed=args.seed)
+    server = FaultServer(port=args.port, delay=args.delay, fault_rate=args.fault_rate, seed=args.seed,
+                         slots=args.slots, seconds_per_token=args.seconds_per_token,
+                         seconds_per_prompt_token=args.seconds_per_prompt_token)  # fmt: skip
     server.start()
     signal.signal(signal.SIGTERM, lambda *_: server._stopping.set())  # stop cleanly on kill
     print(f"listening on {server.url}", flush=True)

@@ -10,6 +10,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from summarizer.models import DroppedItem
+
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 Message = dict[str, str]
@@ -23,18 +25,25 @@ class Usage:
     retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    # Seconds spent waiting for a free request slot (adaptive concurrency), and inside HTTP requests.
+    queue_seconds: float = 0.0
+    request_seconds: float = 0.0
 
     def add(self, other: Usage) -> None:
         self.calls += other.calls
         self.retries += other.retries
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
+        self.queue_seconds += other.queue_seconds
+        self.request_seconds += other.request_seconds
 
 
 @dataclass
 class Completion(Generic[ModelT]):
     value: ModelT
     usage: Usage = field(default_factory=Usage)
+    # Items of the last answer left out because they stayed invalid after every re-ask (salvage.py).
+    dropped: list[DroppedItem] = field(default_factory=list)
 
 
 class BackendError(Exception):
@@ -49,7 +58,8 @@ class Backend(Protocol):
 
     ``context`` is passed to pydantic validation (``model_validate(..., context=context)``); when the
     answer does not validate, the backend re-asks the model with the validation error, at most
-    ``max_reasks`` times, and raises ``BackendError`` after that.
+    ``max_reasks`` times. After that it keeps the valid items of the last answer (``salvage``) and
+    reports the others in ``Completion.dropped``; it raises ``BackendError`` only when nothing is valid.
     """
 
     name: str

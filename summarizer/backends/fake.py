@@ -1,8 +1,9 @@
 """Deterministic backend for tests and offline demos: scripted replies, else the rules' answer.
 
 Scripted replies are raw strings (or JSON objects) per document id, consumed in order; a reply that
-does not validate counts as a re-ask, exactly as instructor would re-ask a real model. A document
-without (remaining) scripted replies gets the rules-only extraction from ``analyse``.
+does not validate counts as a re-ask, exactly as instructor would re-ask a real model. When the
+re-asks are used up, the valid items of the last reply are kept (``salvage``). A document without
+(remaining) scripted replies gets the rules-only extraction from ``analyse``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from summarizer.backends.base import BackendError, Completion, Message, ModelT, Usage
+from summarizer.backends.salvage import salvage
 
 
 @functools.cache
@@ -62,6 +64,7 @@ class FakeBackend:
         usage = Usage()
         prompt_tokens = sum(len(m["content"].split()) for m in messages)
         last_error: Exception | None = None
+        raw = ""
         while queue and usage.calls <= self.max_reasks:
             reply = queue.pop(0)
             raw = reply if isinstance(reply, str) else json.dumps(reply)
@@ -74,6 +77,8 @@ class FakeBackend:
                 last_error = error
                 usage.retries += 1
         if last_error is not None:
+            if (kept := salvage(raw, response_model, context)) is not None:
+                return Completion(kept.value, usage, kept.dropped)
             raise BackendError(f"no valid answer after {usage.calls} tries: {_first_error(last_error)}")
         if "rules" not in context:
             raise BackendError("the fake backend has no scripted reply for this request")

@@ -41,6 +41,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer.backends.base import BackendError, Completion, Message, ModelT, Usage
+from summarizer.backends.salvage import salvage
 from summarizer.model_assets import (
     DEFAULT_MODEL,
     INSTALL_HINT,
@@ -409,6 +410,7 @@ class LocalBackend:
         usage = Usage()
         conversation = list(messages)
         problem = ""
+        text = ""
         with self._lock:
             llama = self._ensure_loaded()
             for attempt in range(self.max_reasks + 1):
@@ -423,6 +425,8 @@ class LocalBackend:
                     conversation = _reask(messages, text, feedback)
                     continue
                 return Completion(value=value, usage=usage)
+        if (kept := salvage(text, response_model, context)) is not None:
+            return Completion(kept.value, usage, kept.dropped)
         raise BackendError(
             f"the local model {self.model} gave no valid {response_model.__name__} in "
             f"{self.max_reasks + 1} attempts ({problem.lstrip('- ')})"

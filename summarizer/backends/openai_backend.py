@@ -6,28 +6,35 @@ Two kinds of failure are retried separately:
   ``max_reasks`` times, with the validation error shown to the model;
 * transport faults (429, 5xx, connection reset, timeout) are retried by tenacity with exponential
   backoff and jitter, honouring ``Retry-After``, at most ``max_retries`` times and never past
-  ``deadline`` seconds for one document.
+  ``deadline`` seconds for one document (counted from its first request, not while it waits for a
+  slot).
+
+Every request goes through ``throttle.AdaptiveLimit``, which adapts concurrency and timeouts to the
+server's measured latency, so a slow single-slot server is not flooded with requests that time out
+while it still computes them. When the re-asks are used up, the valid items of the last answer are
+kept (``salvage``). The tool schema lists the document's citable sentence numbers as an enum, which
+servers that constrain decoding to the schema (llama.cpp, vLLM, OpenAI strict mode) enforce.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import logging
 import random
 import threading
+import time
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-)
+from pydantic import BaseModel, ValidationError
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity.stop import stop_base
 
 from summarizer.backends.base import BackendError, Completion, Message, ModelT, Usage
+from summarizer.backends.salvage import salvage
+from summarizer.backends.throttle import AdaptiveLimit, Ticket
 
 # instructor's modes by their --mode names. openai and instructor are imported on the first request,
 # not at start-up (1.5-2.5 s): a run answered from the cache never needs them.
@@ -43,11 +50,15 @@ logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 
 class TransportError(Exception):
-    """A retryable failure to get any answer (429, 5xx, reset, timeout)."""
+    """A retryable failure to get any answer (429, 5xx, reset, timeout).
 
-    def __init__(self, message: str, retry_after: float | None = None):
+    ``kind`` is what it says about the server's load: ``timeout``, ``overloaded`` (429, 503) or
+    ``failed`` (nothing: 500, reset, garbled reply)."""
+
+    def __init__(self, message: str, retry_after: float | None = None, kind: str = "failed"):
         super().__init__(message)
         self.retry_after = retry_after
+        self.kind = kind
 
 
 class MalformedReply(Exception):
@@ -99,11 +110,13 @@ def _as_transport_error(error: BaseException) -> TransportError | None:
             return TransportError(f"malformed reply: {seen}")
     for seen in chain[:4]:
         if isinstance(seen, openai.RateLimitError):
-            return TransportError(f"rate limited (429): {_short(seen)}", _retry_after(seen))
+            return TransportError(f"rate limited (429): {_short(seen)}", _retry_after(seen), "overloaded")
         if isinstance(seen, openai.APIStatusError) and seen.status_code >= 500:
-            return TransportError(f"server error {seen.status_code}: {_short(seen)}", _retry_after(seen))
+            kind = "overloaded" if seen.status_code == 503 else "failed"
+            message = f"server error {seen.status_code}: {_short(seen)}"
+            return TransportError(message, _retry_after(seen), kind)
         if isinstance(seen, openai.APITimeoutError | httpx.TimeoutException):
-            return TransportError("request timed out")
+            return TransportError("request timed out", kind="timeout")
         if isinstance(seen, openai.APIConnectionError | httpx.TransportError):
             return TransportError(f"connection failed: {_short(seen)}")
     return None
@@ -113,7 +126,37 @@ def _short(error: BaseException) -> str:
     return str(error).splitlines()[0][:160] if str(error) else type(error).__name__
 
 
-def _waiter(backoff: float, deadline: float):
+class _Deadline:
+    """A document's time budget. It counts from its first request and leaves out every wait for a
+    slot: behind a single-slot server, a document that must be sent again waits for the others'
+    answers, which is not time spent on it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.started: float | None = None
+        self.excluded = 0.0
+
+    def start(self, ticket: Ticket) -> None:
+        if self.started is None:
+            self.started = ticket.granted
+        else:
+            self.excluded += ticket.queued
+
+    def remaining(self) -> float:
+        if self.started is None:
+            return self.seconds
+        return self.seconds - (time.monotonic() - self.started - self.excluded)
+
+
+class _StopAtDeadline(stop_base):
+    def __init__(self, deadline: _Deadline) -> None:
+        self.deadline = deadline
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.deadline.remaining() <= 0
+
+
+def _waiter(backoff: float, deadline: _Deadline):
     """Exponential backoff with jitter (``backoff`` s, doubling, at most 20 s), or the server's
     ``Retry-After``; never sleeping past the document's deadline."""
 
@@ -126,8 +169,7 @@ def _waiter(backoff: float, deadline: float):
             # in tenacity 9 (a deprecation warning there, an error on older releases).
             doubled = backoff * 2 ** max(0, state.attempt_number - 1)
             seconds = min(doubled, 20.0) + random.uniform(0, backoff)
-        remaining = deadline - (state.seconds_since_start or 0.0)
-        return max(0.0, min(seconds, remaining))
+        return max(0.0, min(seconds, deadline.remaining()))
 
     return wait
 
@@ -160,6 +202,15 @@ class OpenAIBackend:
         self.max_tokens = max_tokens
         self.backoff = backoff
         self.max_concurrency: int | None = None
+        hosted = base_url is None or "api.openai.com" in base_url
+        # The pipeline sets the maximum (--concurrency) and the CLI the notify callback.
+        self.limiter = AdaptiveLimit(
+            start_at_maximum=hosted,
+            floor_timeout=timeout,
+            max_tokens=max_tokens,
+            deadline=deadline,
+            name=base_url or "api.openai.com",
+        )
         self._client_settings = {"base_url": base_url, "api_key": api_key or "not-needed", "timeout": timeout}
         self._instructor: Any = None
         self._client_lock = threading.Lock()
@@ -194,46 +245,74 @@ class OpenAIBackend:
 
         client = self._client()
         usage = Usage()
-        reasks = [0]  # hooks are per call, so a plain counter is thread-safe here
+        reasks = [0]  # hooks are per call, so plain counters are thread-safe here
+        current: dict[str, Any] = {"ticket": None, "sent": 0.0}
 
         def on_parse_error(*_args: Any, **_kwargs: Any) -> None:
             reasks[0] += 1
 
+        def on_request(*_args: Any, **_kwargs: Any) -> None:
+            current["sent"] = time.monotonic()
+
         def on_response(response: Any, *_args: Any, **_kwargs: Any) -> None:
             usage.calls += 1
+            latency = time.monotonic() - current["sent"]
+            usage.request_seconds += latency
             tokens = getattr(response, "usage", None)
-            if tokens is not None:
-                usage.prompt_tokens += getattr(tokens, "prompt_tokens", 0) or 0
-                usage.completion_tokens += getattr(tokens, "completion_tokens", 0) or 0
+            prompt = getattr(tokens, "prompt_tokens", 0) or 0
+            answer = getattr(tokens, "completion_tokens", 0) or 0
+            usage.prompt_tokens += prompt
+            usage.completion_tokens += answer
+            if current["ticket"] is not None:
+                self.limiter.observe(current["ticket"], latency, prompt, answer)
 
         hooks = Hooks()
         hooks.on("parse:error", on_parse_error)
+        hooks.on("completion:kwargs", on_request)
         hooks.on("completion:response", on_response)
         safe_messages = [{**m, "content": _escape_jinja(m["content"])} for m in messages]
+        constrained = self._constrained(response_model, context)
+        prompt_estimate = sum(len(m["content"]) for m in messages) // 4
+        deadline = _Deadline(self.deadline)
 
         def attempt() -> ModelT:
+            ticket: Ticket = self.limiter.acquire(prompt_estimate)
+            current["ticket"] = ticket
+            usage.queue_seconds += ticket.queued
+            deadline.start(ticket)
+            timeout = min(ticket.timeout, max(deadline.remaining(), 1.0))
+            outcome = "ok"
             try:
+                # The slot is held across instructor's re-asks: they go to the same server in turn.
                 return client.chat.completions.create(
                     model=self.model,
                     messages=safe_messages,  # type: ignore[arg-type]
-                    response_model=response_model,
+                    response_model=constrained,
                     context=context,
                     max_retries=self.max_reasks,  # re-asks after the first attempt
                     max_tokens=self.max_tokens,
                     temperature=0,
+                    timeout=timeout,
                     hooks=hooks,
                 )
             except Exception as error:  # classify: transport faults are retried below
                 transport = _as_transport_error(error)
                 if transport is not None:
+                    outcome = transport.kind
+                    if transport.kind == "timeout":
+                        message = self.limiter.stalled_message(ticket, timeout)
+                        transport = TransportError(message, kind="timeout")
                     usage.retries += 1
                     raise transport from error
                 raise
+            finally:
+                current["ticket"] = None
+                self.limiter.release(ticket, outcome)
 
         retrying = Retrying(
             retry=retry_if_exception(lambda e: isinstance(e, TransportError)),
-            stop=stop_after_attempt(self.max_retries + 1) | stop_after_delay(self.deadline),
-            wait=_waiter(self.backoff, self.deadline),
+            stop=stop_after_attempt(self.max_retries + 1) | _StopAtDeadline(deadline),
+            wait=_waiter(self.backoff, deadline),
             reraise=True,
         )
         try:
@@ -241,6 +320,10 @@ class OpenAIBackend:
         except TransportError as error:
             raise BackendError(f"{error} (gave up after {usage.retries} tries)") from error
         except InstructorRetryException as error:
+            usage.retries += max(reasks[0] - 1, 0)
+            kept = salvage(_answer_text(getattr(error, "last_completion", None)), response_model, context)
+            if kept is not None:
+                return Completion(kept.value, usage, kept.dropped)
             asked = max(reasks[0] - 1, 0)  # parse errors counted include the last attempt's
             raise BackendError(f"no valid answer after {asked} re-asks: {_reason(error)}") from error
         except (ValidationError, ValueError) as error:
@@ -251,6 +334,53 @@ class OpenAIBackend:
             ) from error
         usage.retries += reasks[0]
         return Completion(value, usage)
+
+    def _constrained(self, response_model: type[ModelT], context: dict[str, Any]) -> type[ModelT]:
+        """``response_model`` whose tool schema lists the citable sentence numbers as an enum, in the
+        modes that send the schema as a schema (tools, json_schema)."""
+        from summarizer.backends.local import _citable_ids
+
+        citable = _citable_ids(context)
+        if not citable or self.mode not in ("tools", "json_schema"):
+            return response_model
+        return _with_citable_enum(response_model, tuple(citable))  # type: ignore[return-value]
+
+
+def _answer_text(completion: Any) -> str | None:
+    """The tool-call arguments or the content of a chat completion (instructor's last answer)."""
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return None
+    for call in getattr(message, "tool_calls", None) or []:
+        arguments = getattr(getattr(call, "function", None), "arguments", None)
+        if arguments:
+            return arguments
+    return getattr(message, "content", None)
+
+
+@functools.lru_cache(maxsize=256)
+def _with_citable_enum(response_model: type[BaseModel], citable: tuple[int, ...]) -> type[BaseModel]:
+    """A subclass of ``response_model`` whose JSON schema allows only ``citable`` in every
+    ``sentences`` list; validation and the class name seen by the model are unchanged."""
+    from summarizer.backends.local import _resolve, _walk
+
+    schema = copy.deepcopy(response_model.model_json_schema())
+    for node in list(_walk(schema)):
+        properties = node.get("properties")
+        if isinstance(properties, dict) and "sentences" in properties:
+            sentences = _resolve(schema, properties["sentences"])
+            sentences["items"] = {"type": "integer", "enum": list(citable)}
+            properties["sentences"] = sentences
+
+    class Constrained(response_model):  # type: ignore[valid-type, misc]
+        @classmethod
+        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            return copy.deepcopy(schema)
+
+    Constrained.__name__ = Constrained.__qualname__ = response_model.__name__
+    Constrained.__doc__ = response_model.__doc__
+    return Constrained
 
 
 def _reason(error: BaseException) -> str:

@@ -1,0 +1,286 @@
+"""Adaptive concurrency and timeouts for one OpenAI-compatible endpoint.
+
+A local server (llama.cpp, Ollama, a small vLLM) often computes one request at a time and queues the
+rest; its latency grows with the number of requests it is sent. Fixed concurrency and a fixed timeout
+then turn a slow server into a failing one: queued requests time out on the client while the server
+still works on them, and their retries queue behind the abandoned work (which it keeps computing).
+
+``AdaptiveLimit`` gates every request to the endpoint:
+
+* **concurrency** starts at 1 against an endpoint of unknown capacity (at the maximum for OpenAI's
+  hosted API) and grows fast (x4) while latency stays flat. It is lowered at once when latency grows
+  with concurrency (both the raw latency and the latency per token, so neither a bigger document nor
+  a fixed-delay server fools it), when a request times out (by half), or on 429/503 (by a quarter).
+  After a lowering it grows again one step per flat answer up to where trouble was seen, and past it
+  only after many flat answers.
+  The user's ``--concurrency`` is the upper bound;
+* **timeouts** are scaled to the measured speed: a request gets the time the slowest answer so far
+  would need for the expected completion size (the largest seen), times two, times the number of our
+  requests the server may have to compute before it (the limit: requests granted at once race to
+  the server, so any of them may come last), and never less than ``--timeout``. A request being
+  served is therefore not killed for being slow, while a server that sends nothing for that long is
+  called stalled. Before the first answer the timeout is ``--timeout``; each timeout doubles the next
+  ones until an answer comes (the server may have slowed down);
+* **abandoned work**: a timed-out request keeps a slot (a "ghost") for one more expected answer time
+  (as long again as its timeout before any answer), because the server may still be computing it; so
+  it is never re-sent into the queue behind itself;
+* **the first request** measures the server, so the smallest document goes first; and concurrency is
+  not raised for answers so slow that the queue this could build would use more than half of a
+  document's ``--deadline`` (a stall in that queue would leave no time to retry).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Prompt tokens are evaluated in batches, several times faster than completion tokens are generated;
+# "work" weighs them accordingly (CPU llama.cpp: about 8-15x).
+PROMPT_SPEEDUP = 8.0
+GROWTH = 4  # after a flat answer at k requests in flight, up to 4k may be tried
+FLAT = 1.25  # latency ratio to the baseline still counted as flat
+GROWN = 1.5  # latency ratio (raw and per token) that means requests are queueing
+# ... if it also adds this much: a queued LLM request waits seconds, while answers of a few ms (a stub)
+# vary by more than 1.5x with the client's own CPU load.
+GROWN_SECONDS = 0.5
+TIMEOUT_FACTOR = 2.0  # margin over the expected time of one answer
+# After a lowering, flat answers needed (times the limit) before going past the level that failed.
+PATIENCE = 4
+# Before the first answer, how long the first request waits for the others to line up.
+SETTLE_SECONDS = 0.2
+# Concurrency is not raised where the queue it could build at a single-slot server would use more than
+# this share of a document's deadline: a fault there (a stall) would leave too little time to retry.
+QUEUE_SHARE_OF_DEADLINE = 0.5
+
+Notify = Callable[[str], None]
+
+
+@dataclass
+class Ticket:
+    """One request's slot: when it was granted and what the server had in hand then."""
+
+    granted: float
+    queued: float  # seconds waited for the slot
+    in_flight: int  # our requests at the server when granted, this one and ghosts included
+    epoch: int  # the limiter's epoch when granted (signals from before a lowering are ignored)
+    timeout: float  # seconds this request may take
+    expected: float | None  # expected seconds of one answer, None before any measurement
+
+
+@dataclass
+class Sample:
+    latency: float
+    work: float  # prompt_tokens / PROMPT_SPEEDUP + completion_tokens
+    completion_tokens: int
+    in_flight: int
+
+
+class AdaptiveLimit:
+    """A concurrency limit for one endpoint that adapts to its latency (AIMD-like; see module doc)."""
+
+    def __init__(
+        self,
+        maximum: int = 4,
+        *,
+        start_at_maximum: bool = False,
+        floor_timeout: float = 120.0,
+        max_tokens: int = 4096,
+        deadline: float = 600.0,
+        name: str = "the server",
+        notify: Notify | None = None,
+    ) -> None:
+        self.maximum = max(1, maximum)
+        self.deadline = deadline
+        self.start_at_maximum = start_at_maximum
+        self.limit = float(self.maximum if start_at_maximum else 1)
+        self.floor_timeout = floor_timeout
+        # Before any answer, the timeout; doubled on each timeout then, as the server may just be slow.
+        self.unmeasured_timeout = floor_timeout
+        # Doubled on each timeout after answers were measured (the server may have slowed down, e.g.
+        # other work on its machine); back to 1 with the next answer, whose speed is then measured.
+        self.slowdown = 1.0
+        self.max_tokens = max_tokens
+        self.name = name
+        self.notify = notify
+        self.in_flight = 0
+        self.ghosts: list[float] = []  # monotonic times until which abandoned requests may be computed
+        self.samples: list[Sample] = []
+        self.epoch = 0
+        self.ceiling: float | None = None  # the level at which trouble was last seen
+        self.flat_streak = 0
+        self.peak = 0  # most requests in flight at once, ghosts included
+        self.lowered = 0  # how many times the limit was lowered
+        self._said: set[str] = set()
+        self._waiting: list[int] = []  # prompt sizes of the requests waiting for a slot
+        self._settled = False
+        self._cond = threading.Condition()
+
+    # -- configuration ------------------------------------------------------------------------------
+
+    def set_maximum(self, maximum: int) -> None:
+        """The upper bound (``--concurrency``); before any answer a hosted API starts right there."""
+        with self._cond:
+            self.maximum = max(1, maximum)
+            if self.start_at_maximum and not self.samples:
+                self.limit = float(self.maximum)
+            self.limit = min(self.limit, self.maximum)
+            self._cond.notify_all()
+
+    # -- slots --------------------------------------------------------------------------------------
+
+    def _busy(self, now: float) -> int:
+        self.ghosts = [until for until in self.ghosts if until > now]
+        return self.in_flight + len(self.ghosts)
+
+    def acquire(self, prompt_tokens: int = 0) -> Ticket:
+        """Wait for a free slot; the ticket carries this request's timeout."""
+        with self._cond:
+            asked = time.monotonic()
+            self._waiting.append(prompt_tokens)
+            if not self._settled:
+                # The first request measures the server: let the others line up, so that the
+                # smallest goes first and answers within --timeout if any can.
+                self._settled = True
+                self._cond.wait(timeout=SETTLE_SECONDS)
+            while (now := time.monotonic()) and (
+                self._busy(now) >= max(1, math.floor(self.limit))
+                or (not self.samples and prompt_tokens > min(self._waiting))
+            ):
+                wake = min(self.ghosts) - now if self.ghosts else None
+                self._cond.wait(timeout=wake)
+            self._waiting.remove(prompt_tokens)
+            self._cond.notify_all()  # the next smallest may go once a slot is free
+            self.in_flight += 1
+            busy = self._busy(now)
+            self.peak = max(self.peak, busy)
+            expected = self._expected_seconds(prompt_tokens)
+            timeout = self.unmeasured_timeout
+            if expected is not None:
+                # Requests granted at about the same time race to the server: any of them may be
+                # queued behind all the others, so the queue is taken as deep as the limit allows.
+                depth = max(busy, math.floor(self.limit) + len(self.ghosts))
+                timeout = max(timeout, TIMEOUT_FACTOR * expected * depth * self.slowdown)
+                if TIMEOUT_FACTOR * expected > self.floor_timeout:
+                    self._say(
+                        "slow",
+                        f"{self.name} is slow (about {expected:.0f}s per answer, {self._rate():.1f} "
+                        f"tokens/s): waiting up to {timeout:.0f}s for an answer instead of "
+                        f"--timeout {self.floor_timeout:g}s",
+                    )
+            return Ticket(now, now - asked, busy, self.epoch, timeout, expected)
+
+    def observe(self, ticket: Ticket, latency: float, prompt_tokens: int, completion_tokens: int) -> None:
+        """One answer came back: learn the server's speed, and adapt the limit."""
+        if completion_tokens <= 0 or latency <= 0:
+            return
+        sample = Sample(latency, prompt_tokens / PROMPT_SPEEDUP + completion_tokens, completion_tokens,
+                        ticket.in_flight)  # fmt: skip
+        with self._cond:
+            self.samples.append(sample)
+            self.slowdown = 1.0
+            self._adapt(ticket, sample)
+            self._cond.notify_all()
+
+    def release(self, ticket: Ticket, outcome: str = "ok") -> None:
+        """The request is over: ``ok`` (answered), ``timeout`` (abandoned; the server may still be
+        computing it), ``overloaded`` (429/503) or ``failed`` (no load signal: 500, reset, ...)."""
+        with self._cond:
+            self.in_flight -= 1
+            now = time.monotonic()
+            if outcome == "timeout":
+                # Measured: the server finishes a request it computes within the timeout (twice the
+                # expected time) plus one more expected time; unmeasured, as long as the timeout again.
+                self.ghosts.append(now + (ticket.expected or ticket.timeout))
+                if ticket.expected is None:
+                    self.unmeasured_timeout = max(self.unmeasured_timeout, 2 * ticket.timeout)
+                else:
+                    self.slowdown = min(8.0, self.slowdown * 2)
+                self._lower(ticket, 0.5, "timeout", f"no answer in {ticket.timeout:.0f}s")
+            elif outcome == "overloaded":
+                # A 429/503 also says "wait" (Retry-After, backoff): a gentler cut, and a quick way back
+                # to the level it came at, so that rate limits do not leave a capable server idle.
+                why = "the server says it is overloaded (429/503)"
+                self._lower(ticket, 0.75, "overloaded", why, ceiling=self.limit)
+            self._cond.notify_all()
+
+    # -- adaptation ---------------------------------------------------------------------------------
+
+    def _baseline(self) -> tuple[float, float]:
+        """(latency, seconds per unit of work) of the fastest answers computed alone, if any."""
+        alone = [s for s in self.samples if s.in_flight == 1] or self.samples
+        return min(s.latency for s in alone), min(s.latency / s.work for s in alone)
+
+    def _adapt(self, ticket: Ticket, sample: Sample) -> None:
+        latency, per_work = self._baseline()
+        ratio = min(sample.latency / latency, (sample.latency / sample.work) / per_work)
+        queued = sample.latency - latency > GROWN_SECONDS  # not just the client's own jitter
+        if sample.in_flight > 1 and ratio > GROWN and queued:
+            why = f"latency grew {ratio:.1f}x with {sample.in_flight} requests at once"
+            factor = min(0.5, (sample.in_flight / ratio) / self.limit)
+            self._lower(ticket, factor, "latency", why, ceiling=sample.in_flight - 1)
+            return
+        flat = ratio <= FLAT or sample.latency - latency <= GROWN_SECONDS / 2
+        if not flat:
+            return
+        expected = self._expected_seconds(0) or 0.0
+        if TIMEOUT_FACTOR * expected * (math.floor(self.limit) + 1) > QUEUE_SHARE_OF_DEADLINE * self.deadline:
+            return  # answers this slow leave no room for a queue (see QUEUE_SHARE_OF_DEADLINE)
+        if self.ceiling is None:  # no trouble seen yet: flat at k in flight, so try up to GROWTH x k
+            self.limit = min(self.maximum, max(self.limit, GROWTH * sample.in_flight))
+            return
+        if sample.in_flight < self.limit / 2:
+            return  # the limit was not really tried
+        self.flat_streak += 1
+        if self.limit + 1 <= self.ceiling or self.flat_streak >= PATIENCE * self.limit:
+            self.limit = min(self.maximum, self.limit + 1)
+            self.flat_streak = 0
+
+    def _lower(
+        self, ticket: Ticket, factor: float, kind: str, why: str, ceiling: float | None = None
+    ) -> None:
+        """Lower the limit to ``factor`` of itself; above ``ceiling`` (default: the new limit), where
+        trouble was seen, it grows again only slowly."""
+        if ticket.epoch != self.epoch:
+            return  # sent before the last lowering: its trouble is already accounted for
+        before = self.limit
+        self.limit = max(1.0, math.floor(self.limit * factor))
+        self.ceiling = max(1.0, self.limit if ceiling is None else ceiling)
+        self.flat_streak = 0
+        self.epoch += 1
+        self.lowered += 1
+        if kind == "timeout":
+            self._say(kind, f"{self.name}: {why}; concurrency {int(self.limit)}, and the request is sent "
+                            "again only once the server can have finished it")  # fmt: skip
+        elif self.limit < before:
+            self._say(kind, f"{self.name}: {why}; lowering concurrency to {int(self.limit)}")
+
+    # -- estimates ----------------------------------------------------------------------------------
+
+    def _rate(self) -> float:
+        """Slowest measured speed, in completion-equivalent tokens per second (conservative)."""
+        alone = [s for s in self.samples if s.in_flight == 1] or self.samples
+        return min(s.work / s.latency for s in alone)
+
+    def _expected_seconds(self, prompt_tokens: int) -> float | None:
+        """How long one answer should take at the slowest speed seen, for the largest completion seen."""
+        if not self.samples:
+            return None
+        completion = min(self.max_tokens, max(s.completion_tokens for s in self.samples))
+        return (prompt_tokens / PROMPT_SPEEDUP + completion) / self._rate()
+
+    def stalled_message(self, ticket: Ticket, seconds: float) -> str:
+        """What a timeout after ``seconds`` means, in words."""
+        if ticket.expected is None:
+            return (f"no answer in {seconds:.3g}s (--timeout) before any answer from this server: "
+                    "it is stalled or slower than that (raise --timeout)")  # fmt: skip
+        return (f"no answer in {seconds:.0f}s where about {ticket.expected:.0f}s was expected: "
+                "the server looks stalled")  # fmt: skip
+
+    def _say(self, kind: str, message: str) -> None:
+        if kind in self._said or self.notify is None:
+            return
+        self._said.add(kind)
+        self.notify(message)

@@ -1,0 +1,260 @@
+"""A slow local server must not lose documents.
+
+The loopback server here behaves like llama.cpp's or Ollama's: one slot, latency proportional to
+prompt plus completion tokens, a FIFO queue, and no cancellation of requests the client abandoned
+(``FaultServer(slots=1, ...)``). With fixed concurrency 4 and a timeout a little above one answer's
+time, the queued requests used to time out while the server still computed them, and their retries
+queued behind the abandoned work: 1 of 5 seeds briefed. Times are read from the server's log, never
+asserted on the client's clock.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openai_server import FaultServer, Reply, completion, running_server
+from typer.testing import CliRunner
+
+from summarizer.analyse import analyse_document, build_party_index
+from summarizer.backends.base import BackendError
+from summarizer.backends.openai_backend import OpenAIBackend
+from summarizer.backends.throttle import AdaptiveLimit
+from summarizer.cli import app
+from summarizer.documents import load_documents
+from summarizer.extract import extract_document
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+# About 0.6-0.8 s per seed document (the issue's 90 s per document, scaled down), and a timeout a
+# little above that (the issue's --timeout 120); the other options are the defaults.
+MODEL_SPEED = {"seconds_per_prompt_token": 0.0002, "seconds_per_token": 0.0015}
+TIMEOUT = "1.5"
+FAULT_KINDS = ("429", "429_bare", "500", "503", "reset", "stall", "invalid_json")
+
+
+def brief(server: FaultServer, tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
+    data = tmp_path / "brief.json"
+    result = CliRunner().invoke(
+        app,
+        ["brief", str(SEEDS), "-o", str(tmp_path / "brief.md"), "--json", str(data), "--backend", "openai",
+         "--base-url", server.url, "--model", "test-model", "--no-cache", "--timeout", TIMEOUT, *extra],
+    )  # fmt: skip
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, json.loads(data.read_text(encoding="utf-8")), result.stderr
+
+
+def test_single_slot_server_with_default_options_loses_no_document(tmp_path: Path) -> None:
+    with running_server(slots=1, **MODEL_SPEED) as server:
+        code, data, stderr = brief(server, tmp_path)
+    assert code == 0, stderr
+    assert len(data["sources"]) == 5 and data["failed"] == []
+    assert server.resent_while_computing() == []
+    assert [r.number for r in server.requests if r.abandoned] == [], stderr  # no answer computed for nobody
+    assert len(server.requests) == 5
+    # progress: tokens/s for each document, and how long it waited for a slot
+    progress = [line for line in stderr.splitlines() if line.startswith("  0") and "tokens/s" in line]
+    assert len(progress) == 5 and any("queued" in line for line in progress)
+
+
+def test_single_slot_server_with_30_percent_faults_loses_no_document(tmp_path: Path) -> None:
+    with running_server(slots=1, fault_rate=0.3, fault_kinds=FAULT_KINDS, seed=3, retry_after=0.2,
+                        **MODEL_SPEED) as server:  # fmt: skip
+        server.script("stall", "429_bare", "503")  # the first three, then 30% drawn at random
+        code, data, stderr = brief(server, tmp_path)
+    assert code == 0, stderr
+    assert len(data["sources"]) == 5 and data["failed"] == []
+    assert server.resent_while_computing() == []
+    assert {"stall", "429_bare", "503"} <= set(server.fault_counts())
+    notes = [line for line in stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == len(set(notes))  # each kind of notice once
+
+
+def test_a_deeper_queue_than_the_timeout_allows_loses_nothing(tmp_path: Path) -> None:
+    """12 documents, --concurrency 8: a queue at the server eight times deeper than the timeout allows
+    for, had concurrency stayed at 8."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for n in range(12):  # distinct copies of the seeds (the same content twice would be skipped)
+        text = seeds[n % 5].read_bytes() + f"\nExtra line {n}.\n".encode()
+        (articles / f"{n:02d}.txt").write_bytes(text)
+    with running_server(slots=1, **MODEL_SPEED) as server:
+        data = tmp_path / "brief.json"
+        result = CliRunner().invoke(
+            app,
+            ["brief", str(articles), "--json", str(data), "-o", str(tmp_path / "b.md"), "--backend", "openai",
+             "--base-url", server.url, "--model", "m", "--no-cache", "--timeout", TIMEOUT,
+             "--concurrency", "8"],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(data.read_text())["sources"]) == 12
+    assert server.resent_while_computing() == []
+    assert "lowering concurrency to" in result.stderr
+    assert [r.number for r in server.requests if r.abandoned] == []
+    assert len(server.requests) == 12
+
+
+def extract_one(server: FaultServer, name: str, **options: Any):
+    settings: dict[str, Any] = {"timeout": 0.5, "max_retries": 1, "max_reasks": 2, "backoff": 0.05}
+    settings.update(options)
+    backend = OpenAIBackend("test-model", base_url=server.url, api_key="x", **settings)
+    document = load_documents([SEEDS / name]).documents[0]
+    index = build_party_index([document])
+    return document, extract_document(document, analyse_document(document, index), index, backend)
+
+
+def test_a_server_that_sends_nothing_is_called_stalled_and_not_resent_at_once() -> None:
+    with running_server() as server:
+        server.plan = lambda request, number: "stall"
+        with pytest.raises(BackendError) as caught:
+            extract_one(server, "000_7bb91c76771d32cc.txt")
+        first, second = server.requests
+    message = str(caught.value)
+    assert "s (--timeout)" in message and "stalled" in message and "\n" not in message
+    assert "gave up after 2 tries" in message
+    # the first request kept its slot for as long again as its timeout: the server might have been
+    # computing it (0.5 s timeout + 0.5 s held + backoff)
+    assert second.at - first.at >= 1.0
+
+
+def test_citable_sentence_ids_are_sent_as_an_enum() -> None:
+    with running_server() as server:
+        document, _ = extract_one(server, "002_cf86933a66a444e4.txt")
+        [request] = server.requests
+    parameters = request.body["tools"][0]["function"]["parameters"]
+    enums = [
+        node["sentences"]["items"]["enum"]
+        for node in _walk(parameters)
+        if isinstance(node, dict) and isinstance(node.get("sentences"), dict)
+    ]
+    citable = [s.id for s in document.citable_sentences]
+    assert len(enums) == 5 and all(e == citable for e in enums)  # parties, demands, ... figures
+    assert 16 not in citable and 16 in [s.id for s in document.sentences]  # boilerplate left out
+
+
+def _walk(node: Any):
+    if isinstance(node, dict):
+        yield node.get("properties", {})
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def test_openai_reasks_exhausted_keep_the_valid_items() -> None:
+    def one_bad_citation(request: dict[str, Any]) -> Reply:
+        claims = [
+            {"speaker": "x", "speaker_side": "unknown", "statement": f"Claim {n}.", "sentences": [n]}
+            for n in (3, 16, 4)
+        ]
+        return Reply(body=completion(request, json.dumps({"claims": claims})), kind="one_bad")
+
+    with running_server() as server:
+        server.plan = lambda request, number: one_bad_citation
+        _, result = extract_one(server, "002_cf86933a66a444e4.txt")
+    assert len(server.requests) == 3  # the answer and two re-asks
+    assert [c.statement for c in result.value.claims] == ["Claim 3.", "Claim 4."]
+    [dropped] = result.dropped
+    assert dropped.item == "Claim 16." and "boilerplate" in dropped.reason
+
+
+# ---------------------------------------------------------------------------------------------------
+# The limiter on its own (no server, no clock)
+# ---------------------------------------------------------------------------------------------------
+
+
+def answer(limit: AdaptiveLimit, ticket: Any, latency: float, prompt: int = 800, tokens: int = 300) -> None:
+    limit.observe(ticket, latency, prompt, tokens)
+    limit.release(ticket)
+
+
+def test_concurrency_starts_at_one_and_grows_while_latency_stays_flat() -> None:
+    limit = AdaptiveLimit(16)
+    assert limit.limit == 1
+    answer(limit, limit.acquire(), 1.0)
+    assert limit.limit == 4
+    tickets = [limit.acquire() for _ in range(4)]
+    for ticket in tickets:
+        answer(limit, ticket, 1.0)
+    assert limit.limit == 16
+
+
+def test_latency_growing_with_concurrency_lowers_it_at_once_and_says_so_once() -> None:
+    notes: list[str] = []
+    limit = AdaptiveLimit(8, notify=notes.append, name="srv")
+    answer(limit, limit.acquire(), 1.0)
+    tickets = [limit.acquire() for _ in range(4)]  # a single slot: they take 1, 2, 3 and 4 s
+    for n, ticket in enumerate(tickets, start=1):
+        answer(limit, ticket, float(n))
+    assert limit.limit == 1
+    assert notes == ["srv: latency grew 2.0x with 2 requests at once; lowering concurrency to 1"]
+    # above the level that failed, it grows again only after several flat answers
+    for _ in range(3):
+        answer(limit, limit.acquire(), 1.0)
+    assert limit.limit == 1
+    answer(limit, limit.acquire(), 1.0)
+    assert limit.limit == 2
+
+
+def test_a_bigger_document_alone_is_not_taken_for_queueing() -> None:
+    limit = AdaptiveLimit(8)
+    answer(limit, limit.acquire(), 1.0, prompt=800, tokens=300)
+    first, second = limit.acquire(), limit.acquire()
+    answer(limit, first, 1.0)
+    answer(limit, second, 2.0, prompt=1600, tokens=600)  # twice the work in twice the time
+    assert limit.limit >= 4
+
+
+def test_timeouts_scale_with_measured_speed_and_the_work_queued_ahead() -> None:
+    limit = AdaptiveLimit(4, floor_timeout=120.0)
+    first = limit.acquire(3000)
+    assert first.timeout == 120.0 and first.expected is None
+    answer(limit, first, 90.0, prompt=3000, tokens=500)  # the issue's server: 90 s per document
+    assert limit.limit == 4
+    one = limit.acquire(3000)
+    assert one.expected == pytest.approx(90.0)
+    # twice the expected time, for each of the 4 requests the server may have to compute first
+    assert one.timeout == pytest.approx(720.0)
+    limit.release(one, "timeout")  # lowered to 2, and the abandoned request may still be computed
+    # 2 in the limit and 1 abandoned, and doubled until the next answer (the server may have slowed)
+    assert limit.acquire(3000).timeout == pytest.approx(2 * 90.0 * 3 * 2)
+
+
+def test_a_timed_out_request_keeps_its_slot_while_the_server_may_compute_it() -> None:
+    notes: list[str] = []
+    limit = AdaptiveLimit(4, floor_timeout=5.0, notify=notes.append)
+    answer(limit, limit.acquire(), 1.0)
+    ticket = limit.acquire()
+    limit.release(ticket, "timeout")
+    now = time.monotonic()
+    assert limit.limit == 2
+    assert limit._busy(now) == 1  # the abandoned request, which the server may still compute
+    assert limit._busy(now + ticket.timeout + 0.01) == 0
+    assert len(notes) == 1 and "sent again only once the server can have finished it" in notes[0]
+
+
+def test_openai_hosted_api_gets_its_parallelism_at_once() -> None:
+    hosted = OpenAIBackend("gpt-4.1-mini", api_key="k").limiter
+    local = OpenAIBackend("m", base_url="http://127.0.0.1:1/v1", api_key="k").limiter
+    hosted.set_maximum(16)
+    local.set_maximum(16)
+    assert (hosted.limit, local.limit) == (16, 1)
+    hosted.release(hosted.acquire(), "overloaded")  # 429: cut by a quarter
+    assert hosted.limit == 12
+
+
+def test_a_timeout_after_measured_answers_doubles_the_next_timeouts_until_an_answer() -> None:
+    limit = AdaptiveLimit(1, floor_timeout=1.0)
+    answer(limit, limit.acquire(800), 10.0)
+    first = limit.acquire(800)
+    limit.release(first, "timeout")  # a server slowed down by other work on its machine
+    limit.ghosts.clear()  # (its slot would be free again after one expected answer time)
+    second = limit.acquire(800)
+    assert second.timeout == pytest.approx(2 * first.timeout)
+    answer(limit, second, 25.0)  # the slower answer is measured: timeouts follow it from now on
+    assert limit.acquire(800).timeout == pytest.approx(first.timeout * 25.0 / 10.0)
