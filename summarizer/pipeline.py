@@ -116,8 +116,7 @@ def run_brief(
     analyses = {d.doc_id: analyse_document(d, index) for d in documents}
 
     workers = max(1, min(concurrency, backend.max_concurrency or concurrency, len(documents) or 1))
-    if (limiter := getattr(backend, "limiter", None)) is not None:
-        limiter.set_maximum(workers)  # it adapts below this bound to the server's latency
+    backend.set_max_concurrency(workers)  # a server backend adapts below this bound to its latency
     outcomes: dict[str, DocumentOutcome] = {}
     pool = ThreadPoolExecutor(max_workers=workers)
     try:

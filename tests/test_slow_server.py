@@ -19,7 +19,7 @@ import pytest
 from openai_server import FaultServer, Reply, completion, running_server
 from typer.testing import CliRunner
 
-from summarizer.analyse import analyse_document, build_party_index
+from summarizer.analysis import analyse_document, build_party_index
 from summarizer.backends.base import BackendError
 from summarizer.backends.openai_backend import OpenAIBackend
 from summarizer.backends.throttle import AdaptiveLimit

@@ -70,6 +70,11 @@ class Backend(Protocol):
     # the model makes the decisions that need language); see extract.py.
     strategy: str
 
+    def set_max_concurrency(self, maximum: int) -> None:
+        """The most calls the pipeline will make at once (``--concurrency``); a backend that adapts
+        to a server's capacity stays below it, others need do nothing."""
+        ...
+
     def cache_key_parts(self) -> tuple[str, ...]:
         """What, besides its name and model, decides this backend's answers (instructor mode, the
         version of the rules' code): part of every cached extraction's key."""

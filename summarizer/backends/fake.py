@@ -51,6 +51,9 @@ class FakeBackend:
         """Load ``{"doc_id": [reply, ...]}`` from a JSON file."""
         return cls(json.loads(path.read_text(encoding="utf-8")), max_reasks=max_reasks, model="scripted")
 
+    def set_max_concurrency(self, maximum: int) -> None:
+        pass  # no server to adapt to
+
     def cache_key_parts(self) -> tuple[str, ...]:
         # The rules' answer is computed by our own code: it is stale as soon as that code changes.
         return (rules_version(),)

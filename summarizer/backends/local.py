@@ -397,6 +397,9 @@ class LocalBackend:
 
     # -- calls --------------------------------------------------------------------------------------
 
+    def set_max_concurrency(self, maximum: int) -> None:
+        pass  # no server to adapt to
+
     def cache_key_parts(self) -> tuple[str, ...]:
         return ()  # the model file is named by ``model``; prompts and schema are in every key
 

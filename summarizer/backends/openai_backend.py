@@ -233,6 +233,9 @@ class OpenAIBackend:
                 )
             return self._instructor
 
+    def set_max_concurrency(self, maximum: int) -> None:
+        self.limiter.set_maximum(maximum)  # it adapts below this bound to the server's latency
+
     def cache_key_parts(self) -> tuple[str, ...]:
         return (self.mode,)
 
