@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from test_evaluate import cite
 
 from summarizer.devclusters import bad_speaker, load_dev_gold, match_rule, party_key, score_brief
-from summarizer.models import Brief, Citation, ClaimGroup, ClaimReport, PartyEntry, PartyRole, SourceDocument
+from summarizer.models import Brief, ClaimGroup, ClaimReport, PartyEntry, PartyRole, SourceDocument
 
 TEXT_A = "Senator Dana Quillfeather said the vote would fail.\nThe Orvel Labour Union disagreed.\n"
 TEXT_B = "Quillfeather repeated her warning on Tuesday.\n"
@@ -88,23 +89,6 @@ def write_cluster(folder: Path) -> None:
         "stance_triplets": [],
     }
     (folder / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
-
-
-def cite(folder: Path, doc_id: str, line: int, damage: bool = False) -> Citation:
-    text = (folder / doc_id).read_text(encoding="utf-8")
-    lines = text.split("\n")
-    start = sum(len(x) + 1 for x in lines[: line - 1])
-    quoted = lines[line - 1]
-    return Citation(
-        marker=f"{doc_id[0]}:L{line}",
-        doc_id=doc_id,
-        path=str(folder / doc_id),
-        line=line,
-        start=start,
-        end=start + len(quoted),
-        sentence=line,
-        text=quoted + ("!" if damage else ""),
-    )
 
 
 def test_load_dev_gold_dedupes(tmp_path: Path) -> None:

@@ -113,8 +113,8 @@ def corpus(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def cite(folder: Path, doc_id: str, line: int) -> Citation:
-    """A correct citation of one whole line."""
+def cite(folder: Path, doc_id: str, line: int, damage: bool = False) -> Citation:
+    """A correct citation of one whole line (its text changed by one character when ``damage``)."""
     text = (folder / doc_id).read_text(encoding="utf-8")
     lines = text.split("\n")
     start = sum(len(x) + 1 for x in lines[: line - 1])
@@ -127,7 +127,7 @@ def cite(folder: Path, doc_id: str, line: int) -> Citation:
         start=start,
         end=start + len(quoted),
         sentence=line,
-        text=quoted,
+        text=quoted + ("!" if damage else ""),
     )
 
 
