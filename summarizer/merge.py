@@ -2,14 +2,13 @@
 
 * parties: names and aliases resolved to one canonical party (country demonyms, parenthetical
   aliases, learned affiliations, fuzzy name match);
-* demands, proposals and claims: clustered across sources by text similarity, each cluster listing
-  every source that carries it;
-* contested points: claim groups about the same question with opposite polarity from different sides;
+* claims: merged by meaning (sentence embeddings of their propositions) within one side and one
+  polarity, each merged claim listing every source that carries it;
+* contested points: questions the sides answer differently, each side's position with its sources;
+* demands and proposals: clustered by text similarity (greedy, with an inverted index over content
+  words so that an item is compared only with the clusters that share a word with it);
 * figures: one quantity as given by several outlets, discrepancies flagged;
-* coverage: which source reports which item.
-
-Clustering is greedy with an inverted index over content words (blocking), so it stays near-linear:
-an item is compared only with the clusters that share a word with it, never with every cluster.
+* key points that open the brief, and coverage: which source reports which item.
 """
 
 from __future__ import annotations

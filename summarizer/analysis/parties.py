@@ -98,7 +98,6 @@ _GOVERNMENT_BODY = re.compile(
     + r"|Kremlin|Ministry|Department|Treasury|Cabinet|Government|Administration|administration)\b"
 )
 _LEGISLATURE = re.compile(r"\b(?:Senate|House|Congress|Parliament|Assembly|Knesset|Duma|Bundestag)\b")
-_COURT = re.compile(r"\bCourt\b")
 
 
 @dataclass
