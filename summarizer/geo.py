@@ -224,13 +224,3 @@ NON_PARTY_WORDS = {
     "most",
     "many",
 }
-
-
-def alias_table() -> dict[str, str]:
-    """lower-case alias -> canonical name, for countries and political shorthands."""
-    table: dict[str, str] = {}
-    for canonical, aliases in {**COUNTRIES, **POLITICAL_ALIASES}.items():
-        table[canonical.lower()] = canonical
-        for alias in aliases:
-            table.setdefault(alias.lower(), canonical)
-    return table

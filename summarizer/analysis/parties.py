@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from summarizer.analysis.parsing import ParsedCorpus
+from summarizer.analysis.parsing import ParsedCorpus, parse_corpus
 from summarizer.documents import Document
 from summarizer.geo import CAPITALS, COUNTRIES, GOVERNMENT_SEATS, NON_PARTY_WORDS, POLITICAL_ALIASES
 from summarizer.models import PartyRole
@@ -533,8 +533,6 @@ def _canonical_names(mentions: list[Mention], lower_words: set[str]) -> tuple[di
 
 def build_party_index(documents: list[Document], corpus: ParsedCorpus | None = None) -> PartyIndex:
     """Parties across documents, resolved and ranked (see the module docstring)."""
-    from summarizer.analysis.parsing import parse_corpus
-
     corpus = corpus or parse_corpus(documents)
     mentions, outlets = collect_mentions(documents, corpus)
     lower_words = {
