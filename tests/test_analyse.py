@@ -517,3 +517,20 @@ def test_a_person_named_three_ways_in_three_articles_is_one_party() -> None:
     assert index.titled_person("the president") == "Alma Torres"
     last = analyses[2].attributions[max(analyses[2].attributions)]
     assert last.side == "Alma Torres"  # 'the president' is the one person with that title
+
+
+def test_a_surname_is_one_person_however_it_is_cased() -> None:
+    _, index, _ = _analyse(
+        "President Walden said on Monday the plan would fail. The plan, WALDEN wrote, is a disaster.",
+        "Walden said he would veto the plan. Aides to Walden agreed.",
+    )
+    assert index.parties == {"Walden": {"WALDEN"}}  # the shouted 'WALDEN' is an alias, not a second party
+
+
+def test_the_party_list_grows_with_the_corpus_but_stays_bounded() -> None:
+    from summarizer.analysis.parties import MAX_PARTIES, MIN_PARTIES, party_list_size
+
+    sizes = [party_list_size(n) for n in (1, 3, 5, 20, 200)]
+    assert sizes[0] == MIN_PARTIES
+    assert sizes == sorted(sizes) and sizes[1] < sizes[2] < sizes[3]
+    assert sizes[-1] == MAX_PARTIES
