@@ -534,3 +534,14 @@ def test_the_party_list_grows_with_the_corpus_but_stays_bounded() -> None:
     assert sizes[0] == MIN_PARTIES
     assert sizes == sorted(sizes) and sizes[1] < sizes[2] < sizes[3]
     assert sizes[-1] == MAX_PARTIES
+
+
+def test_a_speaker_joined_to_the_subject_tells_the_side() -> None:
+    _, _, analyses = _analyse(
+        "Egypt said progress had been made in the talks on Sunday. Delegations left the capital and "
+        "talks would continue within two days, the sources and Egypt's foreign ministry said.",
+        "Egypt said the talks would go on.",
+    )
+    joined = analyses[0].attributions[2]
+    assert joined.speaker == "the sources and Egypt's foreign ministry"
+    assert joined.side == "Egypt"

@@ -417,3 +417,29 @@ def test_rival_proposals_meet_as_one_question() -> None:
     assert point.id == "Q1"
     assert point.question == "For or against raising the fuel tax"
     assert {(p.side, p.negated) for p in point.positions} == {("Egypt", False), ("Hamas", True)}
+
+
+def test_a_merged_claim_does_not_chain_claims_that_only_share_a_topic(monkeypatch) -> None:
+    """A chain of wordings, each close to the next, drifts far from where it began: the centroid would
+    carry it along (the first assertion shows it does without the floor); with it, no two members of
+    one merged claim are less similar than MIN_MEMBER_SIMILARITY."""
+    import numpy as np
+
+    from summarizer import merge
+
+    rng = np.random.default_rng(7)
+    chain = [rng.normal(size=64)]
+    for _ in range(11):
+        chain.append(chain[-1] + 0.55 * np.linalg.norm(chain[-1]) / 8 * rng.normal(size=64))
+    vectors = np.stack([v / np.linalg.norm(v) for v in chain])
+    blocks = [("Side", False)] * len(vectors)
+
+    def weakest_pair(clusters: list[list[int]]) -> float:
+        return min(float((vectors[c] @ vectors[c].T).min()) for c in clusters)
+
+    monkeypatch.setattr(merge, "MIN_MEMBER_SIMILARITY", -1.0)
+    assert weakest_pair(merge._cluster_by_meaning(vectors, blocks, merge.SAME_CLAIM)) < 0.35
+    monkeypatch.undo()
+    clusters = merge._cluster_by_meaning(vectors, blocks, merge.SAME_CLAIM)
+    assert weakest_pair(clusters) >= merge.MIN_MEMBER_SIMILARITY
+    assert sorted(i for c in clusters for i in c) == list(range(len(vectors)))

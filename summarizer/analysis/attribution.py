@@ -91,10 +91,16 @@ def _phrase(head: Token, drop: set[str]) -> str:
 
 def speaker_phrase(head: Token) -> str:
     """'a senior Hamas source' for the subject 'source'; relative clauses and asides are left out; a
-    long description keeps its core ('a source familiar with the talks' stays whole when short)."""
+    long description keeps its core ('a source familiar with the talks' stays whole when short). A
+    named speaker joined to the subject is kept ('the sources and Al-Qahera'): it may tell the side."""
     phrase = _phrase(head, {"relcl", "acl", "advcl", "punct", "appos", "parataxis", "cc", "conj"})
     if len(phrase.split()) > MAX_SPEAKER_WORDS:
         phrase = _phrase(head, _DETACHED)
+    named = [c for c in head.children if c.dep_ == "conj" and (c.ent_type_ or c.pos_ == "PROPN")]
+    if named:
+        joined = _phrase(named[0], _DETACHED)
+        if joined and len(phrase.split()) + len(joined.split()) < MAX_SPEAKER_WORDS:
+            phrase = f"{phrase} and {joined}"
     return re.sub(r"\s+", " ", phrase).strip(" ,;:“”\"'’‘")
 
 

@@ -226,7 +226,15 @@ class PartyIndex:
         return found
 
     def side_of(self, speaker: str) -> str:
-        """The party a speaker phrase belongs to ('two Egyptian security sources' -> Egypt)."""
+        """The party a speaker phrase belongs to ('two Egyptian security sources' -> Egypt). Joined
+        speakers ('the sources and Al-Qahera') have a side when those with one agree on it."""
+        if " and " in speaker:
+            sides = {self._side_of_one(part) for part in speaker.split(" and ")} - {UNKNOWN_SIDE}
+            if len(sides) == 1:
+                return sides.pop()
+        return self._side_of_one(speaker)
+
+    def _side_of_one(self, speaker: str) -> str:
         named = self.mentions(speaker)
         if named:
             return named[0]
