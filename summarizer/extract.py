@@ -29,7 +29,6 @@ import jinja2
 from pydantic import BaseModel, Field, create_model
 
 from summarizer.analysis import (
-    UNKNOWN_SIDE,
     DocumentAnalysis,
     PartyIndex,
     demand_owner,
@@ -126,9 +125,7 @@ def extract_document(
 # ---------------------------------------------------------------------------------------------------
 
 
-def focused_response_model(
-    parties: list[str], demand_ids: list[int], unknown_ids: list[int]
-) -> type[BaseModel]:
+def focused_response_model(parties: list[str], demand_ids: list[int]) -> type[BaseModel]:
     """A schema whose every answer is a choice among this document's parties and sentence ids."""
     party = Literal[tuple(parties)]  # type: ignore[valid-type]
     role_item = create_model("RoleItem", party=(party, ...), role=(PartyRole, ...))
@@ -143,13 +140,6 @@ def focused_response_model(
             sentence=(Literal[tuple(demand_ids)], ...),  # type: ignore[valid-type]
         )
         fields["demands"] = (list[demand_item], Field(default_factory=list, max_length=6))
-    if unknown_ids:
-        side_item = create_model(
-            "SideItem",
-            sentence=(Literal[tuple(unknown_ids)], ...),  # type: ignore[valid-type]
-            side=(Literal[(*parties, UNKNOWN_SIDE)], ...),  # type: ignore[valid-type]
-        )
-        fields["sides"] = (list[side_item], Field(default_factory=list, max_length=len(unknown_ids)))
     return create_model("FocusedExtraction", **fields)
 
 
@@ -162,28 +152,16 @@ def _extract_focused(
         return Completion(rules, Usage())
     citable = document.citable_sentences
     demand_ids = [s.id for s in citable if _DEMAND_WORDS.search(s.analysis_text)]
-    unknown = [(c.sentences[0], c.speaker) for c in rules.claims if c.speaker_side == UNKNOWN_SIDE]
-    unknown = list(dict.fromkeys(unknown))[:8]
-    response_model = focused_response_model(parties, demand_ids, [i for i, _ in unknown])
+    response_model = focused_response_model(parties, demand_ids)
     messages: list[Message] = [
         {"role": "system", "content": _template("focused_system.j2").render()},
-        {
-            "role": "user",
-            "content": _template("focused_user.j2").render(
-                sentences=citable, parties=parties, unknown_speakers=unknown
-            ),
-        },
+        {"role": "user", "content": _template("focused_user.j2").render(sentences=citable, parties=parties)},
     ]
     completion = backend.complete(messages, response_model, context)
     owners = {i: demand_owner(document.sentence(i), analysis, index) for i in demand_ids}
     texts = {i: document.sentence(i).analysis_text for i in demand_ids}
-    # The parties named in each unknown speaker's sentence and the one before it (where a speaker is
-    # often introduced): the only sides the model may give that speaker.
-    named = {
-        i: {p for j in (i - 1, i) if j >= 1 for p in index.mentions(document.sentence(j).analysis_text)}
-        for i, _ in unknown
-    }
-    return Completion(apply_focused(rules, completion.value, owners, texts, named), completion.usage)
+    people = {p for p in parties if p in index.people}
+    return Completion(apply_focused(rules, completion.value, owners, texts, people), completion.usage)
 
 
 def apply_focused(
@@ -191,18 +169,24 @@ def apply_focused(
     answer: BaseModel,
     owners: dict[int, str | None],
     sentence_texts: dict[int, str],
-    named: dict[int, set[str]] | None = None,
+    people: set[str] | frozenset[str] = frozenset(),
 ) -> DocumentExtraction:
-    """The rules' extraction with the model's decisions applied. A role the rules found from an
-    explicit pattern ('brokered by X') is kept over the model's. A demand is kept only when the
-    sentence it cites is that party's demand by the rules' reading (``owners``): a small model tends
-    to hand the same demand to every party in turn; and its wording must share words with the sentence
-    (a small model paraphrases into claims the text does not make). A side for an unknown speaker is
-    kept only when that party is named in the sentence or the one before (``named``): measured on the
-    seeds, the 1.5B model gave an unnamed official's statement to a party the text never ties it to."""
+    """The rules' extraction with the model's decisions applied, where they were measured to help
+    (EVALUATION.md, 'What the local model adds').
+
+    * Roles: only for a party that is not a person and whose role the rules left as 'other'. A
+      person's role comes from their title; without one, the 1.5B model guessed from the name alone
+      (a resident and a spokesman became 'negotiator' on the seeds).
+    * Demands: kept only when the sentence cited is that party's demand by the rules' reading
+      (``owners``): a small model hands the same demand to every party in turn; and its wording must
+      share words with the sentence (a small model paraphrases into claims the text does not make).
+    * Sides of unknown speakers are no longer asked: on the seeds every side the model gave was wrong
+      (an unnamed official's statement given to a party the text does not tie it to)."""
     roles = {item.party: item.role for item in getattr(answer, "roles", [])}
     parties = [
-        p if p.role != PartyRole.other else p.model_copy(update={"role": roles.get(p.name, p.role)})
+        p.model_copy(update={"role": roles.get(p.name, p.role)})
+        if p.role == PartyRole.other and p.name not in people
+        else p
         for p in rules.parties
     ]
     model_demands = [
@@ -212,17 +196,4 @@ def apply_focused(
         and owners.get(d.sentence) == d.party
         and support_level(d.demand, sentence_texts[d.sentence]) != SupportLevel.unsupported
     ]
-    sides = {
-        item.sentence: item.side
-        for item in getattr(answer, "sides", [])
-        if named is None or item.side in named.get(item.sentence, set())
-    }
-    claims = [
-        c.model_copy(update={"speaker_side": sides.get(c.sentences[0], c.speaker_side)})
-        if c.speaker_side == UNKNOWN_SIDE
-        else c
-        for c in rules.claims
-    ]
-    return rules.model_copy(
-        update={"parties": parties, "demands": (model_demands + rules.demands)[:12], "claims": claims}
-    )
+    return rules.model_copy(update={"parties": parties, "demands": (model_demands + rules.demands)[:12]})

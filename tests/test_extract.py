@@ -20,18 +20,16 @@ TEXTS = {1: "The union demands a 10% pay rise and shorter shifts.", 2: "The mini
 
 
 def test_schema_allows_only_this_documents_parties_and_sentences() -> None:
-    model = focused_response_model(["Union", "Ministry"], demand_ids=[1, 2], unknown_ids=[3])
-    model.model_validate(
-        {"roles": [{"party": "Union", "role": "negotiator"}], "sides": [{"sentence": 3, "side": "unknown"}]}
-    )
+    model = focused_response_model(["Union", "Ministry"], demand_ids=[1, 2])
+    model.model_validate({"roles": [{"party": "Union", "role": "negotiator"}]})
     with pytest.raises(ValidationError):
         model.model_validate({"roles": [{"party": "Someone else", "role": "negotiator"}]})
     with pytest.raises(ValidationError):
         model.model_validate({"demands": [{"party": "Union", "demand": "x", "sentence": 7}]})
 
 
-def test_answer_fills_roles_and_sides_and_keeps_only_owned_supported_demands() -> None:
-    model = focused_response_model(["Union", "Ministry"], demand_ids=[1, 2], unknown_ids=[3])
+def test_answer_fills_roles_and_keeps_only_owned_supported_demands() -> None:
+    model = focused_response_model(["Union", "Ministry"], demand_ids=[1, 2])
     answer = model.model_validate(
         {
             "roles": [{"party": "Union", "role": "negotiator"}, {"party": "Ministry", "role": "belligerent"}],
@@ -40,23 +38,25 @@ def test_answer_fills_roles_and_sides_and_keeps_only_owned_supported_demands() -
                 {"party": "Ministry", "demand": "shorter shifts", "sentence": 1},  # not the owner
                 {"party": "Union", "demand": "free lunches", "sentence": 1},  # not in the text
             ],
-            "sides": [{"sentence": 3, "side": "Ministry"}],
         }
     )
-    result = apply_focused(
-        RULES, answer, owners={1: "Union", 2: "Ministry"}, sentence_texts=TEXTS, named={3: {"Ministry"}}
-    )
+    result = apply_focused(RULES, answer, owners={1: "Union", 2: "Ministry"}, sentence_texts=TEXTS)
     roles = {p.name: p.role for p in result.parties}
     assert roles == {"Union": PartyRole.negotiator, "Ministry": PartyRole.mediator}  # rules' role wins
     assert [(d.party, d.demand) for d in result.demands] == [
         ("Union", "shorter shifts"),
         ("Union", "a 10% pay rise"),
     ]
-    assert result.claims[0].speaker_side == "Ministry"
+    assert result.claims == RULES.claims  # sides are the rules' alone
 
 
-def test_a_side_the_text_does_not_name_near_the_speaker_is_not_taken() -> None:
-    model = focused_response_model(["Union", "Ministry"], demand_ids=[], unknown_ids=[3])
-    answer = model.model_validate({"sides": [{"sentence": 3, "side": "Ministry"}]})
-    result = apply_focused(RULES, answer, owners={}, sentence_texts={}, named={3: {"Union"}})
-    assert result.claims[0].speaker_side == "unknown"
+def test_a_persons_role_is_not_taken_from_the_model() -> None:
+    model = focused_response_model(["Union", "Ministry"], demand_ids=[])
+    answer = model.model_validate({"roles": [{"party": "Union", "role": "negotiator"}]})
+    result = apply_focused(RULES, answer, owners={}, sentence_texts={}, people={"Union"})
+    assert {p.name: p.role for p in result.parties}["Union"] == PartyRole.other
+
+
+def test_the_prompt_asks_only_roles_and_demands() -> None:
+    model = focused_response_model(["Union"], demand_ids=[1])
+    assert set(model.model_fields) == {"roles", "demands"}

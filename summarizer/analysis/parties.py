@@ -138,6 +138,8 @@ class PartyIndex:
     lookup: dict[str, str] = field(default_factory=dict)
     # person -> the title the articles give them ("Transportation Secretary"), for their role
     titles: dict[str, str] = field(default_factory=dict)
+    # canonical names of the parties that are people (not organisations, countries or groups)
+    people: set[str] = field(default_factory=set)
     # normalised person or group name -> the party they speak for ('Hamas official X' -> Hamas)
     affiliations: dict[str, str] = field(default_factory=dict)
     # how salient each party is (documents and acts), for ranking
@@ -623,6 +625,8 @@ def build_party_index(documents: list[Document], corpus: ParsedCorpus | None = N
     candidates = [n for n in kinds if is_actor(n)]
     for name in candidates:
         index.add(name)
+        if kinds[name] == "PERSON":
+            index.people.add(name)
         for alias in aliases[name]:
             index.add(name, alias)
         index.documents[name] = len(docs[name])
