@@ -125,7 +125,7 @@ class BatchExtraction:
             groups[batch_id] = new
         results: dict[str, BatchResult] = {}
         for batch_id, group in groups.items():
-            status = self.batches.wait(batch_id, self._reporter())
+            status = self.batches.wait(batch_id, self._reporter(), on_error=self.notify)
             if status.status != "completed":
                 self.notify(f"batch {batch_id}: {status.message or status.status}")
             results.update(self.batches.results(status, group, final))

@@ -14,7 +14,8 @@ server would: ``server.answer(body, custom_id, batch_number)`` names a reply kin
 returns an ``openai_server.Reply``; the default is ``"ok"``, a valid extraction citing real
 sentences. Answers with status 200 go to the output file, the others to the error file. An expired
 batch answers only its first ``expire_after`` requests; the rest are in the error file as
-``batch_expired``, as OpenAI does.
+``batch_expired``, as OpenAI does. ``server.failing_polls = N`` answers the next N status requests
+with a 500.
 
 Everything is recorded: ``server.uploads`` (the JSONL lines of each upload), ``server.batches``,
 ``server.polls`` (batch ids, in the order their status was asked).
@@ -85,6 +86,7 @@ class BatchServer:
         self.fate = fate
         self.expire_after = expire_after
         self.hold = False  # keep every batch in_progress
+        self.failing_polls = 0  # answer that many status requests with a 500 first
         self.files: dict[str, bytes] = {}
         self.uploads: list[list[dict[str, Any]]] = []
         self.batches: dict[str, StubBatch] = {}
@@ -170,6 +172,13 @@ class BatchServer:
                 setattr(batch, name, file_id)
         batch.status = batch.fate
 
+    def take_failure(self) -> bool:
+        with self._lock:
+            if self.failing_polls <= 0:
+                return False
+            self.failing_polls -= 1
+            return True
+
     def cancel(self, batch_id: str) -> dict[str, Any] | None:
         with self._lock:
             batch = self.batches.get(batch_id)
@@ -211,6 +220,10 @@ class _Handler(BaseHTTPRequestHandler):
             content = self.owner.files.get(match.group(1))
             if content is not None:
                 return self._json(200, _file_json(match.group(1), content))
+        elif path.startswith("/v1/batches/") and self.owner.take_failure():
+            # retry-after-ms: the openai client retries at once instead of backing off for seconds
+            error = json.dumps({"error": {"message": "injected 500", "type": "server_error"}}).encode()
+            return self._send(500, error, "application/json", {"retry-after-ms": "1"})
         elif (match := re.fullmatch(r"/v1/batches/([\w-]+)", path)) and (
             batch := self.owner.retrieve(match.group(1))
         ) is not None:
@@ -240,9 +253,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, body: Any) -> None:
         self._send(status, json.dumps(body).encode(), "application/json")
 
-    def _send(self, status: int, payload: bytes, content_type: str) -> None:
+    def _send(
+        self, status: int, payload: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)

@@ -10,7 +10,9 @@ import re
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +201,50 @@ def test_a_failed_batch_says_why_and_exits_2_when_nothing_is_left(tmp_path: Path
     assert "batch batch_001: the batch failed (invalid_request: injected batch failure)" in stderr
     assert "no usable document" in stderr and not (tmp_path / "brief.md").exists()
     assert open_batches(tmp_path) == []  # a rerun submits anew
+
+
+def test_status_checks_that_fail_are_waited_out_then_given_up_keeping_the_batch(tmp_path: Path) -> None:
+    with running_batch_server() as server:
+        server.failing_polls = 3  # two attempts per check (--max-retries 1): the first check fails
+        code, stderr = run(server.url, tmp_path, "--max-retries", "1")
+        assert code == 0, stderr
+        assert "could not check batch batch_001: server answered 500" in stderr and "trying again" in stderr
+        assert len(read_brief(tmp_path).sources) == 5
+    tmp_path = tmp_path / "second"
+    with running_batch_server() as server:
+        server.failing_polls = 1000
+        code, stderr = run(server.url, tmp_path, "--max-retries", "1")
+        assert code == 2, stderr
+        assert "(5 times in a row); run the same command again to resume waiting for it" in stderr
+        assert {batch_id for _, _, batch_id in open_batches(tmp_path)} == {"batch_001"}  # kept to resume
+        server.failing_polls = 0
+        code, stderr = run(server.url, tmp_path)
+        assert code == 0 and "resuming batch batch_001" in stderr and len(server.batches) == 1
+
+
+def test_a_server_without_a_batch_api_is_named_and_nothing_is_recorded(tmp_path: Path) -> None:
+    class NotFound(BaseHTTPRequestHandler):  # what vLLM, Ollama or llama.cpp answer on /v1/files
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "27")
+            self.end_headers()
+            self.wfile.write(b'{"detail":"Not Found"}     ')
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        code, stderr = run(f"http://127.0.0.1:{httpd.server_address[1]}/v1", tmp_path)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert code == 2
+    assert "has no Batch API (404 on /files or /batches); run without --batch" in " ".join(stderr.split())
+    assert open_batches(tmp_path) == []
 
 
 @pytest.mark.parametrize(

@@ -146,8 +146,14 @@ class BatchBackend(Protocol):
         """Upload the requests and create one batch; its id. Raises BackendError."""
         ...
 
-    def wait(self, batch_id: str, on_status: Callable[[BatchStatus], None] | None = None) -> BatchStatus:
-        """Poll every ``poll_interval`` seconds until the batch is finished; its last status."""
+    def wait(
+        self,
+        batch_id: str,
+        on_status: Callable[[BatchStatus], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> BatchStatus:
+        """Poll every ``poll_interval`` seconds until the batch is finished; its last status. A
+        status check that fails is said through ``on_error`` and tried again, a few times at most."""
         ...
 
     def results(self, status: BatchStatus, items: list[BatchItem], final: bool) -> dict[str, BatchResult]:

@@ -35,6 +35,7 @@ from summarizer.backends.salvage import salvage
 
 ENDPOINT = "/v1/chat/completions"
 COMPLETION_WINDOW = "24h"  # the only window OpenAI offers
+POLL_FAILURES = 5  # status checks in a row that may fail (after the client's own retries) before giving up
 
 
 class OpenAIBatches:
@@ -108,20 +109,36 @@ class OpenAIBatches:
             raise BackendError(f"could not submit the batch: {self._explain(error)}") from error
         return batch.id
 
-    def wait(self, batch_id: str, on_status: Callable[[BatchStatus], None] | None = None) -> BatchStatus:
+    def wait(
+        self,
+        batch_id: str,
+        on_status: Callable[[BatchStatus], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> BatchStatus:
+        import openai
+
         client = self._openai()
+        failures = 0
         while True:
             try:
                 batch = client.batches.retrieve(batch_id)
+                failures = 0
+            except openai.NotFoundError:  # deleted, or another account's
+                return BatchStatus(batch_id, "failed", message="the server no longer knows this batch")
             except Exception as error:
-                import openai
-
-                if isinstance(error, openai.NotFoundError):  # deleted, or another account's
-                    return BatchStatus(batch_id, "failed", message="the server no longer knows this batch")
-                raise BackendError(
-                    f"could not check batch {batch_id}: {self._explain(error)}; run the same command "
-                    "again to resume waiting for it"
-                ) from error
+                # A wait may last hours: a network fault that outlasts the client's own retries is
+                # waited out for a few more polls before the run gives up (the batch is not lost).
+                failures += 1
+                reason = f"could not check batch {batch_id}: {self._explain(error)}"
+                if failures >= POLL_FAILURES:
+                    raise BackendError(
+                        f"{reason} ({failures} times in a row); run the same command again to resume "
+                        "waiting for it"
+                    ) from error
+                if on_error is not None:
+                    on_error(f"{reason}; trying again in {self.poll_interval:g}s")
+                time.sleep(self.poll_interval)
+                continue
             status = _status(batch)
             if on_status is not None:
                 on_status(status)
