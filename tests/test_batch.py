@@ -14,6 +14,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from typer.testing import CliRunner
 
 from summarizer.analysis import analyse_document, build_party_index
 from summarizer.backends import create_batches
-from summarizer.backends.base import BatchItem
+from summarizer.backends.base import BatchItem, BatchStatus
 from summarizer.backends.openai_backend import OpenAIBackend
 from summarizer.cli import app
 from summarizer.documents import load_documents
@@ -220,6 +221,21 @@ def test_status_checks_that_fail_are_waited_out_then_given_up_keeping_the_batch(
         server.failing_polls = 0
         code, stderr = run(server.url, tmp_path)
         assert code == 0 and "resuming batch batch_001" in stderr and len(server.batches) == 1
+
+
+def test_results_whose_file_is_gone_are_reported_for_a_new_batch() -> None:
+    item = BatchItem("doc-1", [{"role": "user", "content": "x"}], DocumentExtraction, {})
+    with running_batch_server() as server:
+        backend = OpenAIBackend("test-model", base_url=server.url, api_key="x", max_retries=0)
+        gone = BatchStatus(
+            "batch_009", "completed", raw=SimpleNamespace(output_file_id="file-9", error_file_id=None)
+        )
+        [result] = create_batches(backend).results(gone, [item], final=False).values()
+    assert result.completion is None and result.retry is None
+    assert result.error == (
+        "batch batch_009: its result file file-9 is no longer on the server; "
+        "run again to submit it in a new batch"
+    )
 
 
 def test_a_server_without_a_batch_api_is_named_and_nothing_is_recorded(tmp_path: Path) -> None:

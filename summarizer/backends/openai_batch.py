@@ -147,6 +147,8 @@ class OpenAIBatches:
             time.sleep(self.poll_interval)
 
     def results(self, status: BatchStatus, items: list[BatchItem], final: bool) -> dict[str, BatchResult]:
+        import openai
+
         lines: dict[str, dict[str, Any]] = {}
         batch = status.raw
         for file_id in (getattr(batch, "error_file_id", None), getattr(batch, "output_file_id", None)):
@@ -154,6 +156,11 @@ class OpenAIBatches:
                 continue
             try:
                 text = self._openai().files.content(file_id).text
+            except openai.NotFoundError:
+                # Deleted since (OpenAI keeps files for a limited time): its requests are submitted anew
+                # by the next run, rather than fetched again and again.
+                status.message = f"its result file {file_id} is no longer on the server"
+                continue
             except Exception as error:
                 raise BackendError(
                     f"could not download the results of batch {status.batch_id}: {self._explain(error)}; "
@@ -172,7 +179,7 @@ class OpenAIBatches:
             line = lines.get(item.custom_id)
             # A request a failed or expired batch left unanswered is reported with the batch's reason.
             unanswered = line is None or (
-                status.message and (line.get("response") or {}).get("status_code") != 200
+                status.status != "completed" and (line.get("response") or {}).get("status_code") != 200
             )
             results[item.custom_id] = missing if unanswered else self._result(item, line, final)
         return results
