@@ -31,6 +31,21 @@ CREATE TABLE IF NOT EXISTS extractions (
 )
 """
 
+# Batches submitted and not yet fully read back (--batch): a run killed while it waits finds its
+# batch here and polls it instead of paying for a second one. A row per document and round (1: the
+# first asks, 2: the re-asks), keyed by the document's extraction-cache key: after round 1 the valid
+# answers are cached, so a restarted run asks for a subset of the first request set, and a hash of
+# the whole set would never match again.
+BATCH_SCHEMA = """
+CREATE TABLE IF NOT EXISTS batch_requests (
+    key TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    batch_id TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (key, round)
+)
+"""
+
 
 def default_cache_path() -> Path:
     root = os.environ.get("SUMMARIZER_CACHE_DIR") or platformdirs.user_cache_dir("summarizer")
@@ -53,6 +68,7 @@ class ExtractionCache:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.execute(SCHEMA)
+        self._db.execute(BATCH_SCHEMA)
 
     def get(self, key: str) -> tuple[str, dict] | None:
         """The cached (response, usage), or None; an unreadable cache is a miss, never a failure."""
@@ -85,6 +101,43 @@ class ExtractionCache:
             except sqlite3.Error as error:
                 self._rollback()
                 self._note(error)
+            except BaseException:
+                self._rollback()
+                raise
+
+    def batch_of(self, key: str, round_: int) -> str | None:
+        """The id of the batch that holds this document's request of this round, if one was submitted."""
+        try:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT batch_id FROM batch_requests WHERE key = ? AND round = ?", (key, round_)
+                ).fetchone()
+            return row[0] if row else None
+        except sqlite3.Error as error:
+            self._note(error)
+            return None
+
+    def remember_batch(self, keys: list[str], round_: int, batch_id: str) -> bool:
+        """Record a submitted batch, in one transaction; False (and noted) when it could not be."""
+        now = time.time()
+        rows = [(key, round_, batch_id, now) for key in keys]
+        return self._write("INSERT OR REPLACE INTO batch_requests VALUES (?, ?, ?, ?)", rows)
+
+    def forget_batches(self, keys: list[str]) -> None:
+        """Drop the batch records of documents that are done (answered, or failed for good)."""
+        self._write("DELETE FROM batch_requests WHERE key = ?", [(key,) for key in keys])
+
+    def _write(self, statement: str, rows: list[tuple]) -> bool:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(statement, rows)
+                self._db.execute("COMMIT")
+                return True
+            except sqlite3.Error as error:
+                self._rollback()
+                self._note(error)
+                return False
             except BaseException:
                 self._rollback()
                 raise

@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from summarizer.analysis import analyse_document, build_party_index
-from summarizer.backends import Backend, BackendError, create_backend
+from summarizer.backends import Backend, BackendError, BatchBackend, create_backend, create_batches
+from summarizer.batch import BatchExtraction
 from summarizer.cache import ExtractionCache, default_cache_path
 from summarizer.config import Settings
 from summarizer.documents import InputError, load_documents
@@ -72,6 +73,17 @@ HtmlOpt = Annotated[
     Path | None,
     typer.Option("--html", help="Also write the review page: one self-contained HTML file."),
 ]
+BatchOpt = Annotated[
+    bool,
+    typer.Option(
+        "--batch",
+        help="Extract the uncached documents through OpenAI's Batch API (lower cost, done within 24 h); "
+        "an interrupted run resumes waiting for the same batch.",
+    ),
+]
+BatchPollOpt = Annotated[
+    float, typer.Option("--batch-poll", min=0.01, help="Seconds between two checks of a batch's status.")
+]
 StrategyOpt = Annotated[
     str,
     typer.Option(
@@ -109,6 +121,18 @@ def fail(message: str, code: int = EXIT_UNUSABLE) -> typer.Exit:
 def _backend(settings: Settings) -> Backend:
     try:
         return create_backend(settings)
+    except BackendError as error:
+        raise fail(str(error)) from None
+
+
+def _batches(backend: Backend, cache: ExtractionCache | None, poll: float) -> BatchBackend:
+    if cache is None:
+        raise fail(
+            "--batch needs the extraction cache (it remembers the submitted batch, so an interrupted run "
+            "resumes it); drop --no-cache, or pass a usable --cache FILE"
+        )
+    try:
+        return create_batches(backend, poll_interval=poll)
     except BackendError as error:
         raise fail(str(error)) from None
 
@@ -155,6 +179,8 @@ def brief(
     strategy: StrategyOpt = "auto",
     cache_path: CacheOpt = None,
     no_cache: NoCacheOpt = False,
+    batch: BatchOpt = False,
+    batch_poll: BatchPollOpt = 30.0,
 ) -> None:
     """Write one consolidated, cited brief of the articles."""
     settings = Settings(
@@ -181,6 +207,7 @@ def brief(
             err.print(f"[yellow]warning:[/] {document.path}: {warning}")
     chosen = _backend(settings)
     cache = _cache(no_cache, cache_path)
+    batches = _batches(chosen, cache, batch_poll) if batch else None
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -213,10 +240,15 @@ def brief(
                 what = f"{item.kind} “{item.item[:60]}”"
                 bar.console.print(f"[yellow]left out:[/] {outcome.document.path}: {what}: {item.reason}")
 
+        prepare = None
+        if batches is not None and cache is not None:
+            say = lambda message: bar.console.print(f"[dim]batch:[/] {message}")  # noqa: E731
+            prepare = BatchExtraction(chosen, batches, cache, reasks=max_reasks, notify=say)
         try:
             result = run_brief(
-                loaded, chosen, cache=cache, concurrency=concurrency, title=title, progress=report
-            )
+                loaded, chosen, cache=cache, concurrency=concurrency, title=title, progress=report,
+                prepare=prepare,
+            )  # fmt: skip
         except (InputError, PipelineError, BackendError) as error:  # e.g. the sentence model is missing
             raise fail(str(error)) from None
         except KeyboardInterrupt:

@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from summarizer.analysis import DocumentAnalysis, PartyIndex, analyse_document, build_party_index
-from summarizer.backends.base import Backend, BackendError, Usage
+from summarizer.backends.base import Backend, BackendError, Completion, Usage
 from summarizer.cache import ExtractionCache, cache_key
 from summarizer.documents import Document, LoadResult, load_documents
 from summarizer.extract import (
@@ -43,6 +43,8 @@ class DocumentOutcome:
 
 # Called after each document: (outcome, done, total).
 ProgressCallback = Callable[[DocumentOutcome, int, int], None]
+# Extracts some documents before the per-document calls (``--batch``): their outcomes, by doc_id.
+PrepareHook = Callable[[list[Document], dict[str, DocumentAnalysis], PartyIndex], dict[str, DocumentOutcome]]
 
 
 def document_cache_key(backend: Backend, document: Document) -> str:
@@ -59,16 +61,8 @@ def extract_with_cache(
 ) -> DocumentOutcome:
     started = time.perf_counter()
     outcome = DocumentOutcome(document)
-    key = document_cache_key(backend, document)
-    if cache is not None and (hit := cache.get(key)) is not None:
-        try:
-            context = extraction_context(document, analysis, index)
-            outcome.extraction = DocumentExtraction.model_validate_json(hit[0], context=context)
-            outcome.dropped = [DroppedItem.model_validate(d) for d in hit[1].get("dropped", [])]
-            outcome.cached = True
-            return outcome
-        except ValidationError:
-            pass  # written by an older schema: extract again
+    if cache is not None and (hit := cached_outcome(document, analysis, index, backend, cache)) is not None:
+        return hit
     try:
         completion = extract_document(document, analysis, index, backend)
     except BackendError as error:
@@ -78,16 +72,41 @@ def extract_with_cache(
     outcome.usage = completion.usage
     outcome.dropped = completion.dropped
     if cache is not None:
-        cache.put(
-            key,
-            document.doc_id,
-            backend.name,
-            backend.model,
-            completion.value.model_dump_json(),
-            {**vars(completion.usage), "dropped": [d.model_dump() for d in completion.dropped]},
-        )
+        remember(cache, backend, document, completion)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def cached_outcome(
+    document: Document,
+    analysis: DocumentAnalysis,
+    index: PartyIndex,
+    backend: Backend,
+    cache: ExtractionCache,
+) -> DocumentOutcome | None:
+    """The document's cached extraction, if there is one that still validates."""
+    hit = cache.get(document_cache_key(backend, document))
+    if hit is None:
+        return None
+    try:
+        context = extraction_context(document, analysis, index)
+        extraction = DocumentExtraction.model_validate_json(hit[0], context=context)
+        dropped = [DroppedItem.model_validate(d) for d in hit[1].get("dropped", [])]
+    except ValidationError:
+        return None  # written by an older schema: extract again
+    return DocumentOutcome(document, extraction, cached=True, dropped=dropped)
+
+
+def remember(cache: ExtractionCache, backend: Backend, document: Document, completion: Completion) -> None:
+    """Cache one extraction at once, so an interrupted run keeps it."""
+    cache.put(
+        document_cache_key(backend, document),
+        document.doc_id,
+        backend.name,
+        backend.model,
+        completion.value.model_dump_json(),
+        {**vars(completion.usage), "dropped": [d.model_dump() for d in completion.dropped]},
+    )
 
 
 def with_rule_parties(extraction: DocumentExtraction, rules: DocumentExtraction) -> DocumentExtraction:
@@ -105,6 +124,7 @@ def run_brief(
     concurrency: int = 4,
     title: str | None = None,
     progress: ProgressCallback | None = None,
+    prepare: PrepareHook | None = None,
 ) -> Brief:
     """Build the brief of the input paths (or of documents already loaded); raises
     documents.InputError when there is nothing to read at all."""
@@ -117,14 +137,18 @@ def run_brief(
 
     workers = max(1, min(concurrency, backend.max_concurrency or concurrency, len(documents) or 1))
     backend.set_max_concurrency(workers)  # a server backend adapts below this bound to its latency
-    outcomes: dict[str, DocumentOutcome] = {}
+    outcomes = prepare(documents, analyses, index) if prepare else {}
+    for done, outcome in enumerate(outcomes.values(), start=1):
+        if progress:
+            progress(outcome, done, len(documents))
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         futures = {
             pool.submit(extract_with_cache, d, analyses[d.doc_id], index, backend, cache): d
             for d in documents
+            if d.doc_id not in outcomes
         }
-        for done, future in enumerate(as_completed(futures), start=1):
+        for done, future in enumerate(as_completed(futures), start=len(outcomes) + 1):
             document = futures[future]
             try:
                 outcome = future.result()

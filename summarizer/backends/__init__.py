@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from summarizer.backends.base import Backend, BackendError, Completion, Usage
+from summarizer.backends.base import Backend, BackendError, BatchBackend, Completion, Usage
 from summarizer.config import DEFAULT_OPENAI_MODEL, NO_BACKEND_MESSAGE, Settings, choose_backend
 
-__all__ = ["Backend", "BackendError", "Completion", "Usage", "create_backend"]
+__all__ = [
+    "Backend",
+    "BackendError",
+    "BatchBackend",
+    "Completion",
+    "Usage",
+    "create_backend",
+    "create_batches",
+]
 
 
 def create_backend(settings: Settings) -> Backend:
@@ -48,3 +56,19 @@ def _build(settings: Settings) -> Backend:
     if name == "none":
         raise BackendError(NO_BACKEND_MESSAGE)
     raise BackendError(f"unknown backend {name!r}; choose auto, openai, local or fake")
+
+
+def create_batches(backend: Backend, poll_interval: float = 30.0) -> BatchBackend:
+    """The batch API of ``backend`` (``--batch``); BackendError when it has none."""
+    from summarizer.backends.openai_backend import OpenAIBackend
+
+    if not isinstance(backend, OpenAIBackend):
+        raise BackendError(
+            f"--batch uses OpenAI's Batch API, which the {backend.name} backend does not have; "
+            "use it with --backend openai (OPENAI_API_KEY, --model), or drop --batch"
+        )
+    if backend.strategy != "full":
+        raise BackendError("--batch sends whole-document extractions only; use it with --strategy full")
+    from summarizer.backends.openai_batch import OpenAIBatches
+
+    return OpenAIBatches(backend, poll_interval=poll_interval)

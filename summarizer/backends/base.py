@@ -5,8 +5,9 @@ Pipeline modules depend on this protocol only, never on ``openai`` or ``llama_cp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -86,3 +87,75 @@ class Backend(Protocol):
         response_model: type[ModelT],
         context: dict[str, Any],
     ) -> Completion[ModelT]: ...
+
+
+# ---------------------------------------------------------------------------------------------------
+# Batch APIs (OpenAI's Batch API): many requests submitted at once, answered within hours, at lower
+# cost. The pipeline decides what to ask (messages, schema, validation context) and what to keep; a
+# batch backend does the transport (upload, submit, poll, download) and the parsing and validation.
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchItem:
+    """One request of a batch: what ``Backend.complete`` would get, under a caller-chosen id."""
+
+    custom_id: str
+    messages: list[Message]
+    response_model: type[BaseModel]
+    context: dict[str, Any]
+    # A re-ask: the backend's own record of the request and of the answer that failed (opaque here).
+    reask: Any = None
+
+
+@dataclass
+class BatchStatus:
+    batch_id: str
+    status: str  # validating, in_progress, finalizing, completed, failed, expired, cancelling, cancelled
+    total: int = 0
+    completed: int = 0
+    failed: int = 0
+    message: str = ""  # why it failed, expired or was cancelled
+    raw: Any = None  # the backend's own batch object
+
+    FINISHED: ClassVar[tuple[str, ...]] = ("completed", "failed", "expired", "cancelled")
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
+@dataclass
+class BatchResult:
+    """What one request of a finished batch gave: a valid answer, a re-ask to send in the next
+    batch (the answer was invalid and re-asks are left), or an error (the document is lost)."""
+
+    completion: Completion[Any] | None = None
+    retry: BatchItem | None = None
+    error: str | None = None
+    usage: Usage = field(default_factory=Usage)
+
+
+class BatchBackend(Protocol):
+    """A batch API. ``results`` validates each answer with its item's context, as ``complete`` does;
+    with ``final`` an invalid answer is salvaged (``salvage.py``) or reported, never re-asked."""
+
+    poll_interval: float
+
+    def submit(self, items: list[BatchItem]) -> str:
+        """Upload the requests and create one batch; its id. Raises BackendError."""
+        ...
+
+    def wait(
+        self,
+        batch_id: str,
+        on_status: Callable[[BatchStatus], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> BatchStatus:
+        """Poll every ``poll_interval`` seconds until the batch is finished; its last status. A
+        status check that fails is said through ``on_error`` and tried again, a few times at most."""
+        ...
+
+    def results(self, status: BatchStatus, items: list[BatchItem], final: bool) -> dict[str, BatchResult]:
+        """Each item's result, by ``custom_id``, from a finished batch."""
+        ...
