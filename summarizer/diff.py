@@ -327,7 +327,7 @@ KINDS = {
         lambda g: g.sources, _claim_citations,
     ),
     ChangeKind.demand: _Kind(
-        ChangeKind.demand, lambda d: d.party, lambda d: f"{d.party}: {d.demand}", lambda d: d.sources,
+        ChangeKind.demand, lambda d: f"{d.party}: {d.demand}", lambda d: f"{d.party}: {d.demand}", lambda d: d.sources,
         lambda d: d.citations,
     ),
     ChangeKind.proposal: _Kind(
@@ -481,8 +481,8 @@ def compare_briefs(previous: Brief, current: Brief, encoder: SentenceEncoder | N
     def party(d: object) -> str:
         return d.party.lower()  # type: ignore[attr-defined]
 
-    _compare(ChangeKind.party, previous.parties, current.parties, parties, sources, changes)
     _compare(ChangeKind.claim, previous.claims, current.claims, claims, sources, changes)
+    _compare(ChangeKind.party, previous.parties, current.parties, parties, sources, changes)
     _compare(
         ChangeKind.contested, previous.contested, current.contested,
         match_contested(previous, current, claims), sources, changes,
