@@ -143,14 +143,9 @@ def _statement_key(doc_id: str, statement: str, negated: bool) -> tuple[str, str
     return doc_id, " ".join(statement.lower().split()), negated
 
 
-def _centroids(groups: Sequence[ClaimGroup], encoder: SentenceEncoder) -> np.ndarray:
+def _centroids(groups: Sequence[ClaimGroup], vectors: dict[str, np.ndarray]) -> np.ndarray:
     """Each group's mean report vector, unit length, as the merge computes its centroids."""
-    statements = list(dict.fromkeys(r.statement for g in groups for r in g.reports))
-    if not statements:
-        return np.zeros((len(groups), 1), dtype=np.float32)
-    row = {s: n for n, s in enumerate(statements)}
-    vectors = encoder.encode(statements)
-    centroids = np.stack([vectors[[row[r.statement] for r in g.reports]].mean(axis=0) for g in groups])
+    centroids = np.stack([np.mean([vectors[r.statement] for r in g.reports], axis=0) for g in groups])
     return centroids / np.linalg.norm(centroids, axis=1, keepdims=True).clip(min=1e-12)
 
 
@@ -161,29 +156,38 @@ def match_claims(
     index of parties can move a report to another side when sources are added); a group holding none
     of the earlier reports is an earlier one when it says the same thing by meaning from the same side
     with the same polarity (the merge's own rule). Best match first."""
-    if not previous.claims or not current.claims:
-        return {}
     reports: dict[tuple[str, str, bool], set[int]] = defaultdict(set)
     for j, group in enumerate(previous.claims):
         for report in group.reports:
             doc = sources.doc_map.get(report.doc_id)
             if doc is not None:
                 reports[_statement_key(doc, report.statement, report.negated)].add(j)
-    similarity = _centroids(current.claims, encoder) @ _centroids(previous.claims, encoder).T
-    earlier_sides = [{sides.get(s.lower(), s.lower()) for s in g.speaker_sides} for g in previous.claims]
     matches: Matches = {}
+    unmatched = []
     for i, group in enumerate(current.claims):
         shared: Counter[int] = Counter()
         for report in group.reports:
             shared.update(reports.get(_statement_key(report.doc_id, report.statement, report.negated), ()))
         if shared:  # the same reports: that is the item, whatever else is close to it in meaning
             matches[i] = sorted(shared, key=lambda j: (-shared[j], j))
-            continue
+        else:
+            unmatched.append(i)
+    if not unmatched or not previous.claims:
+        return matches
+    # Only the groups without a report in common need the encoder (mostly the added sources' claims);
+    # every distinct statement is encoded once, in one call.
+    others = [current.claims[i] for i in unmatched]
+    statements = list(dict.fromkeys(r.statement for g in (*previous.claims, *others) for r in g.reports))
+    vectors = dict(zip(statements, encoder.encode(statements), strict=True))
+    similarity = _centroids(others, vectors) @ _centroids(previous.claims, vectors).T
+    earlier_sides = [{sides.get(s.lower(), s.lower()) for s in g.speaker_sides} for g in previous.claims]
+    for row, i in enumerate(unmatched):
+        group = current.claims[i]
         own_sides = {s.lower() for s in group.speaker_sides}
         close = [
             int(j)
-            for j in np.argsort(-similarity[i], kind="stable")
-            if similarity[i, j] >= SAME_CLAIM
+            for j in np.argsort(-similarity[row], kind="stable")
+            if similarity[row, j] >= SAME_CLAIM
             and previous.claims[int(j)].negated == group.negated
             and earlier_sides[int(j)] & own_sides
         ]
@@ -327,8 +331,8 @@ KINDS = {
         lambda g: g.sources, _claim_citations,
     ),
     ChangeKind.demand: _Kind(
-        ChangeKind.demand, lambda d: f"{d.party}: {d.demand}", lambda d: f"{d.party}: {d.demand}", lambda d: d.sources,
-        lambda d: d.citations,
+        ChangeKind.demand, lambda d: f"{d.party}: {d.demand}", lambda d: f"{d.party}: {d.demand}",
+        lambda d: d.sources, lambda d: d.citations,
     ),
     ChangeKind.proposal: _Kind(
         ChangeKind.proposal, lambda p: p.id, lambda p: p.summary, lambda p: p.sources, lambda p: p.citations
