@@ -23,6 +23,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -63,6 +64,11 @@ class SourceMatch:
     removed: list[SourceChange] = field(default_factory=list)
     changed: list[SourceChange] = field(default_factory=list)
 
+    @property
+    def fresh(self) -> set[str]:
+        """Sources whose text the earlier brief had not read: added, or changed under their name."""
+        return {s.doc_id for s in (*self.added, *self.changed)}
+
     def current(self, doc_ids: Iterable[str]) -> set[str]:
         """The current names of earlier sources (a removed one keeps its name: it matches nothing)."""
         return {self.doc_map.get(d, d) for d in doc_ids}
@@ -73,6 +79,7 @@ def match_sources(previous: Brief, current: Brief) -> SourceMatch:
     by_sha = {s.sha256: s for s in current.sources}
     by_id = {s.doc_id: s for s in current.sources}
     taken: set[str] = set()
+    failed = {Path(f.path).name: f.reason for f in current.failed}
     unmatched = []
     for old in previous.sources:
         same = by_sha.get(old.sha256)
@@ -95,9 +102,15 @@ def match_sources(previous: Brief, current: Brief) -> SourceMatch:
                     previous_sha256=old.sha256,
                 )  # fmt: skip
             )
-        else:
+        else:  # gone, or given but not included this time (then the brief says why)
             match.removed.append(
-                SourceChange(doc_id=old.doc_id, path=old.path, date=old.date, sha256=old.sha256)
+                SourceChange(
+                    doc_id=old.doc_id,
+                    path=old.path,
+                    date=old.date,
+                    sha256=old.sha256,
+                    reason=failed.get(old.doc_id),
+                )  # fmt: skip
             )
     match.added = [
         SourceChange(doc_id=s.doc_id, path=s.path, date=s.date, sha256=s.sha256)
@@ -172,24 +185,31 @@ def match_claims(
             matches[i] = sorted(shared, key=lambda j: (-shared[j], j))
         else:
             unmatched.append(i)
-    if not unmatched or not previous.claims:
+    # The rest are compared by meaning with the earlier groups no current group holds a report of
+    # (their sources changed or went). Not with the others: the merge already put every claim of a
+    # side and polarity within SAME_CLAIM of a group's centroid into that group, so a current group
+    # apart from the one holding an earlier group's reports is not that claim by the merge's own rule;
+    # and encoding only these (mostly the added sources' claims) keeps the encoder's cost (~7 ms a
+    # statement, BENCHMARKS.md) to what changed rather than the whole earlier brief.
+    taken = {j for js in matches.values() for j in js}
+    orphans = [j for j in range(len(previous.claims)) if j not in taken]
+    if not unmatched or not orphans:
         return matches
-    # Only the groups without a report in common need the encoder (mostly the added sources' claims);
-    # every distinct statement is encoded once, in one call.
     others = [current.claims[i] for i in unmatched]
-    statements = list(dict.fromkeys(r.statement for g in (*previous.claims, *others) for r in g.reports))
+    earlier = [previous.claims[j] for j in orphans]
+    statements = list(dict.fromkeys(r.statement for g in (*earlier, *others) for r in g.reports))
     vectors = dict(zip(statements, encoder.encode(statements), strict=True))
-    similarity = _centroids(others, vectors) @ _centroids(previous.claims, vectors).T
-    earlier_sides = [{sides.get(s.lower(), s.lower()) for s in g.speaker_sides} for g in previous.claims]
+    similarity = _centroids(others, vectors) @ _centroids(earlier, vectors).T
+    earlier_sides = [{sides.get(s.lower(), s.lower()) for s in g.speaker_sides} for g in earlier]
     for row, i in enumerate(unmatched):
         group = current.claims[i]
         own_sides = {s.lower() for s in group.speaker_sides}
         close = [
-            int(j)
-            for j in np.argsort(-similarity[row], kind="stable")
-            if similarity[row, j] >= SAME_CLAIM
-            and previous.claims[int(j)].negated == group.negated
-            and earlier_sides[int(j)] & own_sides
+            orphans[int(k)]
+            for k in np.argsort(-similarity[row], kind="stable")
+            if similarity[row, k] >= SAME_CLAIM
+            and earlier[int(k)].negated == group.negated
+            and earlier_sides[int(k)] & own_sides
         ]
         if close:
             matches[i] = close
@@ -350,8 +370,9 @@ KINDS = {
 }  # fmt: skip
 
 
-def _position_note(point: object, earlier: list[object], sides: dict[str, str]) -> str:
-    """A contested point's sides that none of its earlier matches had."""
+def _position_note(point: object, earlier: list[object], sides: dict[str, str], fresh: set[str]) -> str:
+    """A contested point's sides that none of its earlier matches had, taken by a source the earlier
+    brief had not read (not an earlier claim that the merge now pairs with this question)."""
     before = {
         (sides.get(p.side.lower(), p.side.lower()), p.negated)
         for old in earlier
@@ -360,7 +381,7 @@ def _position_note(point: object, earlier: list[object], sides: dict[str, str]) 
     fresh = [
         f"{p.side} {'denies' if p.negated else 'asserts'}"
         for p in point.positions  # type: ignore[attr-defined]
-        if (p.side.lower(), p.negated) not in before
+        if (p.side.lower(), p.negated) not in before and set(p.sources) & fresh
     ]
     return f"new position: {'; '.join(fresh)}" if fresh else ""
 
@@ -376,6 +397,7 @@ def _compare(
     skip_more: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> None:
     read = KINDS[kind]
+    fresh = sources.fresh
     for i, item in enumerate(now):
         if i not in matches:
             changes.new.append(
@@ -390,7 +412,9 @@ def _compare(
             continue
         olds = [earlier[j] for j in matches[i]]
         before = sources.current(s for old in olds for s in read.sources(old))
-        added = [s for s in read.sources(item) if s not in before]
+        # Only sources the earlier brief had not read are news: a source it had read that the merge now
+        # groups with this item (claims regrouped as sources were added) tells the reader nothing new.
+        added = [s for s in read.sources(item) if s not in before and s in fresh]
         extra = note(item, olds) if note else ""
         if (added or extra) and i not in skip_more:
             changes.more_sources.append(
@@ -490,7 +514,7 @@ def compare_briefs(previous: Brief, current: Brief, encoder: SentenceEncoder | N
     _compare(
         ChangeKind.contested, previous.contested, current.contested,
         match_contested(previous, current, claims), sources, changes,
-        note=lambda point, olds: _position_note(point, olds, sides),
+        note=lambda point, olds: _position_note(point, olds, sides, sources.fresh),
     )  # fmt: skip
     _compare(ChangeKind.figure, previous.figures, current.figures, figures, sources, changes,
              skip_more=set(changed_figures))  # fmt: skip

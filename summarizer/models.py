@@ -395,6 +395,9 @@ class SourceChange(BaseModel):
     date: str | None = None
     sha256: str
     previous_sha256: str | None = Field(default=None, description="For a changed file: the sha256 it had.")
+    reason: str | None = Field(
+        default=None, description="For a removed source still given as input: why it is not in this brief."
+    )
 
 
 class NewItem(BaseModel):

@@ -174,7 +174,8 @@ def render_changes(changes: BriefChanges, used: dict[str, Citation]) -> list[str
         ("Sources removed", changes.sources_removed),
     ):
         if sources:
-            out.append(f"- **{label} ({len(sources)}):** " + ", ".join(f"`{s.path}`" for s in sources))
+            listed = [f"`{s.path}`" + (f" (not included: {s.reason})" if s.reason else "") for s in sources]
+            out.append(f"- **{label} ({len(sources)}):** " + ", ".join(listed))
     for source in changes.sources_changed:
         out.append(
             f"- **Source changed:** `{source.path}` (sha256 {(source.previous_sha256 or '')[:12]} → "

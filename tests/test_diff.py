@@ -431,3 +431,18 @@ def test_a_bad_since_file_is_refused_before_any_work(
     assert f"--since {since}: " in result.output and message in result.output, result.output
     assert "Traceback" not in result.output
     assert not cache.exists() and not (tmp_path / "b.md").exists()  # no extraction, nothing written
+
+
+def test_a_source_not_included_this_time_says_why(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text(
+        "Greece and Turkey met in Vienna. Turkey said talks went well.\n", encoding="utf-8"
+    )
+    (news / "b.txt").write_text("Greek officials said the Vienna talks failed.\n", encoding="utf-8")
+    brief_of(news, tmp_path / "before")
+    (news / "b.txt").write_bytes(b"")  # still given, but nothing to read now
+    after = brief_of(news, tmp_path / "after", "--since", tmp_path / "before.json", code=1)
+    [removed] = after.since.sources_removed
+    assert removed.doc_id == "b.txt" and removed.reason == after.failed[0].reason
+    assert f"(not included: {removed.reason})" in (tmp_path / "after.md").read_text(encoding="utf-8")
