@@ -222,7 +222,11 @@ def three_then_five(tmp_path_factory: pytest.TempPathFactory) -> dict[str, objec
 
 def test_the_added_outlets_items_are_new_or_more_sources_and_nothing_else(three_then_five) -> None:
     monday, later = three_then_five["monday"], three_then_five["later"]
+    # when a brief was made is recorded with its run stats (SOURCE_DATE_EPOCH fixes it) and shown
     assert monday.stats.made_at == "2024-04-08T00:00:00Z"
+    assert "\n_made 2024-04-08T00:00:00Z; " in (three_then_five["root"] / "monday.md").read_text()
+    assert re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ", later.stats.made_at or "")
+    assert later.stats.made_at > monday.stats.made_at
     changes = later.since
     assert changes is not None and changes.since == "2024-04-08 00:00 UTC"
     assert {s.doc_id for s in changes.sources_added} == ADDED
