@@ -181,8 +181,16 @@ def brief(
     no_cache: NoCacheOpt = False,
     batch: BatchOpt = False,
     batch_poll: BatchPollOpt = 30.0,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            "--since",
+            help="An earlier brief's JSON (brief --json): add a section of what is new since it.",
+        ),
+    ] = None,
 ) -> None:
     """Write one consolidated, cited brief of the articles."""
+    previous = _earlier_brief(since) if since else None  # a bad file fails before any work
     settings = Settings(
         backend=backend,
         model=model,
@@ -265,6 +273,10 @@ def brief(
         err.print(f"[yellow]not included:[/] {failure.path}: {failure.reason}")
     if not result.sources:
         raise fail("no usable document; nothing to brief")
+    if previous is not None:
+        from summarizer.diff import compare_briefs
+
+        result.since = compare_briefs(previous, result)
     markdown = render_markdown(result)
     if output:
         write_atomically(output, markdown)
@@ -277,6 +289,28 @@ def brief(
     _final_line(result)
     if not result.complete:
         raise typer.Exit(EXIT_INCOMPLETE)
+
+
+def _earlier_brief(path: Path) -> Brief:
+    """The brief ``--since`` names, or exit 2 with what is wrong with the file."""
+    from pydantic import ValidationError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise fail(f"--since {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise fail(f"--since {path}: cannot be read ({error})") from None
+    try:
+        return Brief.model_validate_json(text)
+    except ValidationError as error:
+        if any(e["type"] == "json_invalid" for e in error.errors()):
+            why = "it is not JSON; give the brief's JSON (brief --json FILE), not its Markdown"
+        else:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "top level"
+            why = f"it is not a brief's JSON ({where}: {first['msg']}; {error.error_count()} problem(s))"
+        raise fail(f"--since {path}: {why}") from None
 
 
 def _write_html(result: Brief, path: Path, brief_dir: Path | None = None, root: Path | None = None) -> bool:

@@ -363,6 +363,117 @@ class RunStats(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     wall_seconds: float = 0.0
+    made_at: str | None = Field(
+        default=None,
+        description="When the brief was made, UTC, ISO 8601 (SOURCE_DATE_EPOCH when set). A fact about "
+        "the run, like the timings, so it lives here and the brief's content stays the same for the "
+        "same input; `brief --since` reads it to date the earlier brief.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# What changed since an earlier brief (brief --since)
+# ---------------------------------------------------------------------------------------------------
+
+
+class ChangeKind(StrEnum):
+    """Which section of the brief a changed item belongs to."""
+
+    claim = "claim"
+    party = "party"
+    demand = "demand"
+    proposal = "proposal"
+    figure = "figure"
+    contested = "contested"
+
+
+class SourceChange(BaseModel):
+    """A source added, removed or changed (same file name, other sha256) since the earlier brief."""
+
+    doc_id: str
+    path: str
+    date: str | None = None
+    sha256: str
+    previous_sha256: str | None = Field(default=None, description="For a changed file: the sha256 it had.")
+    reason: str | None = Field(
+        default=None, description="For a removed source still given as input: why it is not in this brief."
+    )
+
+
+class NewItem(BaseModel):
+    """An item of this brief that the earlier brief did not hold, by meaning (not by id)."""
+
+    kind: ChangeKind
+    ref: str = Field(description="The item in this brief: its id ('C3', 'Q1', 'F2', 'P1') or a party's name.")
+    text: str
+    sources: list[str]
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class MoreSources(BaseModel):
+    """An item both briefs hold that more sources carry now (or, for a contested point, a new side)."""
+
+    kind: ChangeKind
+    ref: str
+    previous_ref: str = Field(description="Its id (or name) in the earlier brief.")
+    text: str
+    added_sources: list[str] = Field(description="Sources that carry it now and did not before.")
+    note: str = Field(default="", description="What else is new about it, e.g. a new side's position.")
+    citations: list[Citation] = Field(default_factory=list, description="Citations of the added sources.")
+
+
+class RemovedItem(BaseModel):
+    """An item of the earlier brief that this one no longer holds (for a contested point: settled, or
+    no longer contested). No citations: they point at the earlier sources, which may be gone."""
+
+    kind: ChangeKind
+    previous_ref: str
+    text: str
+    previous_sources: list[str]
+
+
+class PreviousValue(BaseModel):
+    """A figure's value as the earlier brief gave it; its sentence is quoted as text, not as a Citation,
+    because the file may have changed or gone since."""
+
+    doc_id: str
+    value: float
+    text: str
+    line: int
+    quote: str
+
+
+class FigureChange(BaseModel):
+    """A figure both briefs hold whose values differ now: the values before and after, with sources."""
+
+    ref: str
+    previous_ref: str
+    quantity: str
+    before: list[PreviousValue]
+    after: list[FigureValue]
+
+
+class BriefChanges(BaseModel):
+    """What changed since an earlier brief. Items are matched by meaning, not by id: an item a new source
+    rewords, or that got another id, is the same item."""
+
+    since: str = Field(description="The date of the earlier brief, as the heading shows it.")
+    previous_title: str
+    previous_made_at: str | None = None
+    previous_sources: int
+    sources_added: list[SourceChange] = Field(default_factory=list)
+    sources_removed: list[SourceChange] = Field(default_factory=list)
+    sources_changed: list[SourceChange] = Field(default_factory=list)
+    new: list[NewItem] = Field(default_factory=list)
+    figures_changed: list[FigureChange] = Field(default_factory=list)
+    more_sources: list[MoreSources] = Field(default_factory=list)
+    removed: list[RemovedItem] = Field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not any(
+            (self.sources_added, self.sources_removed, self.sources_changed, self.new,
+             self.figures_changed, self.more_sources, self.removed)
+        )  # fmt: skip
 
 
 class Brief(BaseModel):
@@ -383,6 +494,9 @@ class Brief(BaseModel):
     figures: list[FigureComparison] = Field(default_factory=list)
     coverage: list[CoverageRow] = Field(default_factory=list)
     stats: RunStats = Field(default_factory=RunStats)
+    since: BriefChanges | None = Field(
+        default=None, description="What changed since an earlier brief (brief --since), if one was given."
+    )
 
 
 def all_citations(value: Any) -> list[Citation]:

@@ -7,10 +7,12 @@ the brief as not included; the others go on.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -116,6 +118,16 @@ def with_rule_parties(extraction: DocumentExtraction, rules: DocumentExtraction)
     return extraction.model_copy(update={"parties": [*extraction.parties, *missing]})
 
 
+def made_at() -> str:
+    """Now, UTC, to the second; SOURCE_DATE_EPOCH (the reproducible-builds convention) fixes it so that
+    a rerun can give byte-identical files. Recorded in the run's stats, next to its timings: a brief
+    says when it was made (``--since`` dates the earlier brief with it) while its content stays a
+    function of its input."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def run_brief(
     inputs: list[Path] | LoadResult,
     backend: Backend,
@@ -163,7 +175,7 @@ def run_brief(
         raise
     pool.shutdown(wait=True)
 
-    stats = RunStats()
+    stats = RunStats(made_at=made_at())
     grounded = []
     included = []
     for document in documents:  # input order, so the brief does not depend on thread timing

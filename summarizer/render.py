@@ -6,7 +6,8 @@ file and line of each marker and quotes the cited sentence verbatim.
 
 from __future__ import annotations
 
-from summarizer.models import Brief, Citation, SupportLevel
+from summarizer.documents import short_label
+from summarizer.models import Brief, BriefChanges, ChangeKind, Citation, SupportLevel
 
 
 def _markers(citations: list[Citation], used: dict[str, Citation]) -> str:
@@ -36,6 +37,8 @@ def render_markdown(brief: Brief) -> str:
     if not brief.key_points:
         out.append("_None found._")
     out.append("")
+    if brief.since is not None:
+        out += render_changes(brief.since, used)
 
     out += ["## Parties", ""]
     for party in brief.parties:
@@ -141,11 +144,92 @@ def render_markdown(brief: Brief) -> str:
         out.append(f"- **[{marker}]** `{citation.path}`, line {citation.line}: “{citation.text}”")
     out.append("")
     stats = brief.stats
+    made = f"made {stats.made_at}; " if stats.made_at else ""
     out.append(
-        f"_{stats.llm_calls} LLM calls ({stats.cache_hits} cached, {stats.retries} retries), "
+        f"_{made}{stats.llm_calls} LLM calls ({stats.cache_hits} cached, {stats.retries} retries), "
         f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion tokens._"
     )
     return "\n".join(out) + "\n"
+
+
+_NEW_HEADINGS = {
+    ChangeKind.claim: "New claims",
+    ChangeKind.party: "New parties",
+    ChangeKind.contested: "Contested questions that appeared",
+    ChangeKind.figure: "New figures",
+    ChangeKind.demand: "New demands",
+    ChangeKind.proposal: "New proposals",
+}
+
+
+def render_changes(changes: BriefChanges, used: dict[str, Citation]) -> list[str]:
+    """The "New since <date>" section: what the earlier brief (``brief --since``) did not hold."""
+    out = [f"## New since {changes.since}", ""]
+    out += [f"_Compared with the earlier brief “{changes.previous_title}” ({changes.previous_sources} "
+            "sources); items are matched by meaning, not by id._", ""]  # fmt: skip
+    if changes.is_empty():
+        return [*out, "Nothing new: the same sources and the same items.", ""]
+    for label, sources in (
+        ("Sources added", changes.sources_added),
+        ("Sources removed", changes.sources_removed),
+    ):
+        if sources:
+            listed = [f"`{s.path}`" + (f" (not included: {s.reason})" if s.reason else "") for s in sources]
+            out.append(f"- **{label} ({len(sources)}):** " + ", ".join(listed))
+    for source in changes.sources_changed:
+        out.append(
+            f"- **Source changed:** `{source.path}` (sha256 {(source.previous_sha256 or '')[:12]} → "
+            f"{source.sha256[:12]})"
+        )
+    out.append("")
+    for kind, heading in _NEW_HEADINGS.items():
+        items = [item for item in changes.new if item.kind == kind]
+        if kind == ChangeKind.figure and changes.figures_changed:
+            out += ["**Figures that changed**", ""]
+            for change in changes.figures_changed:
+                before = "; ".join(f"{v.text} ({short_label(v.doc_id)})" for v in change.before)
+                after = "; ".join(f"{v.text} ({short_label(v.doc_id)})" for v in change.after)
+                known = {(v.doc_id, v.value) for v in change.before}
+                fresh = [v.citation for v in change.after if (v.doc_id, v.value) not in known]
+                out.append(
+                    f"- {change.ref} {change.quantity}: before {before}; now {after} {_markers(fresh, used)}"
+                )
+            out.append("")
+        if not items:
+            continue
+        out += [f"**{heading}**", ""]
+        for item in items:
+            ref = "" if item.text.startswith(item.ref) else f"{item.ref} "  # a party's ref is its name
+            out.append(f"- {ref}{item.text} ({_count(item.sources)}) {_markers(item.citations, used)}")
+        out.append("")
+    if changes.more_sources:
+        out += ["**More sources for existing items**", ""]
+        for more in changes.more_sources:
+            now = f"now also in {_labels(more.added_sources)}" if more.added_sources else ""
+            what = "; ".join(part for part in (more.note, now) if part)
+            ref = "" if more.text.startswith(more.ref) else f"{more.ref} "
+            out.append(f"- {ref}{more.text} — {what} {_markers(more.citations, used)}")
+        out.append("")
+    settled = [item for item in changes.removed if item.kind == ChangeKind.contested]
+    gone = [item for item in changes.removed if item.kind != ChangeKind.contested]
+    for heading, items in (("Settled or no longer contested", settled), ("No longer in the brief", gone)):
+        if items:
+            out += [f"**{heading}**", ""]
+            out += [
+                f"- {item.kind.value} {item.previous_ref} of the earlier brief: {item.text} "
+                f"(was in {_labels(item.previous_sources)})"
+                for item in items
+            ]
+            out.append("")
+    return out
+
+
+def _count(sources: list[str]) -> str:
+    return f"{len(sources)} source{'s' if len(sources) != 1 else ''}"
+
+
+def _labels(doc_ids: list[str]) -> str:
+    return ", ".join(short_label(d) for d in doc_ids)
 
 
 def _support_rank(level: SupportLevel) -> int:

@@ -194,6 +194,24 @@ class Page:
         self._ids: set[str] = set()
         # citations no sentence element holds (only when the splitting code changed since the brief)
         self.unresolved = [c for c in dict.fromkeys(all_citations(brief)) if self.sentence_for(c) is None]
+        # (kind, ref) -> badge for the items --since found new, changed or carried by more sources
+        self.marks: dict[tuple[str, str], str] = {}
+        if brief.since is not None:
+            for more in brief.since.more_sources:
+                self.marks[(more.kind.value, more.ref)] = "more sources"
+            for change in brief.since.figures_changed:
+                self.marks[("figure", change.ref)] = "changed"
+            for new in brief.since.new:
+                self.marks[(new.kind.value, new.ref)] = "new"
+
+    @staticmethod
+    def is_id(ref: str) -> bool:
+        """An item id the page has an element for ('C3', 'Q1', 'F2', 'P1'); a party's ref is its name."""
+        return re.fullmatch(r"[CQFP]\d+", ref) is not None
+
+    def badge(self, kind: str, ref: str) -> str:
+        """'new', 'changed', 'more sources' or '' for an item of the brief (the template shows it)."""
+        return self.marks.get((kind, ref), "")
 
     def sentence_for(self, citation: Citation) -> tuple[SentenceView, int] | None:
         """The sentence element holding a citation, and the citation's offset inside it."""

@@ -1,4 +1,4 @@
-"""The data flow is a contract: documents < analysis < extract < ground < merge < render < cli, and
+"""The data flow is a contract: documents < analysis < extract < ground < merge < diff < render < cli, and
 backends know only their protocol (pyproject's [tool.importlinter], checked by import-linter)."""
 
 from __future__ import annotations
