@@ -42,9 +42,13 @@ MAX_MATRIX_SOURCES = 12  # above this many sources the coverage table gives coun
 def _markers(citations: list[Citation], used: dict[str, Citation], voice: Callable[[str], str] = str) -> str:
     shown = citations
     if len(citations) > MAX_MARKERS:  # one citation per voice first, then the others, in order
-        seen: set[str] = set()
-        firsts = [c for c in citations if voice(c.doc_id) not in seen and not seen.add(voice(c.doc_id))]
-        shown = (firsts + [c for c in citations if c not in firsts])[:MAX_MARKERS]
+        firsts: dict[str, int] = {}  # voice -> index of its first citation
+        for index, citation in enumerate(citations):
+            firsts.setdefault(voice(citation.doc_id), index)
+        chosen = set(firsts.values())
+        rest = [i for i in range(len(citations)) if i not in chosen]
+        firsts_in_order = sorted(chosen)
+        shown = [citations[i] for i in (firsts_in_order + rest)[:MAX_MARKERS]]
     for citation in shown:
         used.setdefault(citation.marker, citation)
     more = f" (+{len(citations) - len(shown)} more)" if len(shown) < len(citations) else ""
@@ -131,7 +135,8 @@ def render_markdown(brief: Brief) -> str:
     out += ["## Demands", ""]
     shown, hidden = _ranked(brief.demands, "demands", lambda d: (-count(d.sources),))
     current = None
-    for demand in [d for d in brief.demands if d in shown]:  # grouped by party, as merged
+    shown_ids = {id(d) for d in shown}
+    for demand in [d for d in brief.demands if id(d) in shown_ids]:  # grouped by party, as merged
         if demand.party != current:
             if current is not None:
                 out.append("")
@@ -160,8 +165,9 @@ def render_markdown(brief: Brief) -> str:
         for figure in figures:
             flag = " ⚠ differs" if figure.discrepancy else ""
             # every distinct value first, so a cut table still shows the disagreement
-            values = list({v.value: v for v in reversed(figure.values)}.values())[::-1]
-            values += [v for v in figure.values if v not in values]
+            firsts = {id(v) for v in {v.value: v for v in reversed(figure.values)}.values()}
+            values = [v for v in figure.values if id(v) in firsts]
+            values += [v for v in figure.values if id(v) not in firsts]
             for value in values[:MAX_FIGURE_VALUES]:
                 out.append(
                     f"| {_cell(figure.quantity)}{flag} | {value.doc_id} | {_cell(value.text)} | "
