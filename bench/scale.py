@@ -10,7 +10,7 @@ ru_maxrss, not the largest child so far):
 * ``fake, rerun without vectors``: extractions cached but the cached claim vectors deleted, which
   is what every rerun cost before the vectors were cached;
 * ``openai, concurrency 16``: the real openai backend against the loopback stub of
-  ``tests/openai_server.py`` answering after ``--delay`` seconds, empty cache.
+  ``tests/openai_server.py`` answering after ``--delay`` seconds, empty cache; then a rerun on it.
 
     python bench/scale.py                       # 200 documents, 3 repeats of each
     python bench/scale.py --docs 400 --repeats 1 --skip-openai
@@ -68,7 +68,35 @@ def run_brief(folder: Path, out: Path, cache: Path, extra: list[str]) -> dict:
         "sources": len(brief["sources"]),
         "republished": sum(len(g["sources"]) - 1 for g in brief["republished"]),
         "claims": len(brief["claims"]),
+        # what the backend said about the server (concurrency lowered, timeouts raised)
+        "notes": [line for line in (out / "stderr.txt").read_text().splitlines() if line.startswith("note:")],
     }
+
+
+def vector_cache_effect(cache: Path, folder: Path, repeats: int) -> dict:
+    """Seconds to encode the corpus's distinct claim statements, and to read them from the cache,
+    in this process (the encoder loaded beforehand)."""
+    sys.path.insert(0, str(ROOT))
+    from summarizer.cache import ExtractionCache
+    from summarizer.embeddings import CachedEncoder, default_encoder
+
+    brief = json.loads((folder.parent / "brief.json").read_text(encoding="utf-8"))
+    texts = list(dict.fromkeys(r["statement"] for g in brief["claims"] for r in g["reports"]))
+    encoder = default_encoder()
+    store = ExtractionCache(cache)
+    CachedEncoder(encoder, store).encode(texts)  # fills what the last run's deletion emptied
+    encode, cached = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        encoder.encode(texts)
+        encode.append(time.perf_counter() - started)
+        reader = CachedEncoder(encoder, store)
+        started = time.perf_counter()
+        reader.encode(texts)
+        cached.append(time.perf_counter() - started)
+        assert reader.misses == 0
+    store.close()
+    return {"texts": len(texts), "encode": statistics.median(encode), "cached": statistics.median(cached)}
 
 
 def drop_vectors(cache: Path) -> None:
@@ -93,7 +121,7 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--delay", type=float, default=0.5, help="Stub seconds per answer.")
+    parser.add_argument("--delay", type=float, default=1.0, help="Stub seconds per answer.")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--skip-openai", action="store_true")
     args = parser.parse_args()
@@ -102,7 +130,13 @@ def main() -> int:
         work = Path(tmp)
         corpus = write_corpus(work / "corpus", args.docs, seed=args.seed)
         print(f"{len(corpus.paths)} articles, {len(corpus.copies)} republished wire copies", flush=True)
-        results: dict[str, list[dict]] = {"cold": [], "rerun": [], "no_vectors": [], "openai": []}
+        results: dict[str, list[dict]] = {
+            "cold": [],
+            "rerun": [],
+            "no_vectors": [],
+            "openai": [],
+            "openai_rerun": [],
+        }
         for repeat in range(args.repeats):
             cache = work / f"fake{repeat}.sqlite3"
             fake = ["--backend", "fake"]
@@ -113,6 +147,8 @@ def main() -> int:
             print(f"  fake, repeat {repeat + 1}: " + ", ".join(
                 f"{k} {v[-1]['seconds']:.1f} s" for k, v in results.items() if v
             ), flush=True)  # fmt: skip
+        # work/brief.json is the last fake run's brief here
+        vectors = vector_cache_effect(work / "fake0.sqlite3", work / "corpus", args.repeats)
         if not args.skip_openai:
             from openai_server import FaultServer  # type: ignore[import-not-found]
 
@@ -123,9 +159,11 @@ def main() -> int:
                     openai += ["--concurrency", str(args.concurrency)]
                     cache = work / f"openai{repeat}.sqlite3"
                     results["openai"].append(run_brief(work / "corpus", work, cache, openai))
-                    print(
-                        f"  openai, repeat {repeat + 1}: {results['openai'][-1]['seconds']:.1f} s", flush=True
-                    )
+                    results["openai_rerun"].append(run_brief(work / "corpus", work, cache, openai))
+                    run = results["openai"][-1]
+                    print(f"  openai, repeat {repeat + 1}: {run['seconds']:.1f} s", flush=True)
+                    for note in run["notes"]:
+                        print(f"    {note}", flush=True)
             finally:
                 server.stop()
         last = results["cold"][-1]
@@ -142,6 +180,12 @@ def main() -> int:
         if results["openai"]:
             label = f"openai via loopback stub ({args.delay:g} s/answer), concurrency {args.concurrency}"
             print(row(label, results["openai"]))
+            print(row("openai, rerun (extractions and claim vectors cached)", results["openai_rerun"]))
+        print(
+            f"\nclaim vectors of {vectors['texts']} distinct statements: encoded in "
+            f"{vectors['encode']:.2f} s, read from the cache in {vectors['cached']:.3f} s "
+            f"(medians of {args.repeats})"
+        )
     return 0
 
 

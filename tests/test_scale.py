@@ -37,6 +37,7 @@ from summarizer.models import (
 from summarizer.pipeline import run_brief
 from summarizer.progress import ProgressMeter
 from summarizer.render import CAPS, MAX_MARKERS, render_json, render_markdown
+from summarizer.render_html import load_sources, render_html
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -285,6 +286,8 @@ def test_merged_claims_count_voices_and_the_brief_names_the_copies(tmp_path: Pat
     assert "## Republished text" in markdown and "`000_wire.txt`, `001_copy.txt`, `002_copy.txt`" in markdown
     assert not re.search(r"reported by [3-9] of", markdown)
     assert all(re.search(r"\(\d of 2 sources\)", p.text) for p in brief.key_points if p.kind == "claim")
+    page = render_html(brief, load_sources(brief))
+    assert page.count("republishes the text of 000_wire.txt (one voice)") == 2
 
 
 # ---------------------------------------------------------------------------------------------------
