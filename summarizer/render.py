@@ -35,7 +35,7 @@ CAPS = {
 }
 MAX_MARKERS = 8  # citations shown per item; the rest are in brief.json
 MAX_FIGURE_VALUES = 8  # rows per figure
-MAX_SPEAKERS = 4  # speakers named per merged claim
+MAX_SPEAKERS = 6  # speakers named per merged claim
 MAX_MATRIX_SOURCES = 12  # above this many sources the coverage table gives counts, not a column each
 
 
