@@ -164,10 +164,19 @@ def render_markdown(brief: Brief) -> str:
         out += ["| Quantity | Source | Value | Given by | Date | Cited |", "|---|---|---|---|---|---|"]
         for figure in figures:
             flag = " ⚠ differs" if figure.discrepancy else ""
-            # every distinct value first, so a cut table still shows the disagreement
-            firsts = {id(v) for v in {v.value: v for v in reversed(figure.values)}.values()}
-            values = [v for v in figure.values if id(v) in firsts]
-            values += [v for v in figure.values if id(v) not in firsts]
+            # a cut table shows every distinct value first, so the disagreement stays visible, then one
+            # row per voice (a copy of a text gives its value again), then the copies
+            by_value: dict[float, int] = {}
+            by_voice: dict[str, int] = {}
+            for index, value in enumerate(figure.values):
+                by_value.setdefault(value.value, index)
+                by_voice.setdefault(voices.voice_of.get(value.doc_id, value.doc_id), index)
+            distinct, independent = set(by_value.values()), set(by_voice.values())
+            order = sorted(
+                range(len(figure.values)), key=lambda i: (i not in distinct, i not in independent, i)
+            )
+            # reordered only when cut: a short table keeps the merge's order (by source)
+            values = [figure.values[i] for i in order] if len(order) > MAX_FIGURE_VALUES else figure.values
             for value in values[:MAX_FIGURE_VALUES]:
                 out.append(
                     f"| {_cell(figure.quantity)}{flag} | {value.doc_id} | {_cell(value.text)} | "

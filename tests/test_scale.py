@@ -29,6 +29,8 @@ from summarizer.models import (
     ContestedPoint,
     ContestedPosition,
     DemandEntry,
+    FigureComparison,
+    FigureValue,
     PartyEntry,
     PartyRole,
     SourceDocument,
@@ -36,7 +38,7 @@ from summarizer.models import (
 )
 from summarizer.pipeline import run_brief
 from summarizer.progress import ProgressMeter
-from summarizer.render import CAPS, MAX_MARKERS, render_json, render_markdown
+from summarizer.render import CAPS, MAX_FIGURE_VALUES, MAX_MARKERS, render_json, render_markdown
 from summarizer.render_html import load_sources, render_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,6 +202,29 @@ def test_counts_are_voices_and_every_shown_marker_is_footnoted() -> None:
     shown = set(re.findall(r"\[(\d{3}:L\d+)\]", body))
     noted = set(re.findall(r"^- \*\*\[(\d{3}:L\d+)\]\*\*", footnotes, re.M))
     assert shown == noted
+
+
+def test_a_cut_figure_table_shows_every_value_and_independent_sources_first() -> None:
+    brief = _big_brief(sources=60, copies=10)  # 001-010 republish 000
+    values = [
+        FigureValue(
+            doc_id=f"{n:03d}_x.txt", value=120 if n == 19 else 100, text="x", citation=_citation(n, 50)
+        )
+        for n in range(20)
+    ]
+    brief.figures = [
+        FigureComparison(
+            quantity="ships waiting", values=values, discrepancy=True, sources=[v.doc_id for v in values]
+        )
+    ]
+    rows = [line for line in render_markdown(brief).splitlines() if line.startswith("| ships waiting")]
+    shown = [row.split(" | ")[1] for row in rows[:MAX_FIGURE_VALUES]]
+    assert shown[:2] == ["000_x.txt", "019_x.txt"]  # both values, the disagreement
+    assert shown[2:] == [f"{n:03d}_x.txt" for n in range(11, 17)]  # then independent sources, not copies
+    assert (
+        rows[MAX_FIGURE_VALUES]
+        == f"| ships waiting | {20 - MAX_FIGURE_VALUES} more values in brief.json | | | | |"
+    )
 
 
 def test_a_small_brief_is_not_capped() -> None:
