@@ -8,7 +8,9 @@
 * demands and proposals: clustered by text similarity (greedy, with an inverted index over content
   words so that an item is compared only with the clusters that share a word with it);
 * figures: one quantity as given by several outlets, discrepancies flagged;
-* key points that open the brief, and coverage: which source reports which item.
+* key points that open the brief, and coverage: which source reports which item;
+* voices: articles that republish one text (wire copy, ``duplicates.py``) count once in the counts
+  and the ranking of claims and contested points.
 """
 
 from __future__ import annotations
