@@ -191,7 +191,7 @@ def brief(
         console=err,
         transient=True,
     ) as bar:
-        task = bar.add_task("extracting", total=None, speed="")
+        task = bar.add_task("extracting", total=len(loaded.documents), speed="")
         meter = ProgressMeter()
         if (limiter := getattr(chosen, "limiter", None)) is not None:
             # Concurrency lowered, timeouts raised for a slow server: one line each, once.
