@@ -244,7 +244,7 @@ def brief(
         err.print(f"[yellow]not included:[/] {failure.path}: {failure.reason}")
     if not result.sources:
         raise fail("no usable document; nothing to brief")
-    markdown = render_markdown(result)
+    markdown = render_markdown(result, json_output.name if json_output else None)
     if output:
         write_atomically(output, markdown)
     else:
@@ -296,7 +296,7 @@ def render(
     except (OSError, ValidationError) as error:
         raise fail(f"{brief_json}: not a brief: {error}") from None
     if output:
-        write_atomically(output, render_markdown(result))
+        write_atomically(output, render_markdown(result, brief_json.name))
     if html_output and not _write_html(result, html_output, brief_json.parent, root):
         raise typer.Exit(EXIT_INCOMPLETE)
 

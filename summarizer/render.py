@@ -62,8 +62,8 @@ def _ranked(items: list[T], section: str, key: Callable[[T], tuple]) -> tuple[li
     return ranked[: CAPS[section]], max(0, len(items) - CAPS[section])
 
 
-def _more(count: int, what: str = "") -> list[str]:
-    return [f"_{count} more{what} in brief.json_"] if count else []
+def _more(count: int, what: str, where: str) -> list[str]:
+    return [f"_{count} more{what} in {where}_"] if count else []
 
 
 def _flag(support: SupportLevel) -> str:
@@ -74,7 +74,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(brief: Brief) -> str:
+def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
+    """The Markdown brief; ``json_name`` is the JSON file written with it, which holds what the caps
+    leave out (None: no JSON is written, the lines say how to get one)."""
+    where = json_name or "the JSON brief (--json)"
     used: dict[str, Citation] = {}
     voices = Voices.of_sources(brief.sources)
     count = voices.count
@@ -116,7 +119,7 @@ def render_markdown(brief: Brief) -> str:
         out.append("")
     if not brief.contested:
         out += ["_No contradicting claims found._", ""]
-    out += _more(hidden, " contested points") + [""] * bool(hidden)
+    out += _more(hidden, " contested points", where) + [""] * bool(hidden)
 
     contested_sides = {p.side for q in brief.contested for p in q.positions}
     out += ["## Parties", ""]
@@ -130,7 +133,7 @@ def render_markdown(brief: Brief) -> str:
             f"in {count(party.sources)} of {total} sources {markers(party.citations)}"
             f"{_flag(party.support)}"
         )
-    out += _more(hidden, " parties") + [""]
+    out += _more(hidden, " parties", where) + [""]
 
     out += ["## Demands", ""]
     shown, hidden = _ranked(brief.demands, "demands", lambda d: (-count(d.sources),))
@@ -145,7 +148,7 @@ def render_markdown(brief: Brief) -> str:
         out.append(f"- {demand.demand} {markers(demand.citations)}{_flag(demand.support)}")
     if not brief.demands:
         out.append("_None found._")
-    out += [""] * bool(hidden) + _more(hidden, " demands") + [""]
+    out += [""] * bool(hidden) + _more(hidden, " demands", where) + [""]
 
     out += ["## Proposals on the table", ""]
     proposals, hidden = _ranked(brief.proposals, "proposals", lambda p: (-count(p.sources),))
@@ -156,7 +159,7 @@ def render_markdown(brief: Brief) -> str:
             out.append(f"  - {term}")
     if not brief.proposals:
         out.append("_None found._")
-    out += _more(hidden, " proposals") + [""]
+    out += _more(hidden, " proposals", where) + [""]
 
     out += ["## Figures", ""]
     if brief.figures:
@@ -185,8 +188,8 @@ def render_markdown(brief: Brief) -> str:
                 )
             if len(values) > MAX_FIGURE_VALUES:
                 left = len(values) - MAX_FIGURE_VALUES
-                out.append(f"| {_cell(figure.quantity)} | {left} more values in brief.json | | | | |")
-        out += [""] * bool(hidden) + _more(hidden, " figures")
+                out.append(f"| {_cell(figure.quantity)} | {left} more values in {where} | | | | |")
+        out += [""] * bool(hidden) + _more(hidden, " figures", where)
     else:
         out.append("_No figure is given by more than one source._")
     out.append("")
@@ -207,7 +210,7 @@ def render_markdown(brief: Brief) -> str:
         )
     if not brief.claims:
         out.append("_None found._")
-    out += _more(hidden, " claims") + [""]
+    out += _more(hidden, " claims", where) + [""]
 
     out += ["## Coverage", ""]
     rows, hidden = brief.coverage, 0  # grouped by kind, as merged, unless it has to be cut
@@ -222,7 +225,7 @@ def render_markdown(brief: Brief) -> str:
     else:  # a column per source stops being readable long before hundreds of sources
         out += ["| Item | Sources | of |", "|---|---|---|"]
         out += [f"| {row.kind}: {_cell(row.item[:90])} | {count(row.sources)} | {total} |" for row in rows]
-    out += [""] * bool(hidden) + _more(hidden, " rows") + [""]
+    out += [""] * bool(hidden) + _more(hidden, " rows", where) + [""]
 
     if brief.republished:
         out += ["## Republished text", ""]
@@ -243,7 +246,7 @@ def render_markdown(brief: Brief) -> str:
         if source.dropped:
             items = "; ".join(f"{d.kind} “{_cell(d.item[:60])}” ({d.reason})" for d in source.dropped)
             out.append(f"  - left out of the model's answer as invalid after re-asks: {items}")
-    out += _more(max(0, len(brief.sources) - CAPS["sources"]), " sources")
+    out += _more(max(0, len(brief.sources) - CAPS["sources"]), " sources", where)
     if brief.failed:  # never capped: what is missing from the brief is always said
         out += ["", "**Not included:**", ""]
         out += [f"- `{f.path}`: {f.reason}" for f in brief.failed]

@@ -171,6 +171,9 @@ def test_sections_are_capped_with_the_rest_in_the_json() -> None:
     assert f"_{14 - CAPS['contested']} more contested points in brief.json_" in markdown
     assert f"_{60 - CAPS['sources']} more sources in brief.json_" in markdown
     assert len(re.findall(r"^- \*\*C\d+\*\*", markdown, re.M)) == CAPS["claims"]
+    # the lines name the JSON file written with the Markdown, or say how to get one
+    assert f"_{60 - CAPS['sources']} more sources in monday.json_" in render_markdown(brief, "monday.json")
+    assert "more claims in the JSON brief (--json)_" in render_markdown(brief, None)
     # the JSON keeps every item
     again = Brief.model_validate_json(render_json(brief))
     assert len(again.claims) == 45 and len(again.parties) == 20 and len(again.demands) == 25
