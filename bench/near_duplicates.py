@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from scale_corpus import OUTLETS, WIRE, article, republish, write_corpus  # noqa: E402
 
 from summarizer.documents import load_document, load_documents  # noqa: E402
-from summarizer.duplicates import COPY_THRESHOLD, containment, find_copies, shingles  # noqa: E402
+from summarizer.duplicates import COPY_THRESHOLD, MIN_SHARED, containment, find_copies, shingles  # noqa: E402
 
 
 def _load(folder: Path, name: str, text: str):
@@ -58,6 +58,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     copy_scores: dict[str, list[float]] = {"shingles": [], "sentences": []}
     other_scores: dict[str, list[float]] = {"shingles": [], "sentences": []}
+    shared_counts: list[int] = []  # 5-grams a copy shares with its wire article
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for n in range(args.wires):
@@ -65,6 +66,7 @@ def main() -> int:
             for c, outlet in enumerate(rng.sample(OUTLETS, k=3)):
                 copy = _load(folder, f"w{n}c{c}.txt", republish(wire.text, outlet, rng))
                 copy_scores["shingles"].append(containment(shingles(wire), shingles(copy)))
+                shared_counts.append(len(shingles(wire) & shingles(copy)))
                 copy_scores["sentences"].append(containment(_sentence_set(wire), _sentence_set(copy)))
         others = [
             _load(folder, f"o{n}.txt", article(rng.choice(OUTLETS), rng, day=1)) for n in range(args.others)
@@ -76,7 +78,9 @@ def main() -> int:
         for kind in ("shingles", "sentences"):
             print(_summary(f"copies, {kind}", copy_scores[kind]))
             print(_summary(f"different articles, {kind}", other_scores[kind]))
-        print(f"threshold in use: {COPY_THRESHOLD}")
+        print(f"5-grams a copy shares with its original: min {min(shared_counts)}, median "
+              f"{statistics.median(shared_counts):.0f}")  # fmt: skip
+        print(f"threshold in use: {COPY_THRESHOLD}, and at least {MIN_SHARED} shared 5-grams")
         for size in (200, 1000):
             corpus = write_corpus(folder / f"corpus{size}", size, seed=args.seed)
             documents = load_documents([folder / f"corpus{size}"]).documents

@@ -7,7 +7,8 @@ files republished the same text.
 
 How: each document's citable text (boilerplate left out, so a different newsletter footer does not
 hide a copy) becomes its set of word 5-grams ("shingles"); two documents are copies when the share of
-the smaller one's shingles found in the other (containment) is at least ``COPY_THRESHOLD``. Containment
+the smaller one's shingles found in the other (containment) is at least ``COPY_THRESHOLD`` and they
+share at least ``MIN_SHARED`` shingles. Containment
 rather than Jaccard because an outlet that cuts the last paragraphs still runs the agency's text.
 Copies are grouped transitively (union-find).
 
@@ -36,6 +37,9 @@ SHINGLE_WORDS = 5
 # although they share the same quotes and stock phrases. Whole-sentence hashes separate them worse
 # (copies down to 0.30, others up to 0.42): a word changed throughout loses every sentence it is in.
 COPY_THRESHOLD = 0.6
+# ... and they share at least this many 5-grams (about 30 words of the same text): two short items
+# that quote one long statement verbatim are two outlets reporting it, not one republishing the other.
+MIN_SHARED = 25
 _WORD = re.compile(r"\w+")
 
 
@@ -97,7 +101,7 @@ def find_copies(documents: list[Document], threshold: float = COPY_THRESHOLD) ->
             postings[shingle].append(i)
         for j, count in shared.items():  # only documents that share a shingle are ever compared
             score = count / min(len(own), len(sets[j]))
-            if score >= threshold:
+            if score >= threshold and count >= MIN_SHARED:
                 a, b = root(i), root(j)
                 if a != b:
                     parent[max(a, b)] = min(a, b)  # the earlier document stands for the group

@@ -281,6 +281,17 @@ def test_copies_with_small_edits_are_one_voice_and_other_articles_are_not(tmp_pa
             assert containment(shingles(a), shingles(b)) < COPY_THRESHOLD
 
 
+def test_short_items_quoting_one_statement_are_two_voices(tmp_path: Path) -> None:
+    quote = (
+        '"The strike will go on until every worker at the terminal is paid what the contract promised '
+        'them last spring," the union leader said.'
+    )
+    first = _write(tmp_path, "001_flash.txt", f"Dock workers marched on Monday.\n\n{quote}\n")
+    second = _write(tmp_path, "002_brief.txt", f"{quote}\n\nThe port authority did not comment.\n")
+    assert containment(shingles(first), shingles(second)) >= COPY_THRESHOLD  # mostly the quote...
+    assert find_copies([first, second]).groups == []  # ...but too little text to be a republication
+
+
 def test_the_generated_corpus_copies_are_found_exactly(tmp_path: Path) -> None:
     generated = corpus.write_corpus(tmp_path / "c", count=60, seed=4)
     documents = load_documents([tmp_path / "c"]).documents
