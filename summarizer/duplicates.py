@@ -8,9 +8,8 @@ files republished the same text.
 How: each document's citable text (boilerplate left out, so a different newsletter footer does not
 hide a copy) becomes its set of word 5-grams ("shingles"); two documents are copies when the share of
 the smaller one's shingles found in the other (containment) is at least ``COPY_THRESHOLD`` and they
-share at least ``MIN_SHARED`` shingles. Containment
-rather than Jaccard because an outlet that cuts the last paragraphs still runs the agency's text.
-Copies are grouped transitively (union-find).
+share at least ``MIN_SHARED`` shingles. Containment rather than Jaccard because an outlet that cuts
+the last paragraphs still runs the agency's text. Copies are grouped transitively (union-find).
 
 Exact shingle sets rather than MinHash (e.g. datasketch): with an inverted index only documents that
 share a shingle are compared, which for hundreds or a few thousand articles takes well under a second
