@@ -1,4 +1,5 @@
-"""SQLite cache of extractions, so an unchanged document is never sent to a model twice.
+"""SQLite cache of extractions, so an unchanged document is never sent to a model twice (and of
+claim vectors, so an unchanged claim is never encoded twice).
 
 The key covers everything that changes the answer: backend, model, mode, prompt-template hash,
 schema hash and the document's sha256. Each row is written in its own transaction (WAL journal), so a
@@ -30,6 +31,16 @@ CREATE TABLE IF NOT EXISTS extractions (
     usage TEXT NOT NULL
 )
 """
+# Sentence vectors of claim statements, keyed by a hash of the encoder's identity and the text
+# (embeddings.CachedEncoder): a rerun over the same claims does not encode them again.
+VECTORS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vectors (
+    key TEXT PRIMARY KEY,
+    vector BLOB NOT NULL
+)
+"""
+# Keys per SELECT ... IN (...): below SQLite's default limit of host parameters.
+_KEYS_PER_QUERY = 500
 
 # Batches submitted and not yet fully read back (--batch): a run killed while it waits finds its
 # batch here and polls it instead of paying for a second one. A row per document and round (1: the
@@ -69,6 +80,7 @@ class ExtractionCache:
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.execute(SCHEMA)
         self._db.execute(BATCH_SCHEMA)
+        self._db.execute(VECTORS_SCHEMA)
 
     def get(self, key: str) -> tuple[str, dict] | None:
         """The cached (response, usage), or None; an unreadable cache is a miss, never a failure."""
@@ -126,6 +138,25 @@ class ExtractionCache:
     def forget_batches(self, keys: list[str]) -> None:
         """Drop the batch records of documents that are done (answered, or failed for good)."""
         self._write("DELETE FROM batch_requests WHERE key = ?", [(key,) for key in keys])
+
+    def get_vectors(self, keys: list[str]) -> dict[str, bytes]:
+        """The stored vectors of those keys that have one; an unreadable cache is a miss."""
+        found: dict[str, bytes] = {}
+        try:
+            with self._lock:
+                for start in range(0, len(keys), _KEYS_PER_QUERY):
+                    chunk = keys[start : start + _KEYS_PER_QUERY]
+                    marks = ",".join("?" * len(chunk))
+                    query = f"SELECT key, vector FROM vectors WHERE key IN ({marks})"
+                    found.update(self._db.execute(query, chunk).fetchall())
+        except sqlite3.Error as error:
+            self._note(error)
+        return found
+
+    def put_vectors(self, vectors: dict[str, bytes]) -> None:
+        """Store vectors in one transaction; a failed write is noted and skipped, like ``put``."""
+        if vectors:
+            self._write("INSERT OR REPLACE INTO vectors VALUES (?, ?)", list(vectors.items()))
 
     def _write(self, statement: str, rows: list[tuple]) -> bool:
         with self._lock:

@@ -28,6 +28,7 @@ from summarizer.gold import Gold
 from summarizer.models import Brief, DocumentExtraction
 from summarizer.nlp import PipelineError
 from summarizer.pipeline import DocumentOutcome, extract_with_cache, run_brief
+from summarizer.progress import ProgressMeter
 from summarizer.render import render_json, render_markdown
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
@@ -221,16 +222,26 @@ def brief(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("{task.fields[speed]}"),  # tokens/s and ETA (progress.py)
         console=err,
         transient=True,
     ) as bar:
-        task = bar.add_task("extracting", total=None)
+        task = bar.add_task("extracting", total=len(loaded.documents), speed="")
+        meter = ProgressMeter()
         if (limiter := getattr(chosen, "limiter", None)) is not None:
             # Concurrency lowered, timeouts raised for a slow server: one line each, once.
             limiter.notify = lambda message: bar.console.print(f"[yellow]note:[/] {message}")
 
         def report(outcome: DocumentOutcome, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            snapshot = meter.update(
+                done,
+                total,
+                cached=outcome.cached,
+                failed=outcome.error is not None,
+                completion_tokens=outcome.usage.completion_tokens,
+                seconds=outcome.seconds,
+            )
+            bar.update(task, completed=done, total=total, speed=snapshot.describe())
             if outcome.error:
                 err.print(f"[red]failed:[/] {outcome.document.path}: {outcome.error}")
             elif not outcome.cached and outcome.usage.completion_tokens and outcome.seconds:
@@ -277,7 +288,7 @@ def brief(
         from summarizer.diff import compare_briefs
 
         result.since = compare_briefs(previous, result)
-    markdown = render_markdown(result)
+    markdown = render_markdown(result, json_output.name if json_output else None)
     if output:
         write_atomically(output, markdown)
     else:
@@ -351,7 +362,7 @@ def render(
     except (OSError, ValidationError) as error:
         raise fail(f"{brief_json}: not a brief: {error}") from None
     if output:
-        write_atomically(output, render_markdown(result))
+        write_atomically(output, render_markdown(result, brief_json.name))
     if html_output and not _write_html(result, html_output, brief_json.parent, root):
         raise typer.Exit(EXIT_INCOMPLETE)
 

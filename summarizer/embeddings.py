@@ -25,10 +25,11 @@ on each other when another process holds a core); see BENCHMARKS.md.
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -307,6 +308,63 @@ class SentenceEncoder:
         pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+
+
+class Encoder(Protocol):
+    """What the merge needs of an encoder: texts in, one unit-length row per text out."""
+
+    def encode(self, texts: list[str]) -> NDArray[np.float32]: ...
+
+
+class VectorStore(Protocol):
+    """Where CachedEncoder keeps vectors (cache.ExtractionCache implements it in SQLite)."""
+
+    def get_vectors(self, keys: list[str]) -> dict[str, bytes]: ...
+
+    def put_vectors(self, vectors: dict[str, bytes]) -> None: ...
+
+
+# Names the vectors' model in their cache keys: other weights never share an entry.
+_MODEL_IDENTITY = f"{MODEL_NAME}:{PINNED_FILES['model.safetensors'][1]}:{MAX_SEQ_LENGTH}"
+
+
+class CachedEncoder:
+    """An encoder that remembers vectors by a hash of the text (and of the model), so a rerun over the
+    same claims reads ~1.5 kB per claim from the store instead of spending ~7 ms encoding it. Texts
+    not found are encoded in one batch and stored. A cached vector was computed in another batch, so
+    it may differ from a fresh one by float32 noise (~1e-7, see the module docstring)."""
+
+    def __init__(self, encoder: Encoder, store: VectorStore, identity: str = _MODEL_IDENTITY) -> None:
+        self.encoder = encoder
+        self.store = store
+        self.identity = identity
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.identity}\x1f{text.strip()}".encode()).hexdigest()
+
+    def encode(self, texts: list[str]) -> NDArray[np.float32]:
+        keys = [self.key(text) for text in texts]
+        stored = self.store.get_vectors(list(dict.fromkeys(keys)))
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        missing: dict[str, int] = {}  # key -> first row needing it
+        for row, key in enumerate(keys):
+            blob = stored.get(key)
+            if blob is not None and len(blob) == DIMENSION * 4:
+                out[row] = np.frombuffer(blob, dtype=np.float32)
+            else:
+                missing.setdefault(key, row)
+        self.hits += len(texts) - sum(1 for key in keys if key in missing)
+        self.misses += len(missing)
+        if missing:
+            fresh = self.encoder.encode([texts[row] for row in missing.values()])
+            by_key = dict(zip(missing, fresh, strict=True))
+            for row, key in enumerate(keys):
+                if key in by_key:
+                    out[row] = by_key[key]
+            self.store.put_vectors({key: vector.tobytes() for key, vector in by_key.items()})
+        return out
 
 
 @functools.cache

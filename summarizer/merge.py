@@ -8,7 +8,9 @@
 * demands and proposals: clustered by text similarity (greedy, with an inverted index over content
   words so that an item is compared only with the clusters that share a word with it);
 * figures: one quantity as given by several outlets, discrepancies flagged;
-* key points that open the brief, and coverage: which source reports which item.
+* key points that open the brief, and coverage: which source reports which item;
+* voices: articles that republish one text (wire copy, ``duplicates.py``) count once in the counts
+  and the ranking of claims and contested points.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from rapidfuzz import fuzz, process
 
 from summarizer.analysis import UNKNOWN_SIDE, PartyIndex
 from summarizer.documents import Document
-from summarizer.embeddings import SentenceEncoder, default_encoder
+from summarizer.duplicates import Voices, find_copies
+from summarizer.embeddings import Encoder, default_encoder
 from summarizer.ground import GroundedDocument, GroundedFigure
 from summarizer.lexical import content_words
 from summarizer.models import (
@@ -41,6 +44,7 @@ from summarizer.models import (
     PartyEntry,
     PartyRole,
     ProposalEntry,
+    RepublishedText,
     RunStats,
     SkippedText,
     SourceDocument,
@@ -340,10 +344,15 @@ def _join_close_clusters(clusters: list[list[int]], vectors: np.ndarray, thresho
 
 
 def merge_claims(
-    reports: list[ClaimReport], resolver: PartyResolver, encoder: SentenceEncoder
+    reports: list[ClaimReport],
+    resolver: PartyResolver,
+    encoder: Encoder,
+    voices: Voices | None = None,
 ) -> tuple[list[ClaimGroup], dict[str, np.ndarray]]:
     """One group per proposition: reports that say the same thing by meaning, from the same side and
-    with the same polarity, whichever outlet carries them. Returns the groups and their centroids."""
+    with the same polarity, whichever outlet carries them. Returns the groups (most independent
+    voices first) and their centroids."""
+    voices = voices or Voices()
     for report in reports:
         report.speaker_side = resolver.resolve(report.speaker_side)
         if report.speaker_side == UNKNOWN_SIDE:
@@ -367,13 +376,14 @@ def merge_claims(
                 negated=best.negated,
                 reports=cluster,
                 sources=_sources(cluster),
+                voices=voices.count(_sources(cluster)),
             )
         )
         centroid = vectors[members].mean(axis=0)
         centroids.append(centroid / (np.linalg.norm(centroid) or 1.0))
     order = sorted(
         range(len(groups)),
-        key=lambda i: (-len(groups[i].sources), groups[i].speaker_sides, groups[i].statement),
+        key=lambda i: (-groups[i].voices, groups[i].speaker_sides, groups[i].statement),
     )
     groups = [groups[i] for i in order]
     by_id = {}
@@ -400,7 +410,9 @@ _SENTENCE_OPENERS = frozenset(
 )
 
 
-def find_contested(groups: list[ClaimGroup], centroids: dict[str, np.ndarray]) -> list[ContestedPoint]:
+def find_contested(
+    groups: list[ClaimGroup], centroids: dict[str, np.ndarray], voices: Voices | None = None
+) -> list[ContestedPoint]:
     """Questions the sources answer differently: merged claims of different sides, with opposite
     polarity, about the same thing (their propositions within SAME_QUESTION in meaning). Every side's
     position on the question is kept, with its sources and quotes."""
@@ -459,7 +471,8 @@ def find_contested(groups: list[ClaimGroup], centroids: dict[str, np.ndarray]) -
                 ],
             )
         )
-    contested.sort(key=lambda p: (-len({s for pos in p.positions for s in pos.sources}), p.question))
+    count = (voices or Voices()).count
+    contested.sort(key=lambda p: (-count({s for pos in p.positions for s in pos.sources}), p.question))
     for number, point in enumerate(contested, start=1):
         point.id = f"Q{number}"
     return contested
@@ -528,8 +541,9 @@ def merge_figures(figures: list[GroundedFigure]) -> list[FigureComparison]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def source_entry(document: Document) -> SourceDocument:
+def source_entry(document: Document, copy_of: str | None = None) -> SourceDocument:
     return SourceDocument(
+        copy_of=copy_of,
         doc_id=document.doc_id,
         path=document.path,
         date=document.date,
@@ -569,12 +583,14 @@ def _side_names(sides: list[str]) -> str:
 def key_points(brief: Brief) -> list[KeyPoint]:
     """5-8 bullets that open the brief, composed from its merged items only (no sentence a source does
     not say): the contested questions, the claims most sources carry, the proposals on the table and
-    the figures that differ. Each keeps its item's sources and a citation per source."""
-    total = len(brief.sources)
+    the figures that differ. Each keeps its item's sources and a citation per source. Counts are of
+    independent voices: republished copies of one text count once."""
+    count = Voices.of_sources(brief.sources).count
+    total = count(s.doc_id for s in brief.sources)
     points: list[KeyPoint] = []
     for point in brief.contested[:2]:
         stances = "; ".join(
-            f"{p.side} {'denies' if p.negated else 'asserts'} ({len(p.sources)} of {total})"
+            f"{p.side} {'denies' if p.negated else 'asserts'} ({count(p.sources)} of {total})"
             for p in point.positions
         )
         citations = [c for p in point.positions for c in p.citations[:1]]
@@ -588,7 +604,7 @@ def key_points(brief: Brief) -> list[KeyPoint]:
                 sources=sources,
             )  # fmt: skip
         )
-    widely = [g for g in brief.claims if len(g.sources) > 1] or brief.claims[:1]
+    widely = [g for g in brief.claims if count(g.sources) > 1] or brief.claims[:1]
     for group in widely[: max(3, MAX_KEY_POINTS - 2 - len(points))]:
         citations = _first_citations(group.reports, per_source=1)
         points.append(
@@ -596,7 +612,7 @@ def key_points(brief: Brief) -> list[KeyPoint]:
                 kind=KeyPointKind.claim,
                 ref=group.id,
                 text=f"{_side_names(group.speaker_sides)}: {group.statement} "
-                f"({len(group.sources)} of {total} sources)",
+                f"({count(group.sources)} of {total} sources)",
                 citations=citations,
                 sources=group.sources,
             )
@@ -635,14 +651,15 @@ def merge_documents(
     backend: str,
     model: str,
     title: str | None = None,
-    encoder: SentenceEncoder | None = None,
+    encoder: Encoder | None = None,
 ) -> Brief:
     """The brief of the grounded documents. Claims merge by meaning (``encoder``; the pinned sentence
     model by default)."""
     resolver = PartyResolver(index)
+    voices = find_copies(documents)  # wire copy run by several outlets is one voice
     parties = merge_parties([p for g in grounded for p in g.parties], resolver)
     claims, centroids = merge_claims(
-        [c for g in grounded for c in g.claims], resolver, encoder or default_encoder()
+        [c for g in grounded for c in g.claims], resolver, encoder or default_encoder(), voices
     )
     proposals = merge_proposals([p for g in grounded for p in g.proposals], resolver)
     for number, proposal in enumerate(proposals, start=1):
@@ -655,14 +672,15 @@ def merge_documents(
         backend=backend,
         model=model,
         complete=not failed,
-        sources=[source_entry(d) for d in documents],
+        sources=[source_entry(d, voices.voice_of.get(d.doc_id)) for d in documents],
         failed=failed,
         parties=parties,
         demands=merge_demands([d for g in grounded for d in g.demands], resolver),
         proposals=proposals,
         claims=claims,
-        contested=find_contested(claims, centroids),
+        contested=find_contested(claims, centroids, voices),
         figures=figures,
+        republished=[RepublishedText(sources=g.doc_ids, similarity=g.similarity) for g in voices.groups],
         stats=stats,
     )
     brief.key_points = key_points(brief)

@@ -263,6 +263,9 @@ class ClaimGroup(BaseModel):
     negated: bool
     reports: list[ClaimReport]
     sources: list[str]
+    voices: int = Field(
+        default=0, description="Independent sources among ``sources``: republished copies count once."
+    )
 
 
 class ContestedPosition(BaseModel):
@@ -349,6 +352,17 @@ class SourceDocument(BaseModel):
     dropped: list[DroppedItem] = Field(
         default_factory=list, description="Items of the model's answer that were invalid and left out."
     )
+    copy_of: str | None = Field(
+        default=None,
+        description="doc_id of the earlier source whose text this one republishes (counted as one voice).",
+    )
+
+
+class RepublishedText(BaseModel):
+    """Sources that carry the same text (wire copy run by several outlets): one voice in the counts."""
+
+    sources: list[str] = Field(description="doc_ids, the first one standing for the group.")
+    similarity: float = Field(description="Lowest share of word 5-grams a member shares with the group.")
 
 
 class FailedDocument(BaseModel):
@@ -493,6 +507,7 @@ class Brief(BaseModel):
     contested: list[ContestedPoint] = Field(default_factory=list)
     figures: list[FigureComparison] = Field(default_factory=list)
     coverage: list[CoverageRow] = Field(default_factory=list)
+    republished: list[RepublishedText] = Field(default_factory=list)
     stats: RunStats = Field(default_factory=RunStats)
     since: BriefChanges | None = Field(
         default=None, description="What changed since an earlier brief (brief --since), if one was given."

@@ -2,18 +2,69 @@
 
 Citations appear as short markers like ``[001:L12]``; the "Citations" section at the end names the
 file and line of each marker and quotes the cited sentence verbatim.
+
+A brief of hundreds of articles must stay readable, so the Markdown ranks each section (most
+independent sources first, contested items before others with as many) and shows at most ``CAPS``
+items of it, then a line "N more in brief.json"; an item shows at most ``MAX_MARKERS`` citations (one
+per voice first). The JSON keeps everything. Counts are of voices: republished copies of one text
+(``Brief.republished``) count once. The caps sit above what a brief of a handful of articles has, so
+such a brief shows everything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from summarizer.documents import short_label
+from summarizer.duplicates import Voices
 from summarizer.models import Brief, BriefChanges, ChangeKind, Citation, SupportLevel
 
+T = TypeVar("T")
 
-def _markers(citations: list[Citation], used: dict[str, Citation]) -> str:
-    for citation in citations:
+# Items shown per section of the Markdown. With these a generated 200-article brief is ~1,000 lines
+# (bench/scale.py), and the five seed articles' brief is shown whole.
+CAPS = {
+    "contested": 10,
+    "parties": 12,
+    "demands": 15,
+    "proposals": 8,
+    "figures": 10,
+    "claims": 30,
+    "coverage": 50,
+    "sources": 50,
+}
+MAX_MARKERS = 8  # citations shown per item; the rest are in brief.json
+MAX_FIGURE_VALUES = 8  # rows per figure
+MAX_SPEAKERS = 6  # speakers named per merged claim
+MAX_MATRIX_SOURCES = 12  # above this many sources the coverage table gives counts, not a column each
+
+
+def _markers(citations: list[Citation], used: dict[str, Citation], voice: Callable[[str], str] = str) -> str:
+    shown = citations
+    if len(citations) > MAX_MARKERS:  # one citation per voice first, then the others, in order
+        firsts: dict[str, int] = {}  # voice -> index of its first citation
+        for index, citation in enumerate(citations):
+            firsts.setdefault(voice(citation.doc_id), index)
+        chosen = set(firsts.values())
+        rest = [i for i in range(len(citations)) if i not in chosen]
+        firsts_in_order = sorted(chosen)
+        shown = [citations[i] for i in (firsts_in_order + rest)[:MAX_MARKERS]]
+    for citation in shown:
         used.setdefault(citation.marker, citation)
-    return " ".join(f"[{c.marker}]" for c in citations)
+    more = f" (+{len(citations) - len(shown)} more)" if len(shown) < len(citations) else ""
+    return " ".join(f"[{c.marker}]" for c in shown) + more
+
+
+def _ranked(items: list[T], section: str, key: Callable[[T], tuple]) -> tuple[list[T], int]:
+    """The first CAPS[section] items by ``key`` (stable: ties keep the merge's order), and how many
+    are left out."""
+    ranked = sorted(items, key=key)
+    return ranked[: CAPS[section]], max(0, len(items) - CAPS[section])
+
+
+def _more(count: int, what: str, where: str) -> list[str]:
+    return [f"_{count} more{what} in {where}_"] if count else []
 
 
 def _flag(support: SupportLevel) -> str:
@@ -24,107 +75,171 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(brief: Brief) -> str:
+def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
+    """The Markdown brief; ``json_name`` is the JSON file written with it, which holds what the caps
+    leave out (None: no JSON is written, the lines say how to get one)."""
+    where = json_name or "the JSON brief (--json)"
     used: dict[str, Citation] = {}
-    total = len(brief.sources)
+    voices = Voices.of_sources(brief.sources)
+    count = voices.count
+    total = count(s.doc_id for s in brief.sources)
+
+    def markers(citations: list[Citation]) -> str:
+        return _markers(citations, used, lambda doc_id: voices.voice_of.get(doc_id, doc_id))
+
     out: list[str] = [f"# {brief.title}", ""]
     status = "complete" if brief.complete else f"INCOMPLETE: {len(brief.failed)} input(s) not included"
-    out += [f"_{total} sources · backend `{brief.backend}` · model `{brief.model}` · {status}_", ""]
+    sources = f"{len(brief.sources)} sources"
+    if total < len(brief.sources):
+        sources += (
+            f" ({total} independent: {len(brief.sources) - total} republish another's text, "
+            "see “Republished text”)"
+        )
+    out += [f"_{sources} · backend `{brief.backend}` · model `{brief.model}` · {status}_", ""]
 
     out += ["## Key points", ""]
     for point in brief.key_points:
-        out.append(f"- {point.text} {_markers(point.citations, used)}")
+        out.append(f"- {point.text} {markers(point.citations)}")
     if not brief.key_points:
         out.append("_None found._")
     out.append("")
     if brief.since is not None:
         out += render_changes(brief.since, used)
 
-    out += ["## Parties", ""]
-    for party in brief.parties:
-        aliases = f" — also: {', '.join(party.aliases)}" if party.aliases else ""
-        out.append(
-            f"- **{party.name}** ({party.role.value.replace('_', ' ')}){aliases}; "
-            f"in {len(party.sources)} of {total} sources {_markers(party.citations, used)}"
-            f"{_flag(party.support)}"
-        )
-    out.append("")
-
-    out += ["## Demands", ""]
-    current = None
-    for demand in brief.demands:
-        if demand.party != current:
-            if current is not None:
-                out.append("")
-            current = demand.party
-            out += [f"**{current}**", ""]
-        out.append(f"- {demand.demand} {_markers(demand.citations, used)}{_flag(demand.support)}")
-    if not brief.demands:
-        out.append("_None found._")
-    out.append("")
-
-    out += ["## Proposals on the table", ""]
-    for proposal in brief.proposals:
-        by = f" — proposed or reported by {proposal.proposed_by}" if proposal.proposed_by else ""
-        out.append(f"- {proposal.summary}{by} {_markers(proposal.citations, used)}{_flag(proposal.support)}")
-        for term in proposal.terms:
-            out.append(f"  - {term}")
-    if not brief.proposals:
-        out.append("_None found._")
-    out.append("")
-
     out += ["## Contested points", ""]
-    for point in brief.contested:
+    contested, hidden = _ranked(
+        brief.contested, "contested", lambda p: (-count(s for pos in p.positions for s in pos.sources),)
+    )
+    for point in contested:
         label = f"{point.id}: " if point.id else ""
         out += [f"**{label}{point.question}?**", "", "| Side | Position | Sources |", "|---|---|---|"]
         for position in point.positions:
             stance = "denies" if position.negated else "asserts"
             out.append(
                 f"| {_cell(position.side)} ({stance}) | {_cell(position.statement)} "
-                f"{_markers(position.citations, used)} | {len(position.sources)} |"
+                f"{markers(position.citations)} | {count(position.sources)} |"
             )
         out.append("")
     if not brief.contested:
         out += ["_No contradicting claims found._", ""]
+    out += _more(hidden, " contested points", where) + [""] * bool(hidden)
+
+    contested_sides = {p.side for q in brief.contested for p in q.positions}
+    out += ["## Parties", ""]
+    parties, hidden = _ranked(
+        brief.parties, "parties", lambda p: (-count(p.sources), p.name not in contested_sides)
+    )
+    for party in parties:
+        aliases = f" — also: {', '.join(party.aliases)}" if party.aliases else ""
+        out.append(
+            f"- **{party.name}** ({party.role.value.replace('_', ' ')}){aliases}; "
+            f"in {count(party.sources)} of {total} sources {markers(party.citations)}"
+            f"{_flag(party.support)}"
+        )
+    out += _more(hidden, " parties", where) + [""]
+
+    out += ["## Demands", ""]
+    shown, hidden = _ranked(brief.demands, "demands", lambda d: (-count(d.sources),))
+    current = None
+    shown_ids = {id(d) for d in shown}
+    for demand in [d for d in brief.demands if id(d) in shown_ids]:  # grouped by party, as merged
+        if demand.party != current:
+            if current is not None:
+                out.append("")
+            current = demand.party
+            out += [f"**{current}**", ""]
+        out.append(f"- {demand.demand} {markers(demand.citations)}{_flag(demand.support)}")
+    if not brief.demands:
+        out.append("_None found._")
+    out += [""] * bool(hidden) + _more(hidden, " demands", where) + [""]
+
+    out += ["## Proposals on the table", ""]
+    proposals, hidden = _ranked(brief.proposals, "proposals", lambda p: (-count(p.sources),))
+    for proposal in proposals:
+        by = f" — proposed or reported by {proposal.proposed_by}" if proposal.proposed_by else ""
+        out.append(f"- {proposal.summary}{by} {markers(proposal.citations)}{_flag(proposal.support)}")
+        for term in proposal.terms:
+            out.append(f"  - {term}")
+    if not brief.proposals:
+        out.append("_None found._")
+    out += _more(hidden, " proposals", where) + [""]
 
     out += ["## Figures", ""]
     if brief.figures:
+        figures, hidden = _ranked(brief.figures, "figures", lambda f: (not f.discrepancy, -count(f.sources)))
         out += ["| Quantity | Source | Value | Given by | Date | Cited |", "|---|---|---|---|---|---|"]
-        for figure in brief.figures:
+        for figure in figures:
             flag = " ⚠ differs" if figure.discrepancy else ""
-            for value in figure.values:
+            # a cut table shows every distinct value first, so the disagreement stays visible, then one
+            # row per voice (a copy of a text gives its value again), then the copies
+            by_value: dict[float, int] = {}
+            by_voice: dict[str, int] = {}
+            for index, value in enumerate(figure.values):
+                by_value.setdefault(value.value, index)
+                by_voice.setdefault(voices.voice_of.get(value.doc_id, value.doc_id), index)
+            distinct, independent = set(by_value.values()), set(by_voice.values())
+            order = sorted(
+                range(len(figure.values)), key=lambda i: (i not in distinct, i not in independent, i)
+            )
+            # reordered only when cut: a short table keeps the merge's order (by source)
+            values = [figure.values[i] for i in order] if len(order) > MAX_FIGURE_VALUES else figure.values
+            for value in values[:MAX_FIGURE_VALUES]:
                 out.append(
                     f"| {_cell(figure.quantity)}{flag} | {value.doc_id} | {_cell(value.text)} | "
                     f"{_cell(value.attributed_to or '—')} | {value.date or '—'} | "
-                    f"{_markers([value.citation], used)} |"
+                    f"{markers([value.citation])} |"
                 )
+            if len(values) > MAX_FIGURE_VALUES:
+                left = len(values) - MAX_FIGURE_VALUES
+                out.append(f"| {_cell(figure.quantity)} | {left} more values in {where} | | | | |")
+        out += [""] * bool(hidden) + _more(hidden, " figures", where)
     else:
         out.append("_No figure is given by more than one source._")
     out.append("")
 
     out += ["## Claims", ""]
-    for group in brief.claims:
-        speakers = "; ".join(dict.fromkeys(f"{r.speaker} ({r.speaker_side})" for r in group.reports))
+    in_contest = {cid for q in brief.contested for p in q.positions for cid in p.claim_ids}
+    claims, hidden = _ranked(brief.claims, "claims", lambda g: (-count(g.sources), g.id not in in_contest))
+    for group in claims:
+        speakers = list(dict.fromkeys(f"{r.speaker} ({r.speaker_side})" for r in group.reports))
+        speakers = list({s.lower(): s for s in reversed(speakers)}.values())[::-1]  # 'The X' = 'the X'
+        named = "; ".join(speakers[:MAX_SPEAKERS])
+        named += f"; {len(speakers) - MAX_SPEAKERS} more" if len(speakers) > MAX_SPEAKERS else ""
         citations = [c for r in group.reports for c in r.citations]
         out.append(
-            f"- **{group.id}** {group.statement} — {speakers}; reported by {len(group.sources)} of "
-            f"{total} sources {_markers(citations, used)}"
+            f"- **{group.id}** {group.statement} — {named}; reported by {count(group.sources)} of "
+            f"{total} sources {markers(citations)}"
             f"{_flag(min((r.support for r in group.reports), key=_support_rank))}"
         )
     if not brief.claims:
         out.append("_None found._")
-    out.append("")
+    out += _more(hidden, " claims", where) + [""]
 
     out += ["## Coverage", ""]
-    labels = [s.doc_id for s in brief.sources]
-    out += ["| Item | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
-    for row in brief.coverage:
-        cells = " | ".join("✓" if label in row.sources else "" for label in labels)
-        out.append(f"| {row.kind}: {_cell(row.item[:90])} | {cells} |")
-    out.append("")
+    rows, hidden = brief.coverage, 0  # grouped by kind, as merged, unless it has to be cut
+    if len(rows) > CAPS["coverage"]:
+        rows, hidden = _ranked(brief.coverage, "coverage", lambda r: (-count(r.sources),))
+    if len(brief.sources) <= MAX_MATRIX_SOURCES:
+        labels = [s.doc_id for s in brief.sources]
+        out += ["| Item | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+        for row in rows:
+            cells = " | ".join("✓" if label in row.sources else "" for label in labels)
+            out.append(f"| {row.kind}: {_cell(row.item[:90])} | {cells} |")
+    else:  # a column per source stops being readable long before hundreds of sources
+        out += ["| Item | Sources | of |", "|---|---|---|"]
+        out += [f"| {row.kind}: {_cell(row.item[:90])} | {count(row.sources)} | {total} |" for row in rows]
+    out += [""] * bool(hidden) + _more(hidden, " rows", where) + [""]
+
+    if brief.republished:
+        out += ["## Republished text", ""]
+        out += ["These sources carry the same text (counted as one voice each group):", ""]
+        for group in brief.republished:
+            names = ", ".join(f"`{doc_id}`" for doc_id in group.sources)
+            out.append(f"- {names} (at least {group.similarity:.0%} of the text shared)")
+        out.append("")
 
     out += ["## Sources", ""]
-    for source in brief.sources:
+    for source in brief.sources[: CAPS["sources"]]:
         # one entry per line and kind: a skipped paragraph may hold several sentences
         skipped = "; ".join(dict.fromkeys(f"L{s.line} {s.kind}" for s in source.skipped)) or "nothing"
         out.append(
@@ -134,7 +249,8 @@ def render_markdown(brief: Brief) -> str:
         if source.dropped:
             items = "; ".join(f"{d.kind} “{_cell(d.item[:60])}” ({d.reason})" for d in source.dropped)
             out.append(f"  - left out of the model's answer as invalid after re-asks: {items}")
-    if brief.failed:
+    out += _more(max(0, len(brief.sources) - CAPS["sources"]), " sources", where)
+    if brief.failed:  # never capped: what is missing from the brief is always said
         out += ["", "**Not included:**", ""]
         out += [f"- `{f.path}`: {f.reason}" for f in brief.failed]
     out.append("")

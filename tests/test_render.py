@@ -246,12 +246,12 @@ def test_markdown_structure() -> None:
 
     markdown = render_markdown(small_brief())
     headings = re.findall(r"^## (.+)$", markdown, re.M)
-    assert headings == [
+    assert headings == [  # contested questions right after the key points (issue 10)
         "Key points",
+        "Contested points",
         "Parties",
         "Demands",
         "Proposals on the table",
-        "Contested points",
         "Figures",
         "Claims",
         "Coverage",
