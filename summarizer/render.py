@@ -33,6 +33,7 @@ CAPS = {
     "claims": 30,
     "coverage": 50,
     "sources": 50,
+    "changes": 15,  # per list of the "New since" section
 }
 MAX_MARKERS = 8  # citations shown per item; the rest are in brief.json
 MAX_FIGURE_VALUES = 8  # rows per figure
@@ -104,7 +105,7 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         out.append("_None found._")
     out.append("")
     if brief.since is not None:
-        out += render_changes(brief.since, used)
+        out += render_changes(brief.since, used, where)
 
     out += ["## Contested points", ""]
     contested, hidden = _ranked(
@@ -278,8 +279,12 @@ _NEW_HEADINGS = {
 }
 
 
-def render_changes(changes: BriefChanges, used: dict[str, Citation]) -> list[str]:
-    """The "New since <date>" section: what the earlier brief (``brief --since``) did not hold."""
+def render_changes(
+    changes: BriefChanges, used: dict[str, Citation], where: str = "the JSON brief (--json)"
+) -> list[str]:
+    """The "New since <date>" section: what the earlier brief (``brief --since``) did not hold. Each
+    list is capped like the other sections (a folder that doubled overnight adds hundreds of items)."""
+    cap = CAPS["changes"]
     out = [f"## New since {changes.since}", ""]
     out += [f"_Compared with the earlier brief “{changes.previous_title}” ({changes.previous_sources} "
             "sources); items are matched by meaning, not by id._", ""]  # fmt: skip
@@ -314,17 +319,19 @@ def render_changes(changes: BriefChanges, used: dict[str, Citation]) -> list[str
         if not items:
             continue
         out += [f"**{heading}**", ""]
-        for item in items:
+        for item in items[:cap]:
             ref = "" if item.text.startswith(item.ref) else f"{item.ref} "  # a party's ref is its name
             out.append(f"- {ref}{item.text} ({_count(item.sources)}) {_markers(item.citations, used)}")
+        out += _more(max(0, len(items) - cap), f" {heading.lower()}", where)
         out.append("")
     if changes.more_sources:
         out += ["**More sources for existing items**", ""]
-        for more in changes.more_sources:
+        for more in changes.more_sources[:cap]:
             now = f"now also in {_labels(more.added_sources)}" if more.added_sources else ""
             what = "; ".join(part for part in (more.note, now) if part)
             ref = "" if more.text.startswith(more.ref) else f"{more.ref} "
             out.append(f"- {ref}{more.text} — {what} {_markers(more.citations, used)}")
+        out += _more(max(0, len(changes.more_sources) - cap), " items with more sources", where)
         out.append("")
     settled = [item for item in changes.removed if item.kind == ChangeKind.contested]
     gone = [item for item in changes.removed if item.kind != ChangeKind.contested]
@@ -334,8 +341,9 @@ def render_changes(changes: BriefChanges, used: dict[str, Citation]) -> list[str
             out += [
                 f"- {item.kind.value} {item.previous_ref} of the earlier brief: {item.text} "
                 f"(was in {_labels(item.previous_sources)})"
-                for item in items
+                for item in items[:cap]
             ]
+            out += _more(max(0, len(items) - cap), "", where)
             out.append("")
     return out
 

@@ -195,6 +195,23 @@ def test_the_changes_section_in_markdown() -> None:
     assert "Nothing new: the same sources and the same items." in render_markdown(after)
 
 
+def test_a_long_changes_list_is_capped_and_says_where_the_rest_is() -> None:
+    from summarizer.render import CAPS
+
+    before, after = small_brief(), small_brief()
+    extra = CAPS["changes"] + 3
+    for number in range(extra):
+        after.parties.append(
+            PartyEntry(name=f"Party {number:02d}", role=PartyRole.other, citations=[B2], sources=[B])
+        )
+    after.since = compare_briefs(before, after)
+    section = render_markdown(after, "brief.json").split("## New since ", 1)[1].split("\n## ", 1)[0]
+    listed = [line for line in section.splitlines() if line.startswith("- Party ")]
+    assert len(listed) == CAPS["changes"]
+    assert "_3 more new parties in brief.json_" in section
+    assert len([c for c in after.since.new if c.kind.value == "party"]) == extra  # the JSON keeps all
+
+
 # ---------------------------------------------------------------------------------------------------
 # The CLI: three seeds, then five
 # ---------------------------------------------------------------------------------------------------
