@@ -22,12 +22,14 @@ from summarizer.documents import Document, LoadResult, load_documents
 from summarizer.extract import (
     extract_document,
     extraction_context,
+    plan_document_windows,
     prompt_hash,
     schema_hash,
 )
 from summarizer.ground import ground_document
 from summarizer.merge import merge_documents
 from summarizer.models import Brief, DocumentExtraction, DroppedItem, FailedDocument, RunStats
+from summarizer.windows import Window
 
 
 @dataclass
@@ -39,14 +41,18 @@ class DocumentOutcome:
     error: str | None = None
     seconds: float = 0.0
     dropped: list[DroppedItem] = field(default_factory=list)  # invalid items left out of the answer
+    windows: int = 1  # extraction calls a long document was split into
 
 
 # Called after each document: (outcome, done, total).
 ProgressCallback = Callable[[DocumentOutcome, int, int], None]
 
 
-def document_cache_key(backend: Backend, document: Document) -> str:
+def document_cache_key(backend: Backend, document: Document, windows: list[Window] | None = None) -> str:
     parts = [backend.name, backend.model, *backend.cache_key_parts(), backend.strategy]
+    # A document sent whole keeps the key it always had; a windowed one is keyed by its windows too.
+    if windows and len(windows) > 1:
+        parts.append("windows " + ",".join(map(str, windows)))
     return cache_key(*parts, prompt_hash(), schema_hash(), document.sha256)
 
 
@@ -59,7 +65,13 @@ def extract_with_cache(
 ) -> DocumentOutcome:
     started = time.perf_counter()
     outcome = DocumentOutcome(document)
-    key = document_cache_key(backend, document)
+    try:
+        windows = plan_document_windows(document, analysis, index, backend)
+    except BackendError as error:  # the context cannot hold even one sentence with the prompt
+        outcome.error = str(error)
+        return outcome
+    outcome.windows = len(windows)
+    key = document_cache_key(backend, document, windows)
     if cache is not None and (hit := cache.get(key)) is not None:
         try:
             context = extraction_context(document, analysis, index)
@@ -70,7 +82,7 @@ def extract_with_cache(
         except ValidationError:
             pass  # written by an older schema: extract again
     try:
-        completion = extract_document(document, analysis, index, backend)
+        completion = extract_document(document, analysis, index, backend, windows)
     except BackendError as error:
         outcome.error = str(error)
         return outcome
