@@ -42,7 +42,6 @@ from summarizer.analysis import (
     rules_extraction,
 )
 from summarizer.backends.base import (
-    MESSAGE_OVERHEAD_TOKENS,
     Backend,
     BackendError,
     Completion,
@@ -203,8 +202,12 @@ def _sentence_costs(
     focused = backend_strategy(backend) == "focused"
     hints = {} if focused else {int(h[1 : h.index("]")]): h for h in hints_for_prompt(document, analysis)}
 
+    # What a line adds to a prompt: a message holding it less an empty one (whatever a backend counts
+    # per request or per message besides the content cancels out).
+    empty = backend.count_tokens([{"role": "user", "content": ""}])
+
     def tokens(text: str) -> int:
-        return backend.count_tokens([{"role": "user", "content": text}]) - MESSAGE_OVERHEAD_TOKENS
+        return backend.count_tokens([{"role": "user", "content": text}]) - empty
 
     costs = []
     for s in document.sentences:

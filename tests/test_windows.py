@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from long_article import generate_article
+from openai_server import article_sentences, running_server
 from typer.testing import CliRunner
 
 from summarizer.analysis import analyse_document, build_party_index
@@ -298,6 +299,31 @@ def test_cli_reports_a_context_too_small_and_exits_2(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "context of 1400 tokens is too small" in result.output
+
+
+def test_openai_server_with_context_tokens_gets_windows_that_fit(analysed, tmp_path: Path) -> None:
+    from summarizer.backends.base import estimate_tokens
+    from summarizer.backends.openai_backend import OpenAIBackend
+
+    document, analysis, index = analysed
+    path = tmp_path / document.doc_id
+    path.write_text(document.text, encoding="utf-8")
+    with running_server(delay=0.0) as server:
+        backend = OpenAIBackend("test-model", base_url=server.url, context_tokens=8192)
+        windows = plan_document_windows(document, analysis, index, backend)
+        brief = run_brief([path], backend, concurrency=1)
+        requests = server.chat_requests
+    assert len(windows) > 1 and brief.complete
+    assert len(requests) == len(windows)  # one request per window, none re-asked
+    for window, request in zip(windows, requests, strict=True):
+        body = request.body or {}
+        ids = [i for i, _, _ in article_sentences(body)]
+        assert ids and set(ids) <= set(range(window.first, window.last + 1))
+        # What the server's template gets (messages and the tool schema) leaves room for the answer.
+        sent = estimate_tokens(json.dumps(body.get("messages")) + json.dumps(body.get("tools", "")))
+        assert body["max_tokens"] == 2048 and sent + body["max_tokens"] <= 8192
+    citations = all_citations(brief)
+    assert citations and all(document.text[c.start : c.end] == c.text for c in citations)
 
 
 # ---------------------------------------------------------------------------------------------------

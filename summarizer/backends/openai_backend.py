@@ -42,6 +42,7 @@ from summarizer.backends.base import (
 )
 from summarizer.backends.salvage import salvage
 from summarizer.backends.throttle import AdaptiveLimit, Ticket
+from summarizer.models import DocumentExtraction
 
 # instructor's modes by their --mode names. openai and instructor are imported on the first request,
 # not at start-up (1.5-2.5 s): a run answered from the cache never needs them.
@@ -181,6 +182,11 @@ def _waiter(backoff: float, deadline: _Deadline):
     return wait
 
 
+@functools.cache
+def _schema_tokens() -> int:
+    return estimate_message_tokens([{"content": json.dumps(DocumentExtraction.model_json_schema())}])
+
+
 class OpenAIBackend:
     name = "openai"
     strategy = "full"
@@ -248,7 +254,10 @@ class OpenAIBackend:
             return self._instructor
 
     def count_tokens(self, messages: list[Message]) -> int:
-        return estimate_message_tokens(messages)  # the server's tokenizer is not ours to run
+        # The server's tokenizer is not ours to run: an estimate. Every mode also sends the response
+        # model's JSON schema (as the tool, or in the prompt), which the server's template puts in
+        # the prompt: the full extraction's schema is the largest one sent.
+        return estimate_message_tokens(messages) + _schema_tokens()
 
     def set_max_concurrency(self, maximum: int) -> None:
         self.limiter.set_maximum(maximum)  # it adapts below this bound to the server's latency
