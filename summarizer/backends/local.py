@@ -25,6 +25,7 @@ but checks the model's favourite token before running the grammar over the whole
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import ctypes
 import functools
@@ -418,14 +419,21 @@ class LocalBackend:
                 import llama_cpp
             except ImportError:
                 raise BackendError(f"the local backend needs llama-cpp-python; run: {INSTALL_HINT}") from None
-            # llama.cpp logs the whole model header on load; llama-cpp-python's logger passes on what
-            # is at its level or above (``Llama(verbose=False)`` sets ERROR the same way).
+            # llama.cpp logs the model's header and vocabulary warnings on load, some straight to
+            # stderr; silenced as ``Llama(verbose=False)`` does it (its logger level, stderr muted).
             logger = logging.getLogger("llama-cpp-python")
             if logger.level == logging.NOTSET:
                 logger.setLevel(logging.ERROR)
+            try:
+                from llama_cpp._utils import suppress_stdout_stderr
+
+                quiet: Any = suppress_stdout_stderr(disable=False)
+            except ImportError:  # another binding version: the log lines show, nothing worse
+                quiet = contextlib.nullcontext()
             params = llama_cpp.llama_model_default_params()
             params.vocab_only = True
-            model = llama_cpp.llama_model_load_from_file(str(self.model_path).encode(), params)
+            with quiet:
+                model = llama_cpp.llama_model_load_from_file(str(self.model_path).encode(), params)
             if not model:
                 raise BackendError(f"llama.cpp could not read the vocabulary of {self.model_path}")
             self._vocab = (model, llama_cpp.llama_model_get_vocab(model))
