@@ -85,6 +85,15 @@ BatchOpt = Annotated[
 BatchPollOpt = Annotated[
     float, typer.Option("--batch-poll", min=0.01, help="Seconds between two checks of a batch's status.")
 ]
+ContextOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--context-tokens",
+        min=256,
+        help="The model's context window in tokens; longer documents are split into windows that fit "
+        "(local: default 8192; openai: unknown, documents go whole).",
+    ),
+]
 StrategyOpt = Annotated[
     str,
     typer.Option(
@@ -178,6 +187,7 @@ def brief(
     model_path: ModelPathOpt = None,
     fake_replies: FakeOpt = None,
     strategy: StrategyOpt = "auto",
+    context_tokens: ContextOpt = None,
     cache_path: CacheOpt = None,
     no_cache: NoCacheOpt = False,
     batch: BatchOpt = False,
@@ -204,6 +214,7 @@ def brief(
         model_path=model_path,
         fake_replies=fake_replies,
         strategy=strategy,
+        context_tokens=context_tokens,
     )
     try:
         loaded = load_documents(inputs)  # fail fast on a bad path before loading a model
@@ -250,8 +261,10 @@ def brief(
                 busy = usage.request_seconds or outcome.seconds
                 waited = f", {usage.queue_seconds:.1f}s queued" if usage.queue_seconds >= 0.05 else ""
                 rate = usage.completion_tokens / busy
+                windows = f" in {outcome.windows} windows" if outcome.windows > 1 else ""
                 bar.console.print(
-                    f"  {outcome.document.doc_id}: {usage.prompt_tokens} prompt + {usage.completion_tokens} "
+                    f"  {outcome.document.doc_id}{windows}: {usage.prompt_tokens} prompt + "
+                    f"{usage.completion_tokens} "
                     f"completion tokens in {busy:.1f}s ({rate:.1f} tokens/s{waited})",
                     style="dim",
                 )
@@ -390,6 +403,7 @@ def extract(
     model_path: ModelPathOpt = None,
     fake_replies: FakeOpt = None,
     strategy: StrategyOpt = "auto",
+    context_tokens: ContextOpt = None,
     cache_path: CacheOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
@@ -413,6 +427,7 @@ def extract(
         model_path=model_path,
         fake_replies=fake_replies,
         strategy=strategy,
+        context_tokens=context_tokens,
     )
     chosen = _backend(settings)
     index = build_party_index([document])

@@ -24,6 +24,9 @@ class Settings:
     model_path: Path | None = None
     fake_replies: Path | None = None
     strategy: str = "auto"  # auto | full | focused (auto: focused for the local backend)
+    # The model's context window in tokens: n_ctx of the local model, a server's for windowing long
+    # documents (unknown by default: documents go whole), a test window for the fake backend.
+    context_tokens: int | None = None
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url or os.environ.get("OPENAI_BASE_URL") or None

@@ -15,6 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import AnyStr
 
 from summarizer import nlp
 
@@ -346,6 +347,18 @@ def _read_head(path: Path) -> tuple[bytes, str]:
     return head, digest.hexdigest()
 
 
+def _cut_point(data: AnyStr, separators: tuple[AnyStr, ...], limit: int) -> int:
+    """Where to cut ``data`` to at most ``limit``: after the last of the first separator that keeps
+    at least half of it. Line end first; a file written as one long line (after a title or a date
+    line) has none late enough, and cutting there once kept only the date: "no text in the file".
+    The separator's last character (a line end, a space) is not kept."""
+    for separator in separators:
+        cut = data.rfind(separator, 0, limit)
+        if cut >= limit // 2:
+            return cut + len(separator) - 1
+    return limit
+
+
 def load_document(path: Path, display_path: str | None = None) -> Document:
     """Read and split one file; raise InputError if it cannot be used."""
     try:
@@ -357,16 +370,14 @@ def load_document(path: Path, display_path: str | None = None) -> Document:
     if not raw.strip():
         raise InputError("empty file")
     cut_bytes = len(raw) > MAX_READ_BYTES
-    if cut_bytes:  # cut at a line end, never inside a character
-        cut = raw.rfind(b"\n", 0, MAX_READ_BYTES)
-        raw = raw[: cut if cut > 0 else MAX_READ_BYTES]
+    if cut_bytes:  # cut at a line end or a space, never inside a character
+        raw = raw[: _cut_point(raw, (b"\n", b". ", b" "), MAX_READ_BYTES)]
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and len(raw) % 2:
             raw = raw[:-1]
     text, warnings = decode_bytes(raw)
     if len(text) > MAX_CHARS or cut_bytes:
         if len(text) > MAX_CHARS:
-            cut = text.rfind("\n", 0, MAX_CHARS)
-            text = text[: cut if cut > 0 else MAX_CHARS]
+            text = text[: _cut_point(text, ("\n", ". ", " "), MAX_CHARS)]
         warnings.append(f"longer than {MAX_CHARS:,} characters; only the first part is used")
     sentences, date = build_sentences(text)
     if not sentences:

@@ -13,6 +13,11 @@ Two strategies, one call per document either way:
   and it is shown one worked example.
 
 Prompts are template files in ``prompts/``; their content hash is part of the cache key.
+
+A document too long for the backend's context is extracted window by window (``windows.py``): each
+window is one call of either strategy on a view of the document holding only that window's
+sentences, and the windows' answers are merged into the document's one extraction. A document that
+fits is sent whole, exactly as before.
 """
 
 from __future__ import annotations
@@ -35,13 +40,32 @@ from summarizer.analysis import (
     hints_for_prompt,
     rules_extraction,
 )
-from summarizer.backends.base import Backend, Completion, Message, Usage
-from summarizer.documents import Document
+from summarizer.backends.base import (
+    Backend,
+    BackendError,
+    Completion,
+    Message,
+    Usage,
+)
+from summarizer.documents import Document, Sentence
 from summarizer.lexical import support_level
 from summarizer.models import DocumentExtraction, ExtractedDemand, ExtractionContext, PartyRole, SupportLevel
+from summarizer.windows import (
+    OUTSIDE_WINDOW,
+    Window,
+    WindowError,
+    merge_extractions,
+    plan_windows,
+    window_view,
+)
 
 PROMPT_FILES = ("extract_system.j2", "extract_user.j2", "focused_system.j2", "focused_user.j2")
 STRATEGIES = ("full", "focused")
+# Room kept free in every window besides the answer: a re-ask adds the failed answer (as long as an
+# answer at most) and the validation errors (a few lines).
+REASK_FEEDBACK_TOKENS = 256
+# Times a window plan is shrunk when a window's real prompt came out longer than its planned cost.
+_PLAN_TRIES = 4
 _DEMAND_WORDS = re.compile(
     r"\b(demand\w*|condition\w*|insist\w*|calls? for|called for|wants?|seek\w*|refus\w*|reject\w*|"
     r"must|red line|adhere\w*|urg\w+|push\w*)\b",
@@ -82,7 +106,8 @@ def build_messages(document: Document, analysis: DocumentAnalysis, index: PartyI
     user = _template("extract_user.j2").render(
         doc_id=document.doc_id,
         date=document.date,
-        sentences=document.sentences,
+        # A window's view shows only its own sentences (ids unchanged).
+        sentences=[s for s in document.sentences if s.boilerplate != OUTSIDE_WINDOW],
         parties=parties[:15],
         hints=hints_for_prompt(document, analysis),
     )
@@ -99,7 +124,8 @@ def extraction_context(document: Document, analysis: DocumentAnalysis, index: Pa
         "extraction": ExtractionContext(
             doc_id=document.doc_id,
             citable_ids=[s.id for s in document.citable_sentences],
-            boilerplate_ids=[s.id for s in document.sentences if not s.citable],
+            # Outside a window is not boilerplate: citing it gets "does not exist" with the window's range.
+            boilerplate_ids=[s.id for s in document.sentences if s.boilerplate not in (None, OUTSIDE_WINDOW)],
         ),
         "rules": rules_extraction(document, analysis, index),
     }
@@ -111,13 +137,124 @@ def backend_strategy(backend: Backend) -> str:
 
 
 def extract_document(
+    document: Document,
+    analysis: DocumentAnalysis,
+    index: PartyIndex,
+    backend: Backend,
+    windows: list[Window] | None = None,
+) -> Completion[DocumentExtraction]:
+    """One model call (plus re-asks) for one document, or one per window of a long document (the
+    plan from ``plan_document_windows``, made here when not given), merged into one extraction."""
+    if windows is None:
+        windows = plan_document_windows(document, analysis, index, backend)
+    if len(windows) <= 1:
+        return _extract_one(document, analysis, index, backend)
+    values: list[DocumentExtraction] = []
+    usage = Usage()
+    dropped = []
+    for window in windows:
+        view, view_analysis = window_view(document, analysis, window)
+        completion = _extract_one(view, view_analysis, index, backend)
+        values.append(completion.value)
+        usage.add(completion.usage)
+        dropped.extend(completion.dropped)
+    return Completion(merge_extractions(values), usage, dropped)
+
+
+def _extract_one(
     document: Document, analysis: DocumentAnalysis, index: PartyIndex, backend: Backend
 ) -> Completion[DocumentExtraction]:
-    """One model call (plus re-asks) for one document."""
     context = extraction_context(document, analysis, index)
     if backend_strategy(backend) == "focused":
         return _extract_focused(document, analysis, index, context, backend)
     return backend.complete(build_messages(document, analysis, index), DocumentExtraction, context)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Windows of a long document
+# ---------------------------------------------------------------------------------------------------
+
+
+def prompt_budget(backend: Backend) -> int | None:
+    """Prompt tokens one call may take: the context less the answer and one re-ask (the failed
+    answer and its errors are sent back), or None when the backend's context is unknown."""
+    if backend.context_tokens is None:
+        return None
+    return backend.context_tokens - 2 * backend.answer_tokens - REASK_FEEDBACK_TOKENS
+
+
+def _messages_for(
+    document: Document, analysis: DocumentAnalysis, index: PartyIndex, strategy: str
+) -> list[Message]:
+    """The prompt a document (or a window's view of it) is sent with, for counting its tokens."""
+    if strategy != "focused":
+        return build_messages(document, analysis, index)
+    rules = rules_extraction(document, analysis, index)
+    return _focused_messages(document.citable_sentences, [p.name for p in rules.parties])
+
+
+def _sentence_costs(
+    document: Document, analysis: DocumentAnalysis, backend: Backend
+) -> list[tuple[int, bool, int]]:
+    """(id, citable, tokens) of each sentence as the strategy's prompt shows it (with its hint line
+    for ``full``; boilerplate is not shown to ``focused``)."""
+    focused = backend_strategy(backend) == "focused"
+    hints = {} if focused else {int(h[1 : h.index("]")]): h for h in hints_for_prompt(document, analysis)}
+
+    # What a line adds to a prompt: a message holding it less an empty one (whatever a backend counts
+    # per request or per message besides the content cancels out).
+    empty = backend.count_tokens([{"role": "user", "content": ""}])
+
+    def tokens(text: str) -> int:
+        return backend.count_tokens([{"role": "user", "content": text}]) - empty
+
+    costs = []
+    for s in document.sentences:
+        if focused:
+            cost = tokens(f"[{s.id}] {s.analysis_text}\n") if s.citable else 0
+        else:
+            skip = "" if s.citable else " (skip)"
+            cost = tokens(f"[{s.id}]{skip} {s.analysis_text}\n{hints.get(s.id, '')}\n")
+        costs.append((s.id, s.citable, cost))
+    return costs
+
+
+def plan_document_windows(
+    document: Document, analysis: DocumentAnalysis, index: PartyIndex, backend: Backend
+) -> list[Window]:
+    """The windows a document is extracted in: one (the whole document) when its prompt fits the
+    backend's context with room for the answer, else windows of whole sentences that each do.
+
+    Each sentence is costed on its own, then every planned window's real prompt is counted; when one
+    comes out longer than planned (tokens merge across lines, a window's rules list other parties),
+    the plan is made again with the budget cut by the excess. Raises BackendError when the context
+    cannot hold the prompt and a single sentence."""
+    whole = [Window(1, len(document.sentences))]
+    budget = prompt_budget(backend)
+    strategy = backend_strategy(backend)
+    if budget is None or backend.count_tokens(_messages_for(document, analysis, index, strategy)) <= budget:
+        return whole
+    nothing = window_view(document, analysis, Window(0, 0))
+    overhead = backend.count_tokens(_messages_for(*nothing, index, strategy))
+    costs = _sentence_costs(document, analysis, backend)
+    room = budget - overhead
+    for _ in range(_PLAN_TRIES):
+        try:
+            windows = plan_windows(costs, room)
+        except WindowError as error:
+            raise BackendError(
+                f"the model's context of {backend.context_tokens} tokens is too small for this document: "
+                f"{error} (the prompt's instructions take {overhead} and the answer up to "
+                f"{2 * backend.answer_tokens + REASK_FEEDBACK_TOKENS} with a re-ask)"
+            ) from None
+        excess = max(
+            backend.count_tokens(_messages_for(*window_view(document, analysis, w), index, strategy)) - budget
+            for w in windows
+        )
+        if excess <= 0:
+            return windows
+        room -= excess + 8
+    raise BackendError(f"no window plan fits the model's context of {backend.context_tokens} tokens")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -153,15 +290,22 @@ def _extract_focused(
     citable = document.citable_sentences
     demand_ids = [s.id for s in citable if _DEMAND_WORDS.search(s.analysis_text)]
     response_model = focused_response_model(parties, demand_ids)
-    messages: list[Message] = [
-        {"role": "system", "content": _template("focused_system.j2").render()},
-        {"role": "user", "content": _template("focused_user.j2").render(sentences=citable, parties=parties)},
-    ]
+    messages = _focused_messages(citable, parties)
     completion = backend.complete(messages, response_model, context)
     owners = {i: demand_owner(document.sentence(i), analysis, index) for i in demand_ids}
     texts = {i: document.sentence(i).analysis_text for i in demand_ids}
     people = {p for p in parties if p in index.people}
     return Completion(apply_focused(rules, completion.value, owners, texts, people), completion.usage)
+
+
+def _focused_messages(sentences: list[Sentence], parties: list[str]) -> list[Message]:
+    return [
+        {"role": "system", "content": _template("focused_system.j2").render()},
+        {
+            "role": "user",
+            "content": _template("focused_user.j2").render(sentences=sentences, parties=parties),
+        },
+    ]
 
 
 def apply_focused(

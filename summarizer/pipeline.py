@@ -25,12 +25,14 @@ from summarizer.embeddings import CachedEncoder, default_encoder
 from summarizer.extract import (
     extract_document,
     extraction_context,
+    plan_document_windows,
     prompt_hash,
     schema_hash,
 )
 from summarizer.ground import ground_document
 from summarizer.merge import merge_documents
 from summarizer.models import Brief, DocumentExtraction, DroppedItem, FailedDocument, RunStats
+from summarizer.windows import Window
 
 
 @dataclass
@@ -42,6 +44,7 @@ class DocumentOutcome:
     error: str | None = None
     seconds: float = 0.0
     dropped: list[DroppedItem] = field(default_factory=list)  # invalid items left out of the answer
+    windows: int = 1  # extraction calls a long document was split into
 
 
 # Called after each document: (outcome, done, total).
@@ -50,8 +53,11 @@ ProgressCallback = Callable[[DocumentOutcome, int, int], None]
 PrepareHook = Callable[[list[Document], dict[str, DocumentAnalysis], PartyIndex], dict[str, DocumentOutcome]]
 
 
-def document_cache_key(backend: Backend, document: Document) -> str:
+def document_cache_key(backend: Backend, document: Document, windows: list[Window] | None = None) -> str:
     parts = [backend.name, backend.model, *backend.cache_key_parts(), backend.strategy]
+    # A document sent whole keeps the key it always had; a windowed one is keyed by its windows too.
+    if windows and len(windows) > 1:
+        parts.append("windows " + ",".join(map(str, windows)))
     return cache_key(*parts, prompt_hash(), schema_hash(), document.sha256)
 
 
@@ -64,10 +70,18 @@ def extract_with_cache(
 ) -> DocumentOutcome:
     started = time.perf_counter()
     outcome = DocumentOutcome(document)
-    if cache is not None and (hit := cached_outcome(document, analysis, index, backend, cache)) is not None:
-        return hit
     try:
-        completion = extract_document(document, analysis, index, backend)
+        windows = plan_document_windows(document, analysis, index, backend)
+    except BackendError as error:  # the context cannot hold even one sentence with the prompt
+        outcome.error = str(error)
+        return outcome
+    key = document_cache_key(backend, document, windows)
+    if cache is not None and (hit := cached_outcome(document, analysis, index, backend, cache, key)):
+        hit.windows = len(windows)
+        return hit
+    outcome.windows = len(windows)
+    try:
+        completion = extract_document(document, analysis, index, backend, windows)
     except BackendError as error:
         outcome.error = str(error)
         return outcome
@@ -75,7 +89,7 @@ def extract_with_cache(
     outcome.usage = completion.usage
     outcome.dropped = completion.dropped
     if cache is not None:
-        remember(cache, backend, document, completion)
+        remember(cache, backend, document, completion, key)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -86,9 +100,11 @@ def cached_outcome(
     index: PartyIndex,
     backend: Backend,
     cache: ExtractionCache,
+    key: str | None = None,
 ) -> DocumentOutcome | None:
-    """The document's cached extraction, if there is one that still validates."""
-    hit = cache.get(document_cache_key(backend, document))
+    """The document's cached extraction, if there is one that still validates (``key``: the
+    document's cache key, when its windows are planned already)."""
+    hit = cache.get(key or document_cache_key(backend, document))
     if hit is None:
         return None
     try:
@@ -100,10 +116,16 @@ def cached_outcome(
     return DocumentOutcome(document, extraction, cached=True, dropped=dropped)
 
 
-def remember(cache: ExtractionCache, backend: Backend, document: Document, completion: Completion) -> None:
+def remember(
+    cache: ExtractionCache,
+    backend: Backend,
+    document: Document,
+    completion: Completion,
+    key: str | None = None,
+) -> None:
     """Cache one extraction at once, so an interrupted run keeps it."""
     cache.put(
-        document_cache_key(backend, document),
+        key or document_cache_key(backend, document),
         document.doc_id,
         backend.name,
         backend.model,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.documents import (
+    MAX_CHARS,
     InputError,
     boilerplate_kind,
     build_sentences,
@@ -396,3 +397,25 @@ def test_same_label_twice_gets_a_unique_marker_label(tmp_path: Path) -> None:
     (tmp_path / "001_b.txt").write_text("Second article.\n", encoding="utf-8")
     labels = [d.label for d in load_documents([tmp_path]).documents]
     assert len(set(labels)) == 2 and labels[0] == "001"
+
+
+def test_a_file_of_one_long_line_after_a_date_line_is_read_not_dropped(tmp_path: Path) -> None:
+    # Cutting an over-long file at its last line end used to keep only the date line ("no text in
+    # the file"); it is cut at a sentence end instead, and says so.
+    sentence = "The committee met again on Tuesday and agreed to continue the talks. "
+    path = tmp_path / "one-line.txt"
+    path.write_text("date 2024-05-01\n" + sentence * 9_000, encoding="utf-8")  # ~630 KB
+    document = load_document(path)
+    assert document.date == "2024-05-01"
+    assert any("only the first part is used" in w for w in document.warnings)
+    assert len(document.text) <= MAX_CHARS and len(document.sentences) > 2_000
+    assert document.sentences[-1].text == sentence.strip()  # no half sentence at the cut
+    assert all(document.text[s.start : s.end] == s.text for s in document.sentences)
+
+
+def test_an_over_long_file_with_paragraphs_is_still_cut_at_a_line_end(tmp_path: Path) -> None:
+    paragraph = "The committee met again on Tuesday. It agreed to continue the talks next week.\n"
+    path = tmp_path / "long.txt"
+    path.write_text(paragraph * 4_000, encoding="utf-8")
+    document = load_document(path)
+    assert document.text.endswith("next week.") and len(document.text) <= MAX_CHARS

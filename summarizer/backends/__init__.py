@@ -42,17 +42,24 @@ def _build(settings: Settings) -> Backend:
             max_retries=settings.max_retries,
             max_reasks=settings.max_reasks,
             deadline=settings.deadline,
+            context_tokens=settings.context_tokens,
         )
     if name == "local":
         from summarizer.backends.local import LocalBackend
 
+        if settings.context_tokens is not None:
+            return LocalBackend(
+                model_path=settings.model_path, max_reasks=settings.max_reasks, n_ctx=settings.context_tokens
+            )
         return LocalBackend(model_path=settings.model_path, max_reasks=settings.max_reasks)
     if name == "fake":
         from summarizer.backends.fake import FakeBackend
 
         if settings.fake_replies:
-            return FakeBackend.from_file(settings.fake_replies, max_reasks=settings.max_reasks)
-        return FakeBackend(max_reasks=settings.max_reasks)
+            return FakeBackend.from_file(
+                settings.fake_replies, max_reasks=settings.max_reasks, context_tokens=settings.context_tokens
+            )
+        return FakeBackend(max_reasks=settings.max_reasks, context_tokens=settings.context_tokens)
     if name == "none":
         raise BackendError(NO_BACKEND_MESSAGE)
     raise BackendError(f"unknown backend {name!r}; choose auto, openai, local or fake")

@@ -5,6 +5,7 @@ Pipeline modules depend on this protocol only, never on ``openai`` or ``llama_cp
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -47,6 +48,22 @@ class Completion(Generic[ModelT]):
     dropped: list[DroppedItem] = field(default_factory=list)
 
 
+def estimate_tokens(text: str) -> int:
+    """A conservative token count for a model whose tokenizer we do not have (a server's). English
+    BPE vocabularies average about four characters per token; three are counted, and every non-ASCII
+    character as a token of its own (CJK text, symbols), so a window planned with it fits."""
+    ascii_chars = sum(1 for ch in text if ch < "\x80")
+    return math.ceil(ascii_chars / 3) + (len(text) - ascii_chars)
+
+
+# Chat-template tokens around each message (role markers, separators), counted on top of its content.
+MESSAGE_OVERHEAD_TOKENS = 8
+
+
+def estimate_message_tokens(messages: list[Message]) -> int:
+    return sum(estimate_tokens(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in messages)
+
+
 class BackendError(Exception):
     """A call failed for good (transport errors after retries, or no valid answer after re-asks).
 
@@ -70,6 +87,16 @@ class Backend(Protocol):
     # How extraction uses it: 'full' (the model extracts everything) or 'focused' (the rules extract,
     # the model makes the decisions that need language); see extract.py.
     strategy: str
+    # Tokens one call can hold, prompt and answer together (the model's context window), or None when
+    # unknown: documents are then sent whole. A longer document is split into windows (windows.py).
+    context_tokens: int | None
+    # The longest answer one call may give; every window leaves room for it (and for a re-ask).
+    answer_tokens: int
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        """The prompt tokens these messages take: exact where the backend has the tokenizer (local),
+        else a conservative estimate (``estimate_message_tokens``)."""
+        ...
 
     def set_max_concurrency(self, maximum: int) -> None:
         """The most calls the pipeline will make at once (``--concurrency``); a backend that adapts

@@ -16,7 +16,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from summarizer.backends.base import BackendError, Completion, Message, ModelT, Usage
+from summarizer.backends.base import (
+    BackendError,
+    Completion,
+    Message,
+    ModelT,
+    Usage,
+    estimate_message_tokens,
+)
 from summarizer.backends.salvage import salvage
 
 
@@ -39,17 +46,29 @@ class FakeBackend:
     strategy = "full"
 
     def __init__(
-        self, replies: dict[str, list[Any]] | None = None, max_reasks: int = 2, model: str = "rules"
+        self,
+        replies: dict[str, list[Any]] | None = None,
+        max_reasks: int = 2,
+        model: str = "rules",
+        context_tokens: int | None = None,
+        answer_tokens: int = 512,
     ):
         self.model = model
+        # No real limit; a small one declared here lets tests and demos exercise windowing.
+        self.context_tokens = context_tokens
+        self.answer_tokens = answer_tokens
         self.max_reasks = max_reasks
         self.replies = {doc: list(items) for doc, items in (replies or {}).items()}
         self.requests: list[list[Message]] = []  # what the pipeline sent, for tests
 
     @classmethod
-    def from_file(cls, path: Path, max_reasks: int = 2) -> FakeBackend:
+    def from_file(cls, path: Path, max_reasks: int = 2, context_tokens: int | None = None) -> FakeBackend:
         """Load ``{"doc_id": [reply, ...]}`` from a JSON file."""
-        return cls(json.loads(path.read_text(encoding="utf-8")), max_reasks=max_reasks, model="scripted")
+        replies = json.loads(path.read_text(encoding="utf-8"))
+        return cls(replies, max_reasks=max_reasks, model="scripted", context_tokens=context_tokens)
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        return estimate_message_tokens(messages)
 
     def set_max_concurrency(self, maximum: int) -> None:
         pass  # no server to adapt to

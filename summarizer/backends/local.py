@@ -25,10 +25,12 @@ but checks the model's favourite token before running the grammar over the whole
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import ctypes
 import functools
 import json
+import logging
 import os
 import re
 import threading
@@ -40,7 +42,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from summarizer.backends.base import BackendError, Completion, Message, ModelT, Usage
+from summarizer.backends.base import MESSAGE_OVERHEAD_TOKENS, BackendError, Completion, Message, ModelT, Usage
 from summarizer.backends.salvage import salvage
 from summarizer.model_assets import (
     DEFAULT_MODEL,
@@ -348,6 +350,8 @@ class LocalBackend:
         else:
             self.model_path, self.model = assembled_model_path(), DEFAULT_MODEL.name
         self.n_ctx = n_ctx
+        self.context_tokens: int | None = n_ctx  # windows are planned to fit it (windows.py)
+        self.answer_tokens = max_tokens
         self.n_threads = n_threads or _cpu_threads()
         self.max_tokens = max_tokens
         self.max_reasks = max_reasks
@@ -356,6 +360,7 @@ class LocalBackend:
         self.last_timing: CallTiming | None = None
         self.load_seconds: float | None = None
         self._llama: Any = None
+        self._vocab: Any = None  # a vocabulary-only model, to count tokens without loading the weights
         self._lock = threading.Lock()
 
     @classmethod
@@ -394,6 +399,54 @@ class LocalBackend:
             ) from None
         self.load_seconds = time.perf_counter() - started
         return self._llama
+
+    # -- token counts -------------------------------------------------------------------------------
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        """Exact prompt tokens of the messages' contents with the model's own tokenizer, plus the chat
+        template's markers. Before the model is loaded (a cached run may never load it) only its
+        vocabulary is read: ~0.1 s, no weights."""
+        with self._lock:
+            tokenize = self._tokenizer()
+            return sum(tokenize(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in messages)
+
+    def _tokenizer(self) -> Callable[[str], int]:
+        if self._llama is not None:
+            llama = self._llama
+            return lambda text: len(llama.tokenize(text.encode(), add_bos=False, special=False))
+        if self._vocab is None:
+            try:
+                import llama_cpp
+            except ImportError:
+                raise BackendError(f"the local backend needs llama-cpp-python; run: {INSTALL_HINT}") from None
+            # llama.cpp logs the model's header and vocabulary warnings on load, some straight to
+            # stderr; silenced as ``Llama(verbose=False)`` does it (its logger level, stderr muted).
+            logger = logging.getLogger("llama-cpp-python")
+            if logger.level == logging.NOTSET:
+                logger.setLevel(logging.ERROR)
+            try:
+                from llama_cpp._utils import suppress_stdout_stderr
+
+                quiet: Any = suppress_stdout_stderr(disable=False)
+            except ImportError:  # another binding version: the log lines show, nothing worse
+                quiet = contextlib.nullcontext()
+            params = llama_cpp.llama_model_default_params()
+            params.vocab_only = True
+            with quiet:
+                model = llama_cpp.llama_model_load_from_file(str(self.model_path).encode(), params)
+            if not model:
+                raise BackendError(f"llama.cpp could not read the vocabulary of {self.model_path}")
+            self._vocab = (model, llama_cpp.llama_model_get_vocab(model))
+        import llama_cpp
+
+        vocab = self._vocab[1]
+
+        def count(text: str) -> int:
+            data = text.encode()
+            # With no room for tokens, llama_tokenize returns minus the number it needs.
+            return -llama_cpp.llama_tokenize(vocab, data, len(data), None, 0, False, False) if data else 0
+
+        return count
 
     # -- calls --------------------------------------------------------------------------------------
 

@@ -32,9 +32,17 @@ from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
 
-from summarizer.backends.base import BackendError, Completion, Message, ModelT, Usage
+from summarizer.backends.base import (
+    BackendError,
+    Completion,
+    Message,
+    ModelT,
+    Usage,
+    estimate_message_tokens,
+)
 from summarizer.backends.salvage import salvage
 from summarizer.backends.throttle import AdaptiveLimit, Ticket
+from summarizer.models import DocumentExtraction
 
 # instructor's modes by their --mode names. openai and instructor are imported on the first request,
 # not at start-up (1.5-2.5 s): a run answered from the cache never needs them.
@@ -174,6 +182,11 @@ def _waiter(backoff: float, deadline: _Deadline):
     return wait
 
 
+@functools.cache
+def _schema_tokens() -> int:
+    return estimate_message_tokens([{"content": json.dumps(DocumentExtraction.model_json_schema())}])
+
+
 class OpenAIBackend:
     name = "openai"
     strategy = "full"
@@ -191,6 +204,7 @@ class OpenAIBackend:
         deadline: float = 600.0,
         max_tokens: int = 4096,
         backoff: float = 0.5,
+        context_tokens: int | None = None,
     ):
         if mode not in MODES:
             raise BackendError(f"unknown --mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -199,7 +213,13 @@ class OpenAIBackend:
         self.max_retries = max_retries
         self.max_reasks = max_reasks
         self.deadline = deadline
+        # The server's context window (--context-tokens), unknown by default: documents go whole. With
+        # a small window an answer may take at most a quarter of it, so a window holds enough article.
+        self.context_tokens = context_tokens
+        if context_tokens is not None:
+            max_tokens = min(max_tokens, max(1024, context_tokens // 4))
         self.max_tokens = max_tokens
+        self.answer_tokens = max_tokens
         self.backoff = backoff
         self.max_concurrency: int | None = None
         hosted = base_url is None or "api.openai.com" in base_url
@@ -232,6 +252,12 @@ class OpenAIBackend:
                     client, mode=getattr(instructor.Mode, self.mode.upper())
                 )
             return self._instructor
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        # The server's tokenizer is not ours to run: an estimate. Every mode also sends the response
+        # model's JSON schema (as the tool, or in the prompt), which the server's template puts in
+        # the prompt: the full extraction's schema is the largest one sent.
+        return estimate_message_tokens(messages) + _schema_tokens()
 
     def set_max_concurrency(self, maximum: int) -> None:
         self.limiter.set_maximum(maximum)  # it adapts below this bound to the server's latency
