@@ -62,7 +62,7 @@ class BatchExtraction:
                 custom_id=key,
                 messages=build_messages(document, analyses[document.doc_id], index),
                 response_model=DocumentExtraction,
-                context=extraction_context(document, analyses[document.doc_id], index),
+                context=extraction_context(document),
             )
             for key, document in todo.items()
         ]

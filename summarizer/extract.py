@@ -45,6 +45,7 @@ from summarizer.backends.base import (
     BackendError,
     Completion,
     Message,
+    NoAnswer,
     Usage,
 )
 from summarizer.documents import Document, Sentence
@@ -117,9 +118,9 @@ def build_messages(document: Document, analysis: DocumentAnalysis, index: PartyI
     ]
 
 
-def extraction_context(document: Document, analysis: DocumentAnalysis, index: PartyIndex) -> dict:
-    """Validation context: which sentence ids exist; ``rules`` is the analysis-only answer, which the
-    fake backend returns when it has no scripted reply."""
+def extraction_context(document: Document) -> dict:
+    """Validation context: which sentence ids exist and which are boilerplate (the validators in
+    ``models`` read it; nothing else travels in it)."""
     return {
         "extraction": ExtractionContext(
             doc_id=document.doc_id,
@@ -127,7 +128,6 @@ def extraction_context(document: Document, analysis: DocumentAnalysis, index: Pa
             # Outside a window is not boilerplate: citing it gets "does not exist" with the window's range.
             boilerplate_ids=[s.id for s in document.sentences if s.boilerplate not in (None, OUTSIDE_WINDOW)],
         ),
-        "rules": rules_extraction(document, analysis, index),
     }
 
 
@@ -164,10 +164,15 @@ def extract_document(
 def _extract_one(
     document: Document, analysis: DocumentAnalysis, index: PartyIndex, backend: Backend
 ) -> Completion[DocumentExtraction]:
-    context = extraction_context(document, analysis, index)
-    if backend_strategy(backend) == "focused":
-        return _extract_focused(document, analysis, index, context, backend)
-    return backend.complete(build_messages(document, analysis, index), DocumentExtraction, context)
+    context = extraction_context(document)
+    rules = rules_extraction(document, analysis, index)
+    try:
+        if backend_strategy(backend) == "focused":
+            return _extract_focused(document, analysis, index, rules, context, backend)
+        return backend.complete(build_messages(document, analysis, index), DocumentExtraction, context)
+    except NoAnswer:  # the fake backend without a scripted reply: the rules' answer, checked as any
+        checked = DocumentExtraction.model_validate(rules.model_dump(), context=context)
+        return Completion(checked, Usage(calls=1))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -281,9 +286,13 @@ def focused_response_model(parties: list[str], demand_ids: list[int]) -> type[Ba
 
 
 def _extract_focused(
-    document: Document, analysis: DocumentAnalysis, index: PartyIndex, context: dict, backend: Backend
+    document: Document,
+    analysis: DocumentAnalysis,
+    index: PartyIndex,
+    rules: DocumentExtraction,
+    context: dict,
+    backend: Backend,
 ) -> Completion[DocumentExtraction]:
-    rules: DocumentExtraction = context["rules"]
     parties = [p.name for p in rules.parties]
     if not parties:  # nothing for the model to decide
         return Completion(rules, Usage())

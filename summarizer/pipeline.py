@@ -17,7 +17,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from summarizer.analysis import DocumentAnalysis, PartyIndex, analyse_document, build_party_index
+from summarizer.analysis import (
+    DocumentAnalysis,
+    PartyIndex,
+    analyse_document,
+    build_party_index,
+    rules_extraction,
+)
 from summarizer.backends.base import Backend, BackendError, Completion, Usage
 from summarizer.cache import ExtractionCache, cache_key
 from summarizer.documents import Document, LoadResult, load_documents
@@ -108,7 +114,7 @@ def cached_outcome(
     if hit is None:
         return None
     try:
-        context = extraction_context(document, analysis, index)
+        context = extraction_context(document)
         extraction = DocumentExtraction.model_validate_json(hit[0], context=context)
         dropped = [DroppedItem.model_validate(d) for d in hit[1].get("dropped", [])]
     except ValidationError:
@@ -212,7 +218,7 @@ def run_brief(
             failed.append(FailedDocument(path=document.path, reason=f"extraction failed: {outcome.error}"))
             continue
         analysis = analyses[document.doc_id]
-        rules = extraction_context(document, analysis, index)["rules"]
+        rules = rules_extraction(document, analysis, index)
         extraction = with_rule_parties(outcome.extraction, rules)
         grounded.append(ground_document(document, extraction, analysis, index))
         included.append(document)

@@ -80,7 +80,7 @@ def test_a_batch_request_is_the_request_the_per_document_path_sends() -> None:
         extract_document(document, analysis, index, backend)
         [sent] = server.requests
     item = BatchItem("k", build_messages(document, analysis, index), DocumentExtraction,
-                     extraction_context(document, analysis, index))  # fmt: skip
+                     extraction_context(document))  # fmt: skip
     body = create_batches(backend).request_body(item)  # type: ignore[attr-defined]
     assert set(body) == {"messages", "model", "max_tokens", "temperature", "tools", "tool_choice"}
     assert body == {key: sent.body[key] for key in body}  # same prompt, schema (enum of citable ids) ...

@@ -60,3 +60,19 @@ def test_a_persons_role_is_not_taken_from_the_model() -> None:
 def test_the_prompt_asks_only_roles_and_demands() -> None:
     model = focused_response_model(["Union"], demand_ids=[1])
     assert set(model.model_fields) == {"roles", "demands"}
+
+
+def test_the_validation_context_holds_only_what_validators_read_and_fake_declines_without_a_reply() -> None:
+    from summarizer.backends.base import NoAnswer
+    from summarizer.backends.fake import FakeBackend
+    from summarizer.documents import Document, build_sentences
+    from summarizer.extract import extraction_context
+
+    text = "The union said the strike would go on.\n"
+    sentences, _ = build_sentences(text)
+    document = Document(doc_id="001.txt", label="001", path="001.txt", text=text, sha256="x", date=None,
+                        sentences=sentences)  # fmt: skip
+    context = extraction_context(document)
+    assert set(context) == {"extraction"}
+    with pytest.raises(NoAnswer):
+        FakeBackend().complete([{"role": "user", "content": "x"}], DocumentExtraction, context)

@@ -135,7 +135,7 @@ def test_long_document_windows_fit_the_context_with_global_ids(analysed, strateg
         view, view_analysis = window_view(document, analysis, window)
         assert backend.count_tokens(_messages_for(view, view_analysis, index, strategy)) <= budget
         # The view cites the document's own ids, only inside the window.
-        context = extraction_context(view, view_analysis, index)["extraction"]
+        context = extraction_context(view)["extraction"]
         assert context.citable_ids == [s.id for s in document.citable_sentences if s.id in window]
         assert not set(context.boilerplate_ids) - {s.id for s in document.sentences if not s.citable}
 
@@ -175,7 +175,7 @@ def test_each_window_is_one_call_that_sees_only_its_sentences(analysed) -> None:
         shown = [i for i in shown if i <= len(document.sentences)]  # not the worked example's [1]..[3]
         assert shown and set(shown) <= set(range(window.first, window.last + 1))
     # The merged answer is valid for the whole document, and cites sentences from every part of it.
-    context = extraction_context(document, analysis, index)
+    context = extraction_context(document)
     value = DocumentExtraction.model_validate(completion.value.model_dump(), context=context)
     cited = {i for item in [*value.claims, *value.figures] for i in item.sentences}
     assert min(cited) in windows[0] and max(cited) > 0.8 * len(document.sentences)

@@ -71,6 +71,11 @@ class BackendError(Exception):
     """
 
 
+class NoAnswer(BackendError):
+    """The backend has no answer of its own for this request (the fake backend without a scripted
+    reply): the analysis' rules-only extraction stands in (``extract``)."""
+
+
 class Backend(Protocol):
     """A language model that fills in a pydantic model.
 

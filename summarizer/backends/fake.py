@@ -2,8 +2,9 @@
 
 Scripted replies are raw strings (or JSON objects) per document id, consumed in order; a reply that
 does not validate counts as a re-ask, exactly as instructor would re-ask a real model. When the
-re-asks are used up, the valid items of the last reply are kept (``salvage``). A document without
-(remaining) scripted replies gets the rules-only extraction from ``analyse``.
+re-asks are used up, the valid items of the last reply are kept (``salvage``). For a document without
+(remaining) scripted replies it raises ``NoAnswer``, and ``extract`` uses the rules-only extraction
+of the analysis (the backend never sees it: backends depend on their protocol only).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from summarizer.backends.base import (
     Completion,
     Message,
     ModelT,
+    NoAnswer,
     Usage,
     estimate_message_tokens,
 )
@@ -102,11 +104,7 @@ class FakeBackend:
             if (kept := salvage(raw, response_model, context)) is not None:
                 return Completion(kept.value, usage, kept.dropped)
             raise BackendError(f"no valid answer after {usage.calls} tries: {_first_error(last_error)}")
-        if "rules" not in context:
-            raise BackendError("the fake backend has no scripted reply for this request")
-        usage.calls += 1
-        value = response_model.model_validate(context["rules"].model_dump(), context=context)
-        return Completion(value, usage)
+        raise NoAnswer("the fake backend has no scripted reply for this request")
 
 
 def _first_error(error: Exception) -> str:
