@@ -92,9 +92,10 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     status = "complete" if brief.complete else f"INCOMPLETE: {len(brief.failed)} input(s) not included"
     sources = f"{len(brief.sources)} sources"
     if total < len(brief.sources):
+        copies = len(brief.sources) - total
         sources += (
-            f" ({total} independent: {len(brief.sources) - total} republish another's text, "
-            "see “Republished text”)"
+            f" ({total} independent: {copies} {'republishes' if copies == 1 else 'republish'} another's "
+            "text, see “Republished text”)"
         )
     out += [f"_{sources} · backend `{brief.backend}` · model `{brief.model}` · {status}_", ""]
 
