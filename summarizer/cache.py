@@ -98,24 +98,8 @@ class ExtractionCache:
         """Store one extraction in its own transaction. A failed write (disk full, database locked for
         longer than the busy timeout) is recorded in ``errors`` and skipped: the extraction itself is
         still used for this run, only not remembered for the next."""
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as error:
-                self._note(error)
-                return
-            try:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (key, doc_id, backend, model, time.time(), response, json.dumps(usage)),
-                )
-                self._db.execute("COMMIT")
-            except sqlite3.Error as error:
-                self._rollback()
-                self._note(error)
-            except BaseException:
-                self._rollback()
-                raise
+        row = (key, doc_id, backend, model, time.time(), response, json.dumps(usage))
+        self._write("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?)", [row])
 
     def batch_of(self, key: str, round_: int) -> str | None:
         """The id of the batch that holds this document's request of this round, if one was submitted."""
@@ -159,6 +143,7 @@ class ExtractionCache:
             self._write("INSERT OR REPLACE INTO vectors VALUES (?, ?)", list(vectors.items()))
 
     def _write(self, statement: str, rows: list[tuple]) -> bool:
+        """Run one statement over the rows in one transaction; False (and noted) when it failed."""
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")

@@ -165,12 +165,13 @@ def _extract_one(
     document: Document, analysis: DocumentAnalysis, index: PartyIndex, backend: Backend
 ) -> Completion[DocumentExtraction]:
     context = extraction_context(document)
-    rules = rules_extraction(document, analysis, index)
     try:
         if backend_strategy(backend) == "focused":
+            rules = rules_extraction(document, analysis, index)
             return _extract_focused(document, analysis, index, rules, context, backend)
         return backend.complete(build_messages(document, analysis, index), DocumentExtraction, context)
     except NoAnswer:  # the fake backend without a scripted reply: the rules' answer, checked as any
+        rules = rules_extraction(document, analysis, index)
         checked = DocumentExtraction.model_validate(rules.model_dump(), context=context)
         return Completion(checked, Usage(calls=1))
 

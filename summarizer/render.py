@@ -65,7 +65,8 @@ def _ranked(items: list[T], section: str, key: Callable[[T], tuple]) -> tuple[li
 
 
 def _more(count: int, what: str, where: str) -> list[str]:
-    return [f"_{count} more{what} in {where}_"] if count else []
+    """The line that says how many items a capped list left out (none when it left none out)."""
+    return [f"_{count} more{what} in {where}_"] if count > 0 else []
 
 
 def _flag(support: SupportLevel) -> str:
@@ -251,7 +252,7 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         if source.dropped:
             items = "; ".join(f"{d.kind} “{_cell(d.item[:60])}” ({d.reason})" for d in source.dropped)
             out.append(f"  - left out of the model's answer as invalid after re-asks: {items}")
-    out += _more(max(0, len(brief.sources) - CAPS["sources"]), " sources", where)
+    out += _more(len(brief.sources) - CAPS["sources"], " sources", where)
     if brief.failed:  # never capped: what is missing from the brief is always said
         out += ["", "**Not included:**", ""]
         out += [f"- `{f.path}`: {f.reason}" for f in brief.failed]
@@ -323,7 +324,7 @@ def render_changes(
         for item in items[:cap]:
             ref = "" if item.text.startswith(item.ref) else f"{item.ref} "  # a party's ref is its name
             out.append(f"- {ref}{item.text} ({_count(item.sources)}) {_markers(item.citations, used)}")
-        out += _more(max(0, len(items) - cap), f" {heading.lower()}", where)
+        out += _more(len(items) - cap, f" {heading.lower()}", where)
         out.append("")
     if changes.more_sources:
         out += ["**More sources for existing items**", ""]
@@ -332,7 +333,7 @@ def render_changes(
             what = "; ".join(part for part in (more.note, now) if part)
             ref = "" if more.text.startswith(more.ref) else f"{more.ref} "
             out.append(f"- {ref}{more.text} — {what} {_markers(more.citations, used)}")
-        out += _more(max(0, len(changes.more_sources) - cap), " items with more sources", where)
+        out += _more(len(changes.more_sources) - cap, " items with more sources", where)
         out.append("")
     settled = [item for item in changes.removed if item.kind == ChangeKind.contested]
     gone = [item for item in changes.removed if item.kind != ChangeKind.contested]
@@ -344,7 +345,7 @@ def render_changes(
                 f"(was in {_labels(item.previous_sources)})"
                 for item in items[:cap]
             ]
-            out += _more(max(0, len(items) - cap), "", where)
+            out += _more(len(items) - cap, "", where)
             out.append("")
     return out
 
