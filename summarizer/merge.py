@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
@@ -190,6 +191,11 @@ def _similar_claim(a: str, b: str) -> bool:
     return _jaccard(_claim_words(a), _claim_words(b)) >= 0.45 or fuzz.token_sort_ratio(a, b) >= 80
 
 
+def _place(citation: Citation) -> tuple[str, int, int]:
+    """Where a citation points, whatever its marker: the same sentence cited by two items is one place."""
+    return (citation.doc_id, citation.start, citation.end)
+
+
 def _sources(entries: Iterable[object]) -> list[str]:
     return sorted({s for e in entries for s in e.sources})  # type: ignore[attr-defined]
 
@@ -348,10 +354,16 @@ def merge_claims(
     resolver: PartyResolver,
     encoder: Encoder,
     voices: Voices | None = None,
+    demands: Iterable[DemandEntry] = (),
+    context: Callable[[ClaimReport], str] | None = None,
 ) -> tuple[list[ClaimGroup], dict[str, np.ndarray]]:
     """One group per proposition: reports that say the same thing by meaning, from the same side and
-    with the same polarity, whichever outlet carries them. Returns the groups (most independent
-    voices first) and their centroids."""
+    with the same polarity, whichever outlet carries them. Reports of one paragraph that only restate
+    their own side's demands (every sentence they cite is one of that side's ``demands``, parties
+    resolved) are one claim, "what X demands", whatever their wording: the Demands section lists the
+    demands one by one. ``context`` gives the text a report's meaning is read with, before its
+    statement (see AnaphoraContext). Returns the groups (most independent voices first) and their
+    centroids."""
     voices = voices or Voices()
     for report in reports:
         report.speaker_side = resolver.resolve(report.speaker_side)
@@ -359,15 +371,39 @@ def merge_claims(
             report.speaker_side = resolver.index.side_of(report.speaker)
     if not reports:
         return [], {}
-    distinct = list(dict.fromkeys(r.statement for r in reports))  # wire copy repeats statements verbatim
-    row = {statement: number for number, statement in enumerate(distinct)}
-    vectors = encoder.encode(distinct)[[row[r.statement] for r in reports]]
-    clusters = _cluster_by_meaning(vectors, [(r.speaker_side, r.negated) for r in reports], SAME_CLAIM)
+    demanded = Counter((d.party, _place(c)) for d in demands for c in d.citations)
+    restates = [
+        r.speaker_side != UNKNOWN_SIDE and all((r.speaker_side, _place(c)) in demanded for c in r.citations)
+        for r in reports
+    ]
+    meaning = [(context(r) if context else "") + r.statement for r in reports]
+    distinct = list(dict.fromkeys(meaning))  # wire copy repeats statements verbatim
+    row = {text: number for number, text in enumerate(distinct)}
+    vectors = encoder.encode(distinct)[[row[text] for text in meaning]]
+    others = [i for i, restated in enumerate(restates) if not restated]
+    clusters = [
+        [others[i] for i in members]
+        for members in _cluster_by_meaning(
+            vectors[others], [(reports[i].speaker_side, reports[i].negated) for i in others], SAME_CLAIM
+        )
+    ]
+    # One paragraph's restatement of a side's demands is one claim, however many sentences it takes;
+    # demands restated in different paragraphs stay apart (they are often different demands).
+    by_paragraph: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    for i, restated in enumerate(restates):
+        if restated:
+            first = reports[i].citations[0]
+            by_paragraph[(reports[i].speaker_side, first.doc_id, first.line)].append(i)
+    clusters = sorted(clusters + list(by_paragraph.values()), key=min)
     groups = []
     centroids = []
     for members in clusters:
         cluster = [reports[i] for i in members]
-        best = _representative(cluster, lambda r: r.statement)
+        if restates[members[0]]:  # the sentence that carries most of the side's demands speaks for them
+            best = max(cluster, key=lambda r: sum(demanded[(r.speaker_side, _place(c))] for c in r.citations))
+        else:  # a report that points back ('These steps …') does not speak for the others
+            whole = [reports[i] for i in members if meaning[i] == reports[i].statement]
+            best = _representative(whole or cluster, lambda r: r.statement)
         groups.append(
             ClaimGroup(
                 id="",
@@ -437,14 +473,17 @@ def find_contested(
     for _, i, j in sorted(pairs):
         if i in used or j in used:
             continue
-        members = [i, j] + [
-            k
-            for k in range(len(known))
-            if k not in (i, j)
-            and k not in used
-            and similarity[k, i] >= SAME_QUESTION
-            and similarity[k, j] >= SAME_QUESTION
-        ]
+        members = [i, j]
+        stances = {(side, known[m].negated) for m in members for side in known[m].speaker_sides}
+        for k in range(len(known)):
+            if k in (i, j) or k in used:
+                continue
+            if similarity[k, i] < SAME_QUESTION or similarity[k, j] < SAME_QUESTION:
+                continue
+            if any((side, not known[k].negated) in stances for side in known[k].speaker_sides):
+                continue  # a side that both asserts and denies it: that claim answers another question
+            members.append(k)
+            stances |= {(side, known[k].negated) for side in known[k].speaker_sides}
         used.update(members)
         questions.append([known[k] for k in members])
     contested = []
@@ -534,6 +573,47 @@ def merge_figures(figures: list[GroundedFigure]) -> list[FigureComparison]:
                 )
             )
     return sorted(comparisons, key=lambda c: (not c.discrepancy, -len(c.sources), c.quantity))
+
+
+_ANAPHORIC_OPENING = re.compile(
+    r"^\W*(?:\w+\W+){0,3}?(?:they|them|their|it|its|this|these|those|such)\b", re.IGNORECASE
+)
+
+
+class AnaphoraContext:
+    """The sentence before a claim that opens by pointing back ('On their return, they will agree',
+    'These steps took precedence'), to read the claim's meaning with: on its own such a claim says
+    little the sentence model can place, next to what it points at it meets the outlets that spell
+    it out."""
+
+    def __init__(self, documents: list[Document]):
+        self.documents = {d.doc_id: d for d in documents}
+
+    def __call__(self, report: ClaimReport) -> str:
+        if not report.citations or not _ANAPHORIC_OPENING.match(report.statement):
+            return ""
+        first = report.citations[0]
+        document = self.documents.get(first.doc_id)
+        if document is None or first.sentence <= 1:
+            return ""
+        previous = document.sentence(first.sentence - 1)
+        return previous.text + " " if previous.citable else ""
+
+
+def states_a_figure(report: ClaimReport, figures: list[FigureComparison]) -> bool:
+    """A claim that is only a count the Figures section compares ('Some 33,207 people have been killed',
+    the number as its subject): every sentence it cites gives one of the compared values, and the claim
+    opens with that value. The figure's row shows it with its source and attribution; as a claim too
+    it would be said twice. A claim that merely contains a number ('no truce until the 133 hostages
+    return') is a claim."""
+    values: dict[tuple[str, int, int], list[str]] = defaultdict(list)
+    for figure in figures:
+        for value in figure.values:
+            values[_place(value.citation)].append(value.text.lower())
+    opening = report.statement.strip().strip("“”\"'").lower()
+    return bool(report.citations) and all(
+        any(opening.startswith(text) for text in values.get(_place(c), [])) for c in report.citations
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -658,15 +738,23 @@ def merge_documents(
     resolver = PartyResolver(index)
     voices = find_copies(documents)  # wire copy run by several outlets is one voice
     parties = merge_parties([p for g in grounded for p in g.parties], resolver)
+    demand_entries = [d for g in grounded for d in g.demands]
+    demands = merge_demands(demand_entries, resolver)  # resolves the entries' parties too
+    figures = merge_figures([f for g in grounded for f in g.figures])
+    for number, figure in enumerate(figures, start=1):
+        figure.id = f"F{number}"
+    reports = [c for g in grounded for c in g.claims if not states_a_figure(c, figures)]
     claims, centroids = merge_claims(
-        [c for g in grounded for c in g.claims], resolver, encoder or default_encoder(), voices
+        reports,
+        resolver,
+        encoder or default_encoder(),
+        voices,
+        demands=demand_entries,
+        context=AnaphoraContext(documents),
     )
     proposals = merge_proposals([p for g in grounded for p in g.proposals], resolver)
     for number, proposal in enumerate(proposals, start=1):
         proposal.id = f"P{number}"
-    figures = merge_figures([f for g in grounded for f in g.figures])
-    for number, figure in enumerate(figures, start=1):
-        figure.id = f"F{number}"
     brief = Brief(
         title=title or default_title(documents),
         backend=backend,
@@ -675,7 +763,7 @@ def merge_documents(
         sources=[source_entry(d, voices.voice_of.get(d.doc_id)) for d in documents],
         failed=failed,
         parties=parties,
-        demands=merge_demands([d for g in grounded for d in g.demands], resolver),
+        demands=demands,
         proposals=proposals,
         claims=claims,
         contested=find_contested(claims, centroids, voices),

@@ -7,12 +7,14 @@ from summarizer.documents import Document, build_sentences
 from summarizer.embeddings import default_encoder
 from summarizer.ground import GroundedFigure
 from summarizer.merge import (
+    AnaphoraContext,
     PartyResolver,
     find_contested,
     merge_claims,
     merge_demands,
     merge_figures,
     merge_parties,
+    states_a_figure,
 )
 from summarizer.models import (
     Citation,
@@ -243,6 +245,120 @@ def test_no_contest_when_one_side_contradicts_itself() -> None:
     )
     assert len(groups) == 2
     assert find_contested(groups, centroids) == []
+
+
+def test_a_side_does_not_both_assert_and_deny_within_one_question() -> None:
+    """A question holds each side once: a claim of a side that already answers it the other way is left
+    out of it, however close in meaning (it answers something else)."""
+    groups, centroids = merge_claims(
+        [
+            _claim("001_a.txt", "Egypt", "Some progress had been made in the Cairo talks."),
+            _claim("002_b.txt", "Hamas", "No progress had been made in the Cairo talks."),
+            _claim("003_c.txt", "Hamas", "Progress was made in the Cairo talks, the group said."),
+        ],
+        PartyResolver(_index()),
+        default_encoder(),
+    )
+    assert len(groups) == 3
+    (point,) = find_contested(groups, centroids)
+    assert {(p.side, p.negated) for p in point.positions} == {("Egypt", False), ("Hamas", True)}
+
+
+def test_a_paragraph_restating_a_sides_demands_is_one_claim() -> None:
+    """Two sentences of one paragraph that only restate Hamas's demands (each cited by Hamas demands)
+    are one claim whatever their wording; the sentence carrying most of the demands speaks for it.
+    Another paragraph's demand, another claim of Hamas, and a sentence with another party's demand
+    stay apart."""
+    wish = _claim("001_a.txt", "Hamas", "It would like to see a complete cessation of aggression.", line=2)
+    listed = _claim(
+        "001_a.txt", "Hamas", "The group reiterated its demands, a withdrawal and a ceasefire.", line=2
+    )
+    later = _claim(
+        "001_a.txt", "Hamas", "It also wants the money to come from the unspent budget of the agency.", line=6
+    )
+    other = _claim("001_a.txt", "Hamas", "The Israeli delegation failed to respond to the proposal.", line=7)
+    israel = _claim("001_a.txt", "Hamas", "Israel demands the release of all hostages first.", line=2)
+
+    def demand(party: str, text: str, of: ClaimReport) -> DemandEntry:
+        return DemandEntry(party=party, demand=text, citations=of.citations, sources=of.sources)
+
+    demands = [
+        demand("Hamas", "a cessation of aggression", wish),
+        demand("Hamas", "a withdrawal", listed),
+        demand("Hamas", "a ceasefire", listed),
+        demand("Hamas", "funds from the unspent budget", later),
+        demand("Israel", "the release of hostages", israel),
+    ]
+    groups, _ = merge_claims(
+        [wish, listed, later, other, israel], PartyResolver(_index()), default_encoder(), demands=demands
+    )
+    statements = sorted(sorted(r.statement for r in g.reports) for g in groups)
+    assert statements == sorted(
+        [sorted([wish.statement, listed.statement]), [later.statement], [other.statement], [israel.statement]]
+    )
+    (restated,) = [g for g in groups if len(g.reports) == 2]
+    assert restated.statement == listed.statement  # it carries two of the demands
+
+
+def test_a_claim_that_points_back_is_read_with_the_sentence_before() -> None:
+    """'These steps took precedence …' says little alone; read after the sentence it points back to,
+    it meets another outlet's report of that sentence. A claim that does not point back is read as
+    it is."""
+    first = "Deadlock continued over the refusal to end the war and lift the blockade."
+    second = "These steps took precedence over the demand for a release of hostages."
+    pointing = _doc(f"{first} {second}\n", "001_a.txt")
+    plain = _doc(f"{first}\n", "002_b.txt")
+    context = AnaphoraContext([pointing, plain])
+
+    def report(document: Document, sentence_id: int) -> ClaimReport:
+        sentence = document.sentence(sentence_id)
+        citation = Citation(
+            marker=f"{document.label}:L1",
+            doc_id=document.doc_id,
+            path=document.path,
+            line=sentence.line,
+            start=sentence.start,
+            end=sentence.end,
+            sentence=sentence.id,
+            text=sentence.text,
+        )
+        return ClaimReport(
+            doc_id=document.doc_id,
+            speaker="an official",
+            speaker_side="Hamas",
+            statement=sentence.text.rstrip("."),
+            citations=[citation],
+            sources=[document.doc_id],
+        )
+
+    steps, deadlock = report(pointing, 2), report(plain, 1)
+    assert context(steps) == first + " "
+    assert context(deadlock) == ""
+    alone, _ = merge_claims([deadlock, steps], PartyResolver(_index()), default_encoder())
+    assert len(alone) == 2
+    (together,), _ = merge_claims(
+        [deadlock, steps], PartyResolver(_index()), default_encoder(), context=context
+    )
+    assert together.sources == ["001_a.txt", "002_b.txt"]
+    assert together.statement == deadlock.statement  # the report speaks for itself, not its context
+
+
+def test_a_count_stated_as_a_claim_is_left_to_the_figures_table() -> None:
+    """'Some 33,207 people have been killed', cited at a value the Figures section compares, is that
+    figure; a claim that only contains a compared number is still a claim."""
+    figures = merge_figures(
+        [
+            _figure("001_a.txt", "people killed", 33207, "Some 33,207"),
+            _figure("002_b.txt", "people killed", 33175, "33,175"),
+        ]
+    )
+    cited = figures[0].values[0].citation
+    count = _claim("001_a.txt", "unknown", "Some 33,207 people have been killed in six months.")
+    condition = _claim("001_a.txt", "Israel", "There will be no truce until the 33,207 return home.")
+    elsewhere = _claim("001_a.txt", "unknown", "Some 33,207 people have been killed in six months.", line=9)
+    assert states_a_figure(count.model_copy(update={"citations": [cited]}), figures)
+    assert not states_a_figure(condition.model_copy(update={"citations": [cited]}), figures)
+    assert not states_a_figure(elsewhere, figures)  # its sentence gives no compared value
 
 
 def test_no_contest_between_unrelated_claims() -> None:
