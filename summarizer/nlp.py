@@ -5,16 +5,20 @@ pinned like the model parts: exact version in ``pyproject.toml``, and a check at
 installed package is that pipeline (name, version, components), so a different or damaged pipeline
 is refused with one clear line instead of giving quietly different briefs.
 
-Two views of the one pipeline, each loaded once per process:
+The pipeline is loaded once per process (``pipeline()``, all components) and read in two views:
 
-* ``sentence_splitter()``: tokenizer + the statistical sentence recogniser (``senter``) only, about four
-  times faster than the parser; ``documents`` splits every paragraph with it.
-* ``parser()``: tagger, dependency parser, lemmatizer and named entities, for the analysis.
+* ``split()``: tokenizer + the statistical sentence recogniser (``senter``) only, about four times faster
+  than the parser; ``documents`` splits every paragraph with it. ``senter`` is in the package's
+  ``disabled`` list and has its own small tok2vec, so this view runs it alone.
+* ``parse()``: the package's default pipes (tok2vec, tagger, dependency parser, lemmatizer, named
+  entities; ``senter`` stays disabled, the parser sets the sentences), for the analysis.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import metadata
 from typing import TYPE_CHECKING
@@ -53,12 +57,12 @@ def _check_installed() -> None:
         )
 
 
-def _load(**kwargs: object) -> Language:
+def _load() -> Language:
     _check_installed()
     import spacy
 
     try:
-        nlp = spacy.load(PIPELINE_PACKAGE, **kwargs)
+        nlp = spacy.load(PIPELINE_PACKAGE)
     except (OSError, ImportError) as error:
         raise PipelineError(
             f"the NLP pipeline {PIPELINE_PACKAGE} cannot be loaded ({error}); {INSTALL_HINT}"
@@ -69,7 +73,7 @@ def _load(**kwargs: object) -> Language:
             f"{PIPELINE_PACKAGE} holds pipeline {meta.get('name')} {meta.get('version')}, not "
             f"{PIPELINE_NAME} {PIPELINE_VERSION}; reinstall it: {INSTALL_HINT}"
         )
-    missing = set(PIPELINE_COMPONENTS) - set(nlp.component_names) - set(kwargs.get("exclude", ()))  # type: ignore[arg-type]
+    missing = set(PIPELINE_COMPONENTS) - set(nlp.component_names)  # disabled ones (senter) included
     if missing:
         raise PipelineError(
             f"{PIPELINE_PACKAGE} lacks components {sorted(missing)}; reinstall it: {INSTALL_HINT}"
@@ -78,21 +82,27 @@ def _load(**kwargs: object) -> Language:
 
 
 @cache
-def sentence_splitter() -> Language:
-    nlp = _load(exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "ner"])
+def pipeline() -> Language:
+    """The whole pinned pipeline, loaded once per process (``senter`` disabled, as the package ships it)."""
+    return _load()
+
+
+@contextmanager
+def _senter_only(nlp: Language) -> Iterator[None]:
+    """Only the sentence recogniser runs inside (the caller holds ``_LOCK``). ``select_pipes`` keeps a
+    disabled pipe disabled, so ``senter`` is enabled for the block and disabled again after it."""
     nlp.enable_pipe("senter")
-    return nlp
-
-
-@cache
-def parser() -> Language:
-    return _load(exclude=["senter"])
+    try:
+        with nlp.select_pipes(enable=["senter"]):
+            yield
+    finally:
+        nlp.disable_pipe("senter")
 
 
 def split(texts: list[str]) -> list[list[tuple[int, int]]]:
     """Sentence spans (character offsets) of each text, as the sentence recogniser sees them."""
-    nlp = sentence_splitter()
-    with _LOCK:
+    nlp = pipeline()
+    with _LOCK, _senter_only(nlp):
         docs = list(nlp.pipe(texts, batch_size=64))
     return [[(s.start_char, s.end_char) for s in doc.sents] for doc in docs]
 
@@ -100,7 +110,7 @@ def split(texts: list[str]) -> list[list[tuple[int, int]]]:
 def parse(texts: list[str]):  # noqa: ANN201 - list[spacy.tokens.Doc]; spaCy stays an import of this module only
     """Parsed docs (POS, dependencies, lemmas, entities) of the texts, in order. A text given twice
     (wire copy, a repeated line) is parsed once; the docs are read, never changed."""
-    nlp = parser()
+    nlp = pipeline()
     unique = list(dict.fromkeys(texts))
     # One BLAS thread: on two shared cores, two threads waiting on each other were slower (measured:
     # 12,500 short sentences in 14.1 s with two, 11.5 s with one).
