@@ -36,6 +36,20 @@ def summarizer_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "summarizer.cli"]
 
 
+def imported_from(command: list[str]) -> str:
+    """The summarizer package the command runs: PYTHONPATH comes before an installed or editable one."""
+    check = [sys.executable]  # ``-m``: the working directory first, as for the command
+    if command[:2] != [sys.executable, "-m"]:
+        # A console script: run by the interpreter of its #! line, its own folder first (-P: not the
+        # working directory, which ``-c`` would put first).
+        first_line = Path(command[0]).read_bytes().split(b"\n", 1)[0]
+        words = first_line[2:].split() if first_line.startswith(b"#!") else []
+        check = [words[0].decode() if len(words) == 1 else sys.executable, "-P"]
+    code = "import summarizer, pathlib; print(pathlib.Path(summarizer.__file__).parent)"
+    done = subprocess.run([*check, "-c", code], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else f"? ({done.stderr.strip()[-200:]})"
+
+
 def run_once(command: list[str], json_path: Path) -> tuple[float, dict, int, str]:
     json_path.unlink(missing_ok=True)
     started = time.perf_counter()
@@ -80,6 +94,7 @@ def main() -> int:
                 command += [flag, value]
         command += ["--cache", str(cache), "-o", str(temp_dir / "brief.md"), "--json", str(json_path)]
         print("command:", " ".join(command))
+        print("package:", imported_from(command))
 
         first, first_stats, code, stderr = run_once(command, json_path)
         if code not in (0, 1) or not first_stats:

@@ -1,5 +1,7 @@
-"""SQLite cache of extractions, so an unchanged document is never sent to a model twice (and of
-claim vectors, so an unchanged claim is never encoded twice).
+"""SQLite cache of extractions, so an unchanged document is never sent to a model twice; of claim
+vectors, so an unchanged claim is never encoded twice; and of the NLP pipeline's results (sentence
+spans of a paragraph, the parse of a sentence), so a re-run over unchanged text neither loads nor runs
+spaCy's pipeline.
 
 The key covers everything that changes the answer: backend, model, mode, prompt-template hash,
 schema hash and the document's sha256. Each row is written in its own transaction (WAL journal), so a
@@ -37,6 +39,14 @@ VECTORS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS vectors (
     key TEXT PRIMARY KEY,
     vector BLOB NOT NULL
+)
+"""
+# What the NLP pipeline made of a text, keyed by a hash of the pipeline's identity, the view (sentence
+# recogniser or parse) and the text (nlp.split / nlp.parse): a rerun over the same text reads it back.
+NLP_SCHEMA = """
+CREATE TABLE IF NOT EXISTS nlp_results (
+    key TEXT PRIMARY KEY,
+    value BLOB NOT NULL
 )
 """
 # Keys per SELECT ... IN (...): below SQLite's default limit of host parameters.
@@ -81,6 +91,7 @@ class ExtractionCache:
         self._db.execute(SCHEMA)
         self._db.execute(BATCH_SCHEMA)
         self._db.execute(VECTORS_SCHEMA)
+        self._db.execute(NLP_SCHEMA)
 
     def get(self, key: str) -> tuple[str, dict] | None:
         """The cached (response, usage), or None; an unreadable cache is a miss, never a failure."""
@@ -125,22 +136,39 @@ class ExtractionCache:
 
     def get_vectors(self, keys: list[str]) -> dict[str, bytes]:
         """The stored vectors of those keys that have one; an unreadable cache is a miss."""
+        return self._get_blobs("vectors", "vector", keys)
+
+    def put_vectors(self, vectors: dict[str, bytes]) -> None:
+        """Store vectors in one transaction; a failed write is noted and skipped, like ``put``."""
+        self._put_blobs("vectors", vectors)
+
+    def get_nlp_results(self, keys: list[str]) -> dict[str, bytes]:
+        """The stored NLP results of those keys that have one; an unreadable cache is a miss."""
+        return self._get_blobs("nlp_results", "value", keys)
+
+    def put_nlp_results(self, results: dict[str, bytes]) -> None:
+        """Store NLP results in one transaction; a failed write is noted and skipped, like ``put``."""
+        self._put_blobs("nlp_results", results)
+
+    def _get_blobs(self, table: str, column: str, keys: list[str]) -> dict[str, bytes]:
+        """key -> ``column`` of the rows of a key/blob ``table`` whose key is one of ``keys``, a few
+        hundred keys per query; what cannot be read is left out (and noted), never raised."""
         found: dict[str, bytes] = {}
         try:
             with self._lock:
                 for start in range(0, len(keys), _KEYS_PER_QUERY):
                     chunk = keys[start : start + _KEYS_PER_QUERY]
                     marks = ",".join("?" * len(chunk))
-                    query = f"SELECT key, vector FROM vectors WHERE key IN ({marks})"
+                    query = f"SELECT key, {column} FROM {table} WHERE key IN ({marks})"
                     found.update(self._db.execute(query, chunk).fetchall())
         except sqlite3.Error as error:
             self._note(error)
         return found
 
-    def put_vectors(self, vectors: dict[str, bytes]) -> None:
-        """Store vectors in one transaction; a failed write is noted and skipped, like ``put``."""
-        if vectors:
-            self._write("INSERT OR REPLACE INTO vectors VALUES (?, ?)", list(vectors.items()))
+    def _put_blobs(self, table: str, blobs: dict[str, bytes]) -> None:
+        """Insert or replace the rows of a key/blob ``table`` in one transaction (see ``_write``)."""
+        if blobs:
+            self._write(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", list(blobs.items()))
 
     def _write(self, statement: str, rows: list[tuple]) -> bool:
         """Run one statement over the rows in one transaction; False (and noted) when it failed."""

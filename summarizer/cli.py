@@ -18,12 +18,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from summarizer import nlp
 from summarizer.analysis import analyse_document, build_party_index
 from summarizer.backends import Backend, BackendError, BatchBackend, create_backend, create_batches
 from summarizer.batch import BatchExtraction
 from summarizer.cache import ExtractionCache, default_cache_path
 from summarizer.config import Settings
-from summarizer.documents import InputError, load_documents
+from summarizer.documents import InputError, collect_paths, load_documents
 from summarizer.gold import Gold
 from summarizer.models import Brief, DocumentExtraction
 from summarizer.nlp import PipelineError
@@ -217,7 +218,10 @@ def brief(
         context_tokens=context_tokens,
     )
     try:
-        loaded = load_documents(inputs)  # fail fast on a bad path before loading a model
+        collect_paths(inputs)  # fail fast on a bad path, before opening the cache or loading a model
+        cache = _cache(no_cache, cache_path)
+        with nlp.remembering(cache):  # sentence spans: a paragraph seen before is not split again
+            loaded = load_documents(inputs)
     except (InputError, PipelineError) as error:
         raise fail(str(error)) from None
     for notice in loaded.notices:  # duplicates skipped
@@ -226,7 +230,6 @@ def brief(
         for warning in document.warnings:
             err.print(f"[yellow]warning:[/] {document.path}: {warning}")
     chosen = _backend(settings)
-    cache = _cache(no_cache, cache_path)
     batches = _batches(chosen, cache, batch_poll) if batch else None
     with Progress(
         TextColumn("{task.description}"),

@@ -7,6 +7,7 @@ the brief as not included; the others go on.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from summarizer import nlp
 from summarizer.analysis import (
     DocumentAnalysis,
     PartyIndex,
@@ -168,13 +170,15 @@ def run_brief(
     prepare: PrepareHook | None = None,
 ) -> Brief:
     """Build the brief of the input paths (or of documents already loaded); raises
-    documents.InputError when there is nothing to read at all."""
+    documents.InputError when there is nothing to read at all. With a cache, the NLP pipeline's results
+    are remembered in it too (sentences and parses: a rerun over the same text does not redo them)."""
     started = time.perf_counter()
-    loaded = inputs if isinstance(inputs, LoadResult) else load_documents(inputs)
+    with nlp.remembering(cache) if cache is not None else contextlib.nullcontext():
+        loaded = inputs if isinstance(inputs, LoadResult) else load_documents(inputs)
+        documents = loaded.documents
+        index = build_party_index(documents)
+        analyses = {d.doc_id: analyse_document(d, index) for d in documents}
     failed = [FailedDocument(path=path, reason=reason) for path, reason in loaded.failed]
-    documents = loaded.documents
-    index = build_party_index(documents)
-    analyses = {d.doc_id: analyse_document(d, index) for d in documents}
 
     workers = max(1, min(concurrency, backend.max_concurrency or concurrency, len(documents) or 1))
     backend.set_max_concurrency(workers)  # a server backend adapts below this bound to its latency

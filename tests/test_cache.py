@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from summarizer import nlp
 from summarizer.analysis import analyse_document, build_party_index
 from summarizer.backends import fake
 from summarizer.backends.fake import FakeBackend
@@ -121,3 +122,96 @@ def test_a_rules_answer_is_not_reused_once_the_rules_change(
     assert document_cache_key(FakeBackend(), document) == before  # same code: same key, cached
     monkeypatch.setattr(fake, "rules_version", lambda: "edited")
     assert document_cache_key(FakeBackend(), document) != before
+
+
+# ---------------------------------------------------------------------------------------------------
+# The NLP pipeline's results (nlp.remembering)
+# ---------------------------------------------------------------------------------------------------
+
+
+def nlp_rows(cache: ExtractionCache) -> dict[str, bytes]:
+    return dict(cache._db.execute("SELECT key, value FROM nlp_results").fetchall())
+
+
+def test_nlp_results_are_read_back_without_loading_the_pipeline(tmp_path: Path) -> None:
+    paragraphs = ["He said no. The delegation left.", "The U.S. envoy landed at 5 p.m. on Jan. 5. He left."]
+    cache = ExtractionCache(tmp_path / "cache.sqlite3")
+    with nlp.remembering(cache):
+        spans = nlp.split(paragraphs)
+        docs = nlp.parse(paragraphs)
+    assert len(nlp_rows(cache)) == 4  # two views of two texts
+    nlp.pipeline.cache_clear()
+    with nlp.remembering(cache):
+        assert nlp.split(paragraphs) == spans
+        again = nlp.parse([paragraphs[1], paragraphs[0], paragraphs[1]])
+    assert nlp.pipeline.cache_info().currsize == 0  # read back: the pipeline was never loaded
+    for fresh, stored in zip([docs[1], docs[0], docs[1]], again, strict=True):
+        assert [(t.text, t.lemma_, t.pos_, t.dep_, t.head.i, t.ent_type_) for t in stored] == [
+            (t.text, t.lemma_, t.pos_, t.dep_, t.head.i, t.ent_type_) for t in fresh
+        ]
+        assert [s.text for s in stored.sents] == [s.text for s in fresh.sents]
+    assert cache.errors == []
+    cache.close()
+
+
+def test_remembering_is_restored_and_off_by_default(tmp_path: Path) -> None:
+    cache = ExtractionCache(tmp_path / "cache.sqlite3")
+    nlp.split(["Nothing is remembered here."])
+    with nlp.remembering(cache):
+        with nlp.remembering(None):
+            nlp.split(["Nor here."])
+        nlp.split(["But here."])
+    nlp.parse(["Nor after the block."])
+    assert list(nlp_rows(cache)) == [nlp.result_key("senter", "But here.")]
+    cache.close()
+
+
+def test_a_cached_rerun_reads_sentences_and_parses_and_gives_the_same_brief(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    cache = ExtractionCache(tmp_path / "cache.sqlite3")
+    first = run_brief([seeds_dir], FakeBackend(), cache=cache)
+    stored = nlp_rows(cache)
+    assert stored
+    nlp.pipeline.cache_clear()
+    second = run_brief([seeds_dir], FakeBackend(), cache=cache)
+    assert nlp.pipeline.cache_info().currsize == 0  # neither split nor parsed: the pipeline never loaded
+    assert second.stats.cache_hits == 5 and nlp_rows(cache) == stored and cache.errors == []
+    assert second.model_dump(exclude={"stats"}) == first.model_dump(exclude={"stats"})
+    cache.close()
+
+
+def test_damaged_nlp_results_are_computed_again(seeds_dir: Path, tmp_path: Path) -> None:
+    cache = ExtractionCache(tmp_path / "cache.sqlite3")
+    first = run_brief([seeds_dir], FakeBackend(), cache=cache)
+    stored = nlp_rows(cache)
+    # a quarter of the rows each: cut short, text instead of a blob, garbage, and a parse of another text
+    other_parse = max(stored.values(), key=len)
+    damages = ["substr(value, 1, length(value) / 2)", "'not a blob'", "x'00ff7b5b'", "?"]
+    keys = sorted(stored)
+    for number, damage in enumerate(damages):
+        for key in keys[number::4]:
+            values = (other_parse, key) if damage == "?" else (key,)
+            cache._db.execute(f"UPDATE nlp_results SET value = {damage} WHERE key = ?", values)
+    assert nlp_rows(cache) != stored
+    second = run_brief([seeds_dir], FakeBackend(), cache=cache)
+    assert second.model_dump(exclude={"stats"}) == first.model_dump(exclude={"stats"})
+    assert nlp_rows(cache) == stored  # computed again and stored again
+    assert cache.errors == []
+    cache.close()
+
+
+def test_an_unreadable_or_read_only_cache_does_not_fail_the_run(seeds_dir: Path, tmp_path: Path) -> None:
+    expected = run_brief([seeds_dir], FakeBackend()).model_dump(exclude={"stats"})
+    unreadable = ExtractionCache(tmp_path / "unreadable.sqlite3")
+    unreadable._db.execute("DROP TABLE nlp_results")  # every read and write of it fails
+    assert run_brief([seeds_dir], FakeBackend(), cache=unreadable).model_dump(exclude={"stats"}) == expected
+    assert any("nlp_results" in error for error in unreadable.errors)
+    unreadable.close()
+
+    read_only = ExtractionCache(tmp_path / "read-only.sqlite3")
+    read_only._db.execute("PRAGMA query_only = ON")  # SQLite refuses every write, as on a read-only file
+    assert run_brief([seeds_dir], FakeBackend(), cache=read_only).model_dump(exclude={"stats"}) == expected
+    assert any("readonly" in error for error in read_only.errors)
+    assert nlp_rows(read_only) == {}
+    read_only.close()

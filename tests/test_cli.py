@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from summarizer import nlp
 from summarizer.cli import app
 from summarizer.models import Brief, DocumentExtraction, all_citations
 
@@ -223,18 +225,34 @@ def test_cache_second_run_makes_no_calls_and_a_change_re_extracts_one(
         assert result.exit_code == 0, result.output
         return _brief(js)
 
+    def nlp_results() -> int:
+        with sqlite3.connect(cache) as db:
+            return db.execute("SELECT COUNT(*) FROM nlp_results").fetchone()[0]
+
     first = run()
     assert (first.stats.llm_calls, first.stats.cache_hits) == (5, 0)
+    stored = nlp_results()
+    assert stored > 0  # sentence spans and parses
+    nlp.pipeline.cache_clear()
     second = run()
     assert (second.stats.llm_calls, second.stats.cache_hits) == (0, 5)
     assert second.model_dump(exclude={"stats"}) == first.model_dump(exclude={"stats"})
+    assert nlp.pipeline.cache_info().currsize == 0  # all read from the cache: spaCy's pipeline not loaded
+    assert nlp_results() == stored
     changed = next(seeds_dir.glob("001_*.txt"))
     changed.write_text(changed.read_text(encoding="utf-8") + "\n\nThe talks will resume on Tuesday.\n")
     third = run()
     assert (third.stats.llm_calls, third.stats.cache_hits) == (1, 4)
+    assert nlp_results() == stored + 2  # the new paragraph's sentences and its sentence's parse
     for citation in all_citations(third):
         text = (seeds_dir / citation.doc_id).read_bytes().decode("utf-8")
         assert text[citation.start : citation.end] == citation.text
+
+
+def test_no_cache_writes_nothing(seeds_dir: Path, tmp_path: Path) -> None:
+    result = run_brief(seeds_dir, "--no-cache", "-o", tmp_path / "b.md")
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "default-cache").exists()  # SUMMARIZER_CACHE_DIR, see _no_env_backend
 
 
 def test_help_runs() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from summarizer import nlp
 from summarizer.documents import (
     MAX_CHARS,
     InputError,
@@ -130,6 +131,22 @@ def test_ordinary_words_before_a_full_stop_end_the_sentence(text: str, expected:
 def test_a_cut_without_end_punctuation_is_joined() -> None:
     text = "“I am going to my house and I know that it is destroyed,” she said as she left the camp."
     assert split_sentences(text) == [(0, len(text))]
+
+
+def test_one_loaded_pipeline_splits_and_parses() -> None:
+    text = "He said no. The delegation left."
+    nlp.pipeline.cache_clear()
+    spans = nlp.split([text])
+    (parsed,) = nlp.parse([text])
+    assert nlp.pipeline.cache_info().misses == 1  # loaded once, for both views
+    pipeline = nlp.pipeline()
+    # split ran senter alone and left the pipeline as the package ships it: senter disabled, and the
+    # parser sets the sentences of parse()
+    assert pipeline.disabled == ["senter"]
+    assert pipeline.pipe_names == ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner"]
+    assert spans == [[(0, 11), (12, 32)]]
+    assert [s.text for s in parsed.sents] == ["He said no.", "The delegation left."]
+    assert [(t.dep_, t.pos_) for t in parsed[:3]] == [("nsubj", "PRON"), ("ROOT", "VERB"), ("intj", "INTJ")]
 
 
 def test_second_sentence_on_a_line_keeps_the_line_number() -> None:
