@@ -367,6 +367,14 @@ class CachedEncoder:
         return out
 
 
+class DeferredEncoder:
+    """The default encoder, built at the first text it must encode: behind a CachedEncoder whose store
+    holds every vector (a re-run), the model is never loaded (about 0.2 s of a cached re-run)."""
+
+    def encode(self, texts: list[str]) -> NDArray[np.float32]:
+        return default_encoder().encode(texts)
+
+
 @functools.cache
 def default_encoder() -> SentenceEncoder:
     """The encoder over the installed model package, built (and verified) once per process."""

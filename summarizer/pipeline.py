@@ -29,7 +29,7 @@ from summarizer.analysis import (
 from summarizer.backends.base import Backend, BackendError, Completion, Usage
 from summarizer.cache import ExtractionCache, cache_key
 from summarizer.documents import Document, LoadResult, load_documents
-from summarizer.embeddings import CachedEncoder, default_encoder
+from summarizer.embeddings import CachedEncoder, DeferredEncoder
 from summarizer.extract import (
     extract_document,
     extraction_context,
@@ -237,7 +237,7 @@ def run_brief(
         model=backend.model,
         title=title,
         # claim vectors kept with the extractions: a rerun does not encode the same claims again
-        encoder=CachedEncoder(default_encoder(), cache) if cache is not None else None,
+        encoder=CachedEncoder(DeferredEncoder(), cache) if cache is not None else None,
     )
     for source in brief.sources:  # what the model's answers lost, item by item
         source.dropped = outcomes[source.doc_id].dropped if source.doc_id in outcomes else []

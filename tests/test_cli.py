@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from summarizer import nlp
 from summarizer.cli import app
+from summarizer.embeddings import default_encoder
 from summarizer.models import Brief, DocumentExtraction, all_citations
 
 runner = CliRunner()
@@ -234,10 +235,12 @@ def test_cache_second_run_makes_no_calls_and_a_change_re_extracts_one(
     stored = nlp_results()
     assert stored > 0  # sentence spans and parses
     nlp.pipeline.cache_clear()
+    default_encoder.cache_clear()
     second = run()
     assert (second.stats.llm_calls, second.stats.cache_hits) == (0, 5)
     assert second.model_dump(exclude={"stats"}) == first.model_dump(exclude={"stats"})
     assert nlp.pipeline.cache_info().currsize == 0  # all read from the cache: spaCy's pipeline not loaded
+    assert default_encoder.cache_info().currsize == 0  # nor the sentence model: every vector is cached
     assert nlp_results() == stored
     changed = next(seeds_dir.glob("001_*.txt"))
     changed.write_text(changed.read_text(encoding="utf-8") + "\n\nThe talks will resume on Tuesday.\n")
