@@ -69,6 +69,14 @@ def _more(count: int, what: str, where: str) -> list[str]:
     return [f"_{count} more{what} in {where}_"] if count > 0 else []
 
 
+def _speaker(speaker: str, side: str) -> str:
+    """'a Hamas official (Hamas)'; a speaker who is their own side ('resident X', side 'X') is named
+    once."""
+    if speaker.lower().endswith(side.lower()):
+        return speaker
+    return f"{speaker} ({side})"
+
+
 def _flag(support: SupportLevel) -> str:
     return "" if support == SupportLevel.strong else f" _(support: {support.value})_"
 
@@ -204,7 +212,7 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     in_contest = {cid for q in brief.contested for p in q.positions for cid in p.claim_ids}
     claims, hidden = _ranked(brief.claims, "claims", lambda g: (-count(g.sources), g.id not in in_contest))
     for group in claims:
-        speakers = list(dict.fromkeys(f"{r.speaker} ({r.speaker_side})" for r in group.reports))
+        speakers = list(dict.fromkeys(_speaker(r.speaker, r.speaker_side) for r in group.reports))
         speakers = list({s.lower(): s for s in reversed(speakers)}.values())[::-1]  # 'The X' = 'the X'
         named = "; ".join(speakers[:MAX_SPEAKERS])
         named += f"; {len(speakers) - MAX_SPEAKERS} more" if len(speakers) > MAX_SPEAKERS else ""

@@ -269,6 +269,17 @@ def test_markdown_structure() -> None:
     assert "skipped as boilerplate: L4 caption" in markdown
 
 
+def test_a_speaker_who_is_their_own_side_is_named_once() -> None:
+    from summarizer.render import render_markdown
+
+    brief = small_brief()
+    brief.claims[0].reports[0].speaker = "resident Ali Demir"
+    brief.claims[0].reports[0].speaker_side = "Ali Demir"
+    markdown = render_markdown(brief)
+    assert "— resident Ali Demir; reported by" in markdown
+    assert "— A Greek official (Greece); reported by" in markdown
+
+
 def test_every_marker_is_footnoted_with_file_line_and_verbatim_text() -> None:
     from summarizer.render import render_markdown
 
