@@ -594,7 +594,7 @@ class AnaphoraContext:
             return ""
         first = report.citations[0]
         document = self.documents.get(first.doc_id)
-        if document is None or first.sentence <= 1:
+        if document is None or not 1 < first.sentence <= len(document.sentences):
             return ""
         previous = document.sentence(first.sentence - 1)
         return previous.text + " " if previous.citable else ""
@@ -609,7 +609,8 @@ def states_a_figure(report: ClaimReport, figures: list[FigureComparison]) -> boo
     values: dict[tuple[str, int, int], list[str]] = defaultdict(list)
     for figure in figures:
         for value in figure.values:
-            values[_place(value.citation)].append(value.text.lower())
+            if value.text.strip():
+                values[_place(value.citation)].append(value.text.strip().lower())
     opening = report.statement.strip().strip("“”\"'").lower()
     return bool(report.citations) and all(
         any(opening.startswith(text) for text in values.get(_place(c), [])) for c in report.citations
