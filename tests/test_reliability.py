@@ -96,9 +96,19 @@ def run_inprocess(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
+# A shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored across exec:
+# Python then installs no KeyboardInterrupt handler, and a Ctrl-C test would pass or fail by how the
+# test run was launched. The CLI under test gets the handler a terminal run has (set in the child
+# itself: a preexec_fn is not safe with this process's server threads).
+_CLI_WITH_CTRL_C = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'summarizer'; runpy.run_module('summarizer.cli', run_name='__main__')"
+)
+
+
 def start_cli(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "summarizer.cli", *args],
+        [sys.executable, "-c", _CLI_WITH_CTRL_C, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
