@@ -349,6 +349,18 @@ def _join_close_clusters(clusters: list[list[int]], vectors: np.ndarray, thresho
         clusters[first] = sorted(clusters[first] + clusters.pop(second))
 
 
+def _paragraphs_of_demands(reports: list[ClaimReport], restates: list[bool]) -> list[list[int]]:
+    """The reports that restate their side's demands, one group per side and paragraph: a paragraph's
+    restatement is one claim however many sentences it takes; demands restated in different paragraphs
+    stay apart (they are often different demands)."""
+    by_paragraph: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    for i, restated in enumerate(restates):
+        if restated:
+            first = reports[i].citations[0]
+            by_paragraph[(reports[i].speaker_side, first.doc_id, first.line)].append(i)
+    return list(by_paragraph.values())
+
+
 def merge_claims(
     reports: list[ClaimReport],
     resolver: PartyResolver,
@@ -373,7 +385,9 @@ def merge_claims(
         return [], {}
     demanded = Counter((d.party, _place(c)) for d in demands for c in d.citations)
     restates = [
-        r.speaker_side != UNKNOWN_SIDE and all((r.speaker_side, _place(c)) in demanded for c in r.citations)
+        r.speaker_side != UNKNOWN_SIDE
+        and bool(r.citations)
+        and all((r.speaker_side, _place(c)) in demanded for c in r.citations)
         for r in reports
     ]
     meaning = [(context(r) if context else "") + r.statement for r in reports]
@@ -387,14 +401,7 @@ def merge_claims(
             vectors[others], [(reports[i].speaker_side, reports[i].negated) for i in others], SAME_CLAIM
         )
     ]
-    # One paragraph's restatement of a side's demands is one claim, however many sentences it takes;
-    # demands restated in different paragraphs stay apart (they are often different demands).
-    by_paragraph: dict[tuple[str, str, int], list[int]] = defaultdict(list)
-    for i, restated in enumerate(restates):
-        if restated:
-            first = reports[i].citations[0]
-            by_paragraph[(reports[i].speaker_side, first.doc_id, first.line)].append(i)
-    clusters = sorted(clusters + list(by_paragraph.values()), key=min)
+    clusters = sorted(clusters + _paragraphs_of_demands(reports, restates), key=min)
     groups = []
     centroids = []
     for members in clusters:
