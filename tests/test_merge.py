@@ -5,7 +5,7 @@ from __future__ import annotations
 from summarizer.analysis import UNKNOWN_SIDE, build_party_index
 from summarizer.documents import Document, build_sentences
 from summarizer.embeddings import default_encoder
-from summarizer.ground import GroundedFigure
+from summarizer.ground import GroundedFigure, cite
 from summarizer.merge import (
     AnaphoraContext,
     PartyResolver,
@@ -311,22 +311,12 @@ def test_a_claim_that_points_back_is_read_with_the_sentence_before() -> None:
     context = AnaphoraContext([pointing, plain])
 
     def report(document: Document, sentence_id: int) -> ClaimReport:
-        sentence = document.sentence(sentence_id)
-        citation = Citation(
-            marker=f"{document.label}:L1",
-            doc_id=document.doc_id,
-            path=document.path,
-            line=sentence.line,
-            start=sentence.start,
-            end=sentence.end,
-            sentence=sentence.id,
-            text=sentence.text,
-        )
+        citation = cite(document, sentence_id)
         return ClaimReport(
             doc_id=document.doc_id,
             speaker="an official",
             speaker_side="Hamas",
-            statement=sentence.text.rstrip("."),
+            statement=citation.text.rstrip("."),
             citations=[citation],
             sources=[document.doc_id],
         )
