@@ -607,21 +607,27 @@ class AnaphoraContext:
         return previous.text + " " if previous.citable else ""
 
 
-def states_a_figure(report: ClaimReport, figures: list[FigureComparison]) -> bool:
-    """A claim that is only a count the Figures section compares ('Some 33,207 people have been killed',
-    the number as its subject): every sentence it cites gives one of the compared values, and the claim
-    opens with that value. The figure's row shows it with its source and attribution; as a claim too
-    it would be said twice. A claim that merely contains a number ('no truce until the 133 hostages
-    return') is a claim."""
-    values: dict[tuple[str, int, int], list[str]] = defaultdict(list)
+def without_figure_statements(
+    reports: list[ClaimReport], figures: list[FigureComparison]
+) -> list[ClaimReport]:
+    """The reports less those that are only a count the Figures section compares ('Some 33,207 people
+    have been killed', the number as its subject): every sentence such a report cites gives one of the
+    compared values, and it opens with that value. The figure's row shows it with its source and
+    attribution; as a claim too it would be said twice. A claim that merely contains a number ('no
+    truce until the 133 hostages return') stays."""
+    values: dict[tuple[str, int, int], list[str]] = defaultdict(list)  # where a value is cited -> its texts
     for figure in figures:
         for value in figure.values:
             if value.text.strip():
                 values[_place(value.citation)].append(value.text.strip().lower())
-    opening = report.statement.strip().strip("“”\"'").lower()
-    return bool(report.citations) and all(
-        any(opening.startswith(text) for text in values.get(_place(c), [])) for c in report.citations
-    )
+
+    def states_a_figure(report: ClaimReport) -> bool:
+        opening = report.statement.strip().strip("“”\"'").lower()
+        return bool(report.citations) and all(
+            any(opening.startswith(text) for text in values.get(_place(c), [])) for c in report.citations
+        )
+
+    return [r for r in reports if not states_a_figure(r)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -751,7 +757,7 @@ def merge_documents(
     figures = merge_figures([f for g in grounded for f in g.figures])
     for number, figure in enumerate(figures, start=1):
         figure.id = f"F{number}"
-    reports = [c for g in grounded for c in g.claims if not states_a_figure(c, figures)]
+    reports = without_figure_statements([c for g in grounded for c in g.claims], figures)
     claims, centroids = merge_claims(
         reports,
         resolver,
