@@ -545,3 +545,43 @@ def test_a_speaker_joined_to_the_subject_tells_the_side() -> None:
     joined = analyses[0].attributions[2]
     assert joined.speaker == "the sources and Egypt's foreign ministry"
     assert joined.side == "Egypt"
+
+
+def test_party_index_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """Names of one organisation ('HHS', 'Health and Human Services', 'Department of Health and Human
+    Services') must resolve by a fixed rule, not by set order (which PYTHONHASHSEED changes): before
+    the fix these three articles gave five different indexes over eight hash seeds."""
+    import os
+    import subprocess
+    import sys
+
+    articles = {
+        "a.txt": "Trump-Appointed HHS Officials Demand Right to Change CDC Info\n\n"
+        "The Department of Health and Human Services said on Monday that it reviews the reports.\n",
+        "b.txt": "Health and Human Services spokesperson Michael Caputo said the reports were political.\n\n"
+        "Health and Human Services officials insisted on reviewing the reports, Caputo said.\n",
+        "c.txt": "HHS said the department would review the CDC reports.\n\n"
+        "The Department of Health and Human Services declined to comment, and the CDC said it would "
+        "publish.\n",
+    }
+    for name, text in articles.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    script = (
+        "import sys; from pathlib import Path; from summarizer.documents import load_documents; "
+        "from summarizer.analysis import build_party_index; "
+        "index = build_party_index(load_documents([Path(sys.argv[1])]).documents); "
+        "print(sorted(index.lookup.items()), list(index.parties))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    indexes = set()
+    for seed in ("1", "2", "3", "6"):
+        run = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path)],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stderr
+        indexes.add(run.stdout)
+    assert len(indexes) == 1

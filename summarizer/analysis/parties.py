@@ -533,7 +533,11 @@ def _canonical_names(mentions: list[Mention], lower_words: set[str]) -> tuple[di
             # The most frequent full form, then the longest: 'H. R. McMaster' and 'H.R. McMaster' are one.
             canonical[mention.surface] = max(same, key=lambda nc: (nc[1], len(nc[0])))[0]
         kinds[canonical[mention.surface]] = "PERSON"
-    organisations = {m.surface for m in mentions if m.label in ("ORG", "FAC") and m.surface not in canonical}
+    # Sorted: the loops below let the first or the last of colliding names win ('HHS' as the acronym of
+    # two long forms), and a set's order changes with the process's hash seed.
+    organisations = sorted(
+        {m.surface for m in mentions if m.label in ("ORG", "FAC") and m.surface not in canonical}
+    )
     long_forms = {a: o for o in organisations if len(o.split()) >= 2 for a in _acronyms(o)}
     # 'Homeland Security' is 'Department of Homeland Security' when that is the one longer name ending so.
     for organisation in organisations:
