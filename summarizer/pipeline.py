@@ -7,7 +7,6 @@ the brief as not included; the others go on.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -173,7 +172,7 @@ def run_brief(
     documents.InputError when there is nothing to read at all. With a cache, the NLP pipeline's results
     are remembered in it too (sentences and parses: a rerun over the same text does not redo them)."""
     started = time.perf_counter()
-    with nlp.remembering(cache) if cache is not None else contextlib.nullcontext():
+    with nlp.remembering(cache):  # None: nothing read or written
         loaded = inputs if isinstance(inputs, LoadResult) else load_documents(inputs)
         documents = loaded.documents
         index = build_party_index(documents)
