@@ -36,7 +36,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import summarizer.merge as merge_module
+import summarizer.merge.brief as merge_module  # merge_documents looks its phases up here
 from summarizer.analysis import PartyIndex, build_party_index
 from summarizer.documents import Document, Sentence
 from summarizer.ground import GroundedDocument, GroundedFigure, is_negated
@@ -378,7 +378,7 @@ def synthetic_corpus(count: int, seed: int = 1) -> tuple[list[GroundedDocument],
 
 
 def fresh_inputs(count: int, seed: int) -> tuple[list[GroundedDocument], list[Document], PartyIndex]:
-    """merge mutates its inputs (resolved names, the index), so every repeat gets fresh ones."""
+    """Fresh inputs for every repeat (the merge no longer changes them, but a repeat must not share caches)."""
     grounded, documents = synthetic_corpus(count, seed)
     return grounded, documents, build_party_index(documents)
 

@@ -31,7 +31,7 @@ from summarizer.analysis import UNKNOWN_SIDE
 from summarizer.documents import short_label
 from summarizer.embeddings import SentenceEncoder, default_encoder
 from summarizer.lexical import content_words
-from summarizer.merge import SAME_CLAIM, _similar_claim, _similar_phrase
+from summarizer.merge import SAME_CLAIM, similar_claim, similar_phrase
 from summarizer.models import (
     Brief,
     BriefChanges,
@@ -523,7 +523,7 @@ def compare_briefs(previous: Brief, current: Brief, encoder: SentenceEncoder | N
         current.demands,
         lambda d: d.demand,
         (earlier_party, party),
-        _similar_phrase,
+        similar_phrase,
         sources,  # type: ignore[attr-defined]
     )
     _compare(ChangeKind.demand, previous.demands, current.demands, demands, sources, changes)
@@ -532,7 +532,7 @@ def compare_briefs(previous: Brief, current: Brief, encoder: SentenceEncoder | N
         current.proposals,
         lambda p: p.summary,
         (lambda p: "", lambda p: ""),
-        _similar_claim,
+        similar_claim,
         sources,  # type: ignore[attr-defined]
     )
     _compare(ChangeKind.proposal, previous.proposals, current.proposals, proposals, sources, changes)

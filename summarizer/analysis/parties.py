@@ -16,6 +16,7 @@ From every parsed sentence (``parsing``):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -147,6 +148,21 @@ class PartyIndex:
     # the sentence parses, shared with the rest of the analysis
     corpus: ParsedCorpus = field(default_factory=ParsedCorpus)
     _pattern: re.Pattern[str] | None = None
+
+    def overlay(self) -> PartyIndex:
+        """A copy whose names can grow (the merge learns a name no document made a party) without
+        changing this index; the parses are shared, read-only."""
+        return dataclasses.replace(
+            self,
+            parties={name: set(aliases) for name, aliases in self.parties.items()},
+            documents=Counter(self.documents),
+            lookup=dict(self.lookup),
+            titles=dict(self.titles),
+            people=set(self.people),
+            affiliations=dict(self.affiliations),
+            salience=dict(self.salience),
+            _pattern=None,
+        )
 
     def add(self, canonical: str, alias: str | None = None) -> None:
         self.parties.setdefault(canonical, set())
