@@ -379,7 +379,7 @@ def _position_note(point: object, earlier: list[object], sides: dict[str, str], 
         for p in old.positions  # type: ignore[attr-defined]
     }
     fresh = [
-        f"{p.side} {'denies' if p.negated else 'asserts'}"
+        f"{p.side} {p.stance}"
         for p in point.positions  # type: ignore[attr-defined]
         if (p.side.lower(), p.negated) not in before and set(p.sources) & fresh
     ]

@@ -272,6 +272,16 @@ class ContestedPosition(BaseModel):
     """One side's answer to a contested question, with the claims that take it."""
 
     side: str
+    answer: str = Field(
+        default="", description="The side's answer to the question: yes or no, or for or against."
+    )
+
+    @property
+    def stance(self) -> str:
+        """The side's answer ('yes', 'against'); a brief written before answers were recorded says
+        whether the side asserted or denied the claim."""
+        return self.answer or ("denies" if self.negated else "asserts")
+
     claim_ids: list[str]
     statement: str
     negated: bool
@@ -304,6 +314,13 @@ class FigureComparison(BaseModel):
     values: list[FigureValue]
     discrepancy: bool
     sources: list[str]
+
+
+class LeadSentence(Grounded):
+    """One sentence of "What happened": a fact of the event in a source's own words (quoted as written,
+    never an attributed opinion), cited with every source that reports the same fact."""
+
+    text: str
 
 
 class KeyPointKind(StrEnum):
@@ -499,6 +516,9 @@ class Brief(BaseModel):
     complete: bool = Field(description="False when some input could not be processed.")
     sources: list[SourceDocument]
     failed: list[FailedDocument] = Field(default_factory=list)
+    lead: list[LeadSentence] = Field(
+        default_factory=list, description="What happened: one to three facts most sources report."
+    )
     key_points: list[KeyPoint] = Field(default_factory=list, description="5-8 bullets that open the brief.")
     parties: list[PartyEntry] = Field(default_factory=list)
     demands: list[DemandEntry] = Field(default_factory=list)

@@ -226,18 +226,20 @@ def run_brief(
         grounded.append(ground_document(document, extraction, analysis, index))
         included.append(document)
     stats.wall_seconds = round(time.perf_counter() - started, 3)
-    brief = merge_documents(
-        grounded,
-        included,
-        index,
-        failed=failed,
-        stats=stats,
-        backend=backend.name,
-        model=backend.model,
-        title=title,
-        # claim vectors kept with the extractions: a rerun does not encode the same claims again
-        encoder=CachedEncoder(DeferredEncoder(), cache) if cache is not None else None,
-    )
+    with nlp.remembering(cache):  # the merge parses claims' statements: a rerun reads them back
+        brief = merge_documents(
+            grounded,
+            included,
+            index,
+            failed=failed,
+            stats=stats,
+            backend=backend.name,
+            model=backend.model,
+            title=title,
+            # claim vectors kept with the extractions: a rerun does not encode the same claims again
+            encoder=CachedEncoder(DeferredEncoder(), cache) if cache is not None else None,
+            analyses=analyses,
+        )
     for source in brief.sources:  # what the model's answers lost, item by item
         source.dropped = outcomes[source.doc_id].dropped if source.doc_id in outcomes else []
     brief.stats.wall_seconds = round(time.perf_counter() - started, 3)

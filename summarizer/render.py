@@ -108,6 +108,13 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         )
     out += [f"_{sources} · backend `{brief.backend}` · model `{brief.model}` · {status}_", ""]
 
+    if brief.lead:
+        out += ["## What happened", ""]
+        for sentence in brief.lead:
+            reach = f"reported by {count(sentence.sources)} of {total} sources"
+            out.append(f"- {_cell(sentence.text)} ({reach}) {markers(sentence.citations)}")
+        out.append("")
+
     out += ["## Key points", ""]
     for point in brief.key_points:
         out.append(f"- {point.text} {markers(point.citations)}")
@@ -123,9 +130,10 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     )
     for point in contested:
         label = f"{point.id}: " if point.id else ""
-        out += [f"**{label}{point.question}?**", "", "| Side | Position | Sources |", "|---|---|---|"]
+        question = point.question.rstrip("?") + "?"
+        out += [f"**{label}{question}**", "", "| Side | Position | Sources |", "|---|---|---|"]
         for position in point.positions:
-            stance = "denies" if position.negated else "asserts"
+            stance = position.stance
             out.append(
                 f"| {_cell(position.side)} ({stance}) | {_cell(position.statement)} "
                 f"{markers(position.citations)} | {count(position.sources)} |"

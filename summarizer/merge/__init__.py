@@ -19,7 +19,7 @@ One module per concern:
 from summarizer.merge.brief import coverage_rows, default_title, merge_documents, source_entry
 from summarizer.merge.claims import SAME_CLAIM, AnaphoraContext, merge_claims, without_figure_statements
 from summarizer.merge.clustering import greedy_cluster, similar_claim, similar_phrase
-from summarizer.merge.contested import SAME_QUESTION, find_contested, question_for
+from summarizer.merge.contested import CANDIDATE_SIMILARITY, Judge, Verdict, find_contested, rule_verdict
 from summarizer.merge.figures import merge_figures
 from summarizer.merge.keypoints import key_points
 from summarizer.merge.parties import PartyResolver, merge_parties
@@ -27,7 +27,7 @@ from summarizer.merge.proposals import merge_demands, merge_proposals, resolve_d
 
 __all__ = [
     "SAME_CLAIM",
-    "SAME_QUESTION",
+    "CANDIDATE_SIMILARITY",
     "AnaphoraContext",
     "PartyResolver",
     "similar_claim",
@@ -43,7 +43,9 @@ __all__ = [
     "merge_figures",
     "merge_parties",
     "merge_proposals",
-    "question_for",
+    "rule_verdict",
+    "Judge",
+    "Verdict",
     "resolve_demands",
     "source_entry",
     "without_figure_statements",

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from summarizer.analysis import PartyIndex
+from collections.abc import Mapping
+
+from summarizer.analysis import DocumentAnalysis, PartyIndex
 from summarizer.documents import Document
 from summarizer.duplicates import find_copies
 from summarizer.embeddings import Encoder, default_encoder
 from summarizer.ground import GroundedDocument
 from summarizer.merge.claims import AnaphoraContext, merge_claims, without_figure_statements
-from summarizer.merge.contested import find_contested
+from summarizer.merge.contested import (
+    Judge,
+    contested_points,
+    find_contested,
+    find_disputes,
+    group_propositions,
+    held_stances,
+)
 from summarizer.merge.figures import merge_figures
 from summarizer.merge.keypoints import key_points
+from summarizer.merge.lead import what_happened
 from summarizer.merge.parties import PartyResolver, merge_parties
 from summarizer.merge.proposals import merge_demands, merge_proposals, resolve_demands
 from summarizer.models import (
@@ -66,9 +76,13 @@ def merge_documents(
     model: str,
     title: str | None = None,
     encoder: Encoder | None = None,
+    judge: Judge | None = None,
+    analyses: Mapping[str, DocumentAnalysis] | None = None,
 ) -> Brief:
     """The brief of the grounded documents. Claims merge by meaning (``encoder``; the pinned sentence
-    model by default)."""
+    model by default). ``analyses`` are the documents' analyses: which sentences have a speaker (the
+    lead is made of the others) and who is for or against what (disputes)."""
+    encoder = encoder or default_encoder()
     resolver = PartyResolver(index)
     voices = find_copies(documents)  # wire copy run by several outlets is one voice
     parties = merge_parties([p for g in grounded for p in g.parties], resolver)
@@ -81,11 +95,12 @@ def merge_documents(
     claims, centroids = merge_claims(
         reports,
         resolver,
-        encoder or default_encoder(),
+        encoder,
         voices,
         demands=demand_entries,
         context=AnaphoraContext(documents),
     )
+    propositions = group_propositions(claims)
     proposals = merge_proposals([p for g in grounded for p in g.proposals], resolver)
     for number, proposal in enumerate(proposals, start=1):
         proposal.id = f"P{number}"
@@ -100,12 +115,19 @@ def merge_documents(
         demands=demands,
         proposals=proposals,
         claims=claims,
-        contested=find_contested(claims, centroids, voices),
+        contested=contested_points(
+            find_contested(claims, centroids, voices, judge, propositions),
+            find_disputes(held_stances(documents, analyses or {}, resolver), voices),
+            voices,
+        ),
         figures=figures,
         republished=[RepublishedText(sources=g.doc_ids, similarity=g.similarity) for g in voices.groups],
         stats=stats,
     )
-    brief.key_points = key_points(brief)
+    contested = {(c.doc_id, c.sentence) for q in brief.contested for p in q.positions for c in p.citations}
+    attributed = {d: {*a.attributions, *a.stances} for d, a in (analyses or {}).items()}
+    brief.lead = what_happened(documents, attributed, resolver.index, encoder, voices, contested)
+    brief.key_points = key_points(brief, propositions, centroids)
     brief.coverage = coverage_rows(brief)
     return brief
 
