@@ -152,7 +152,8 @@ JUDGMENTS_FOR = _words(
 )
 # Nouns that name a kind of thing, not one thing: two stances on 'the plan' may be on two plans.
 GENERIC_TARGETS = _words(
-    "plan proposal offer deal bill measure move effort idea thing way option position step agreement"
+    "plan proposal offer deal bill measure move effort idea thing way option position step agreement "
+    "call demand request push support have be do make get take give"
 )
 # Words that count or measure: '$1.375 billion' and '$8.6 billion' share a unit, not a subject.
 UNITS = _words(
@@ -164,3 +165,34 @@ UNITS = _words(
 # Verbs (lemmas) whose subject is the one who would do the act after 'to' ('threatened to close the
 # border': should the holder close it?); after 'urge X to', 'call on X to' someone else would.
 SELF_ACT_VERBS = _words("threaten plan intend vow pledge promise offer seek want refuse propose decline")
+
+# Proposals (analysis/plans.py). Verbs (lemmas) that put a plan forward ('unveiled a $928 billion plan').
+PROPOSING_VERBS = _words("propose offer unveil introduce submit request table float counter")
+# Nouns that name a plan on the table.
+PLAN_NOUNS = _words(
+    """
+    proposal plan offer counteroffer counterproposal deal framework package budget blueprint bill
+    truce ceasefire agreement compromise option
+    """
+)
+# Verbs (lemmas) by which a plan says what it does ('the plan would cut ...', 'could result in ...').
+TERMS_VERBS = _words(
+    """
+    include call provide give cut require allow result offer set fund raise release free divert create
+    expand end stop ban bar extend increase reduce spend invest pay grant guarantee establish impose
+    lift withdraw return stagger contain cover seek
+    """
+)
+# How a sentence that adds terms to the proposal before it opens.
+TERMS_OPENERS = ("in return", "in exchange", "under the plan", "under the proposal", "under the deal",
+                 "under the agreement", "in the first stage", "in the second stage", "the deal would",
+                 "the plan would", "the proposal would")  # fmt: skip
+# Of the proposing verbs, those that also take things that are no plan ('offered an assessment').
+OFFERING_VERBS = _words("offer float table counter")
+# Of the verbs of terms, those that list what the plan holds ('would include X and Y'): each is a term.
+LISTING_VERBS = _words("include call provide give result contain cover offer")
+# Words by which a sentence points back at the one before it ('those complaints', 'also', 'instead').
+BACK_POINTERS = _words(
+    "this these those such also too instead specifically meanwhile likewise similarly however still "
+    "again further furthermore moreover"
+)

@@ -46,6 +46,7 @@ FOR, AGAINST = "for", "against"
 # A target is what a reader needs to recognise the thing: its core, at most this many words.
 MAX_TARGET_WORDS = 14
 _SUBJECTS = ("nsubj", "nsubjpass")
+_CONTENT = ("NOUN", "PROPN", "VERB", "ADJ")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 # Targets that say nothing alone ('it', 'that', 'this'): a stance on them cannot meet another.
 _EMPTY_TARGETS = (
@@ -203,14 +204,15 @@ def _stance(
 ) -> Stance | None:
     if not holder or target.lower_ in _EMPTY_TARGETS:
         return None
-    text = _target_text(target, action)
-    terms = _terms(target)
+    words = _target_words(target, action)
+    text = _target_text(words)
+    terms = content_terms(target, words)
     if not text or not terms:
         return None
     return Stance(sentence_id, holder, polarity, act, text, target.lemma_.lower(), terms, action)
 
 
-def _core(head: Token) -> list[Token]:
+def core_tokens(head: Token) -> list[Token]:
     """The target's words without relative clauses, asides and trailing punctuation."""
     removed: set[int] = set()
     for token in head.subtree:
@@ -224,26 +226,36 @@ def _core(head: Token) -> list[Token]:
     return words
 
 
-def _target_text(target: Token, action: bool) -> str:
-    words = _core(target)
+def _target_words(target: Token, action: bool) -> list[Token]:
+    words = core_tokens(target)
     if action:  # 'to cut off funding': the act without its 'to'
         words = [w for w in words if not (w.dep_ == "aux" and w.lower_ == "to" and w.head.i == target.i)]
+    comma = next((n for n, w in enumerate(words) if w.i > target.i and w.text == ","), None)
+    if comma is not None:  # 'several pieces of the bill, including ...': the thing, not the list
+        words = words[:comma]
     if len(words) > MAX_TARGET_WORDS:  # keep the head and what comes before it, then cut at a preposition
         cut = next((n for n, w in enumerate(words) if w.i > target.i and w.dep_ == "prep"), len(words))
         words = words[: min(cut, MAX_TARGET_WORDS)]
+    while words and (words[-1].is_punct or words[-1].dep_ in ("cc", "prep", "det")):
+        words = words[:-1]
+    return words
+
+
+def _target_text(words: list[Token]) -> str:
     if not words:
         return ""
-    span: Span = target.doc[words[0].i : words[-1].i + 1]
+    span: Span = words[0].doc[words[0].i : words[-1].i + 1]
     if len(span) != len(words):  # a gap: join the kept words with the text's own spacing
         return "".join(w.text_with_ws for w in words).strip()
     return span.text.strip()
 
 
-def _terms(target: Token) -> frozenset[str]:
+def content_terms(target: Token, words: list[Token] | None = None) -> frozenset[str]:
+    """Content lemmas and numbers of a target's words (its core, or the words given)."""
     terms = set()
-    for token in _core(target):
+    for token in core_tokens(target) if words is None else words:
         if token.like_num or _NUMBER.fullmatch(token.text):
             terms.add(token.text.replace(",", ""))
-        elif token.is_alpha and token.lemma_.lower() not in STOPWORDS and len(token.text) > 2:
+        elif token.is_alpha and token.pos_ in _CONTENT and token.lemma_.lower() not in STOPWORDS:
             terms.add(token.lemma_.lower())
     return frozenset(terms)

@@ -124,12 +124,27 @@ def merge_documents(
         republished=[RepublishedText(sources=g.doc_ids, similarity=g.similarity) for g in voices.groups],
         stats=stats,
     )
-    contested = {(c.doc_id, c.sentence) for q in brief.contested for p in q.positions for c in p.citations}
+    contested = contested_sentences(brief)
     attributed = {d: {*a.attributions, *a.stances} for d, a in (analyses or {}).items()}
     brief.lead = what_happened(documents, attributed, resolver.index, encoder, voices, contested)
     brief.key_points = key_points(brief, propositions, centroids)
     brief.coverage = coverage_rows(brief)
     return brief
+
+
+def contested_sentences(brief: Brief) -> set[tuple[str, int]]:
+    """(doc_id, sentence) of what each contested position states: a claim's first sentence (the ones
+    after it go on about it), a stance's sentence."""
+    groups = {g.id: g for g in brief.claims}
+    found: set[tuple[str, int]] = set()
+    for point in brief.contested:
+        for position in point.positions:
+            if not position.claim_ids:
+                found.update((c.doc_id, c.sentence) for c in position.citations)
+            for claim_id in position.claim_ids:
+                reports = groups[claim_id].reports if claim_id in groups else []
+                found.update((r.citations[0].doc_id, r.citations[0].sentence) for r in reports if r.citations)
+    return found
 
 
 def default_title(documents: list[Document]) -> str:

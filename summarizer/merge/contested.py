@@ -335,14 +335,18 @@ def _dispute_point(question: str, members: list[HeldStance]) -> ContestedPoint:
 def held_stances(
     documents: list[Document], analyses: Mapping[str, DocumentAnalysis], resolver: PartyResolver
 ) -> list[HeldStance]:
-    """Every stance of the documents whose holder belongs to a known party."""
+    """Every stance of the documents whose holder belongs to a known party. A holder who is a person
+    the articles name stands as themself ('Donald Trump: for'), not as the country or chamber the
+    index ties them to: a president is not his country, a leader not the whole Senate."""
+    people = resolver.index.people
     held = []
     for document in documents:
         analysis = analyses.get(document.doc_id)
         for stances in (analysis.positions if analysis else {}).values():
             for stance in stances:
-                side = resolver.resolve(stance.side)
-                if side != UNKNOWN_SIDE:
+                person = resolver.index.canonical(stance.holder)
+                side = person if person in people else resolver.resolve(stance.side)
+                if side and side != UNKNOWN_SIDE:
                     held.append(HeldStance(document, stance, side))
     return held
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,14 +32,19 @@ from summarizer.duplicates import Voices
 from summarizer.embeddings import Encoder
 from summarizer.ground import cite
 from summarizer.models import LeadSentence
+from summarizer.vocabulary import BACK_POINTERS, SPEAKER_NOUNS, THIRD_PERSON_PRONOUNS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 # News puts the event first: the lead is looked for in an article's first citable sentences.
 LEAD_WINDOW = 6
 # Two outlets' sentences at least this close in meaning (all-MiniLM-L6-v2 cosine) may state one fact;
 # paraphrases of one claim by different outlets have a median of 0.62 (bench/claim_similarity.py).
-SAME_FACT = 0.6
-# Two lead sentences closer than this say the same thing twice.
-DISTINCT_FACT = 0.6
+SAME_FACT = 0.55
+# Two lead sentences closer than this tell one event twice ('faces a panel Tuesday that will weigh
+# whether the law is unconstitutional' / 'the law's future will be at stake Tuesday when a court ...').
+DISTINCT_FACT = 0.5
 MAX_LEAD_SENTENCES = 3
 # An attributed report is a lead fact only when this many independent sources carry it: one outlet's
 # source may be one side's account, most outlets' is what happened.
@@ -57,6 +63,7 @@ class _Candidate:
     sentence: Sentence
     position: int  # among the document's citable sentences
     own_voice: bool  # the article states it; else a source it quotes does
+    readable: bool  # it can be shown alone (see _reads_alone); else it only supports another
 
 
 def _candidate_kind(sentence: Sentence, attributed: bool, index: PartyIndex, doc_id: str) -> bool | None:
@@ -82,6 +89,28 @@ def _candidate_kind(sentence: Sentence, attributed: bool, index: PartyIndex, doc
         own = head.i == roots[0].i and not hedged and not _QUOTES.search(text)
         return True if own else None
     return False if head.lemma_.lower() != "be" else None
+
+
+def _reads_alone(parse: Doc) -> bool:
+    """A sentence a reader understands without the one before it: it does not open on a conjunction
+    or point back ('those complaints', 'that law', 'also', 'specifically'), its subjects and speakers
+    are not pronouns ('It was a rare use ...', '..., he said') or definite descriptions introduced
+    before ('The source told ...'), and it names people in full, not by a surname alone."""
+    if parse[0].pos_ == "CCONJ":
+        return False
+    for token in parse:
+        if token.lower_ in BACK_POINTERS and token.dep_ in ("det", "nsubj", "nsubjpass", "advmod", "dobj"):
+            return False
+        if token.lower_ == "that" and token.dep_ == "det":
+            return False
+        if token.dep_ in ("nsubj", "nsubjpass") and token.lower_ in THIRD_PERSON_PRONOUNS | {"i", "we"}:
+            return False
+        head = token.head
+        definite = token.lower_ == "the" and token.i == head.i - 1 and head.dep_ in ("nsubj", "nsubjpass")
+        if definite and head.lemma_.lower() in SPEAKER_NOUNS:
+            return False  # 'the source', 'the official': introduced before
+    people = [e for e in parse.ents if e.label_ == "PERSON"]
+    return all(len(e) > 1 for e in people)
 
 
 def _numbers(text: str) -> set[str]:
@@ -112,7 +141,9 @@ def what_happened(
             said = sentence.id in attributed.get(document.doc_id, set())
             kind = _candidate_kind(sentence, said, index, document.doc_id)
             if kind is not None:
-                candidates.append(_Candidate(document, sentence, position, kind))
+                parse = index.corpus.get(document.doc_id, sentence.id)
+                readable = parse is not None and _reads_alone(parse)
+                candidates.append(_Candidate(document, sentence, position, kind, readable))
     if not candidates:
         return []
     vectors = encoder.encode([c.sentence.text for c in candidates])
@@ -135,11 +166,14 @@ def what_happened(
             continue
         if not any(m.own_voice for m in members) and reach < min(REPORTED_EVENT_REACH, total):
             continue
-        # The article's own voice speaks for the fact where it can; then the plainer, shorter sentence.
-        if not candidate.own_voice and any(m.own_voice for m in members):
+        # A sentence that reads alone speaks for the fact; the article's own voice where it can.
+        if not candidate.readable or (
+            not candidate.own_voice and any(m.own_voice and m.readable for m in members)
+        ):
             continue
         central = float(similarity[i, list(support.values())].mean())
-        facts.append((-reach, -central, len(candidate.sentence.text), i, members))
+        position = float(np.mean([m.position for m in members]))
+        facts.append((-reach, position, -central, i, members))
     chosen: list[tuple[float, int, list[_Candidate]]] = []
     for _, _, _, i, members in sorted(facts):
         if any(similarity[i, k] >= DISTINCT_FACT for _, k, _ in chosen):
