@@ -395,7 +395,7 @@ PHASES = [
     "merge_claims",
     "find_contested",
     "merge_demands",
-    "merge_proposals",
+    "merge_plans",
     "merge_figures",
 ]
 phase_seconds: dict[str, float] = {}

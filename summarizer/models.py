@@ -236,11 +236,24 @@ class DemandEntry(Grounded):
     demand: str
 
 
+class Reaction(BaseModel):
+    """One side's stance on a proposal, quoted: 'Democratic Party: against, “a non-starter”'."""
+
+    side: str
+    stance: str = Field(description="for or against")
+    text: str = Field(description="The sentence that states it, quoted as written.")
+    citations: list[Citation] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+
+
 class ProposalEntry(Grounded):
     id: str = Field(default="", description="Stable id within the brief, e.g. 'P1'.")
     summary: str
-    proposed_by: str | None = None
-    terms: list[str] = Field(default_factory=list)
+    proposed_by: str | None = Field(default=None, description="Who puts it forward, when the text says.")
+    terms: list[str] = Field(default_factory=list, description="What it would do, each as the text says.")
+    reactions: list[Reaction] = Field(
+        default_factory=list, description="Other sides' stances on it, never proposals themselves."
+    )
 
 
 class ClaimReport(Grounded):

@@ -175,10 +175,15 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     out += ["## Proposals on the table", ""]
     proposals, hidden = _ranked(brief.proposals, "proposals", lambda p: (-count(p.sources),))
     for proposal in proposals:
-        by = f" — proposed or reported by {proposal.proposed_by}" if proposal.proposed_by else ""
+        by = f" — proposed by {proposal.proposed_by}" if proposal.proposed_by else ""
         out.append(f"- {proposal.summary}{by} {markers(proposal.citations)}{_flag(proposal.support)}")
         for term in proposal.terms:
             out.append(f"  - {term}")
+        for reaction in proposal.reactions:
+            quote = _cell(reaction.text)
+            out.append(
+                f"  - Reaction — {reaction.side}: {reaction.stance}, “{quote}” {markers(reaction.citations)}"
+            )
     if not brief.proposals:
         out.append("_None found._")
     out += _more(hidden, " proposals", where) + [""]

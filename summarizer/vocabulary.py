@@ -196,3 +196,9 @@ BACK_POINTERS = _words(
     "this these those such also too instead specifically meanwhile likewise similarly however still "
     "again further furthermore moreover"
 )
+# Acts (stance verbs and judgments) by which a side backs someone else's plan: a reaction, not a plan
+# or a demand of its own ('welcomed the offer', 'the deal is fair').
+SUPPORTING_ACTS = _words(
+    "support back endorse favor favour champion welcome praise applaud embrace approve sign defend "
+    "necessary essential fair legitimate reasonable right vital crucial appropriate lawful constitutional"
+)

@@ -17,6 +17,7 @@ from summarizer.analysis.attribution import (
 )
 from summarizer.analysis.figures import FigureMention, find_figures
 from summarizer.analysis.parties import UNKNOWN_SIDE, PartyIndex
+from summarizer.analysis.plans import PlanMention, find_plan, terms_after
 from summarizer.analysis.stances import Stance, find_positions
 from summarizer.documents import Document
 
@@ -38,17 +39,17 @@ class DocumentAnalysis:
     stances: dict[int, list[Attribution]] = field(default_factory=dict)
     # sentence id -> who is for or against what in it, holders resolved to their side (stances.py)
     positions: dict[int, list[Stance]] = field(default_factory=dict)
+    # sentence id -> the proposal it states, with the terms the next sentence adds (plans.py)
+    plans: dict[int, PlanMention] = field(default_factory=dict)
 
 
 def _holder_side(holder: str, attribution: Attribution | None, index: PartyIndex) -> str:
     """The party a stance's holder belongs to: the speaker's side when the speaker holds it, else the
-    party the phrase names, or the one person with the title it names ('the president')."""
+    party the phrase names. A title alone ('the president') is not resolved: in a story that names two
+    presidents it would pick the wrong one."""
     if attribution is not None and holder == attribution.speaker and attribution.side != UNKNOWN_SIDE:
         return attribution.side
-    side = index.side_of(holder)
-    phrase = holder[:1].lower() + holder[1:]
-    person = index.titled_person(phrase) if side == UNKNOWN_SIDE and phrase.startswith("the ") else None
-    return index.side_of(person) if person else side
+    return index.side_of(holder)
 
 
 def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
@@ -57,6 +58,8 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
     mentions: dict[str, list[int]] = defaultdict(list)
     stances: dict[int, list[Attribution]] = {}
     positions: dict[int, list[Stance]] = {}
+    plans: dict[int, PlanMention] = {}
+    last_plan: PlanMention | None = None
     previous: Attribution | None = None
     last_person: str | None = None
     for sentence in document.citable_sentences:
@@ -92,6 +95,18 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
             ]
             if held:
                 positions[sentence.id] = held
+            plan = find_plan(sentence.id, doc)
+            if plan is not None:
+                plan.side = _holder_side(plan.proposer, attribution, index) if plan.proposer else UNKNOWN_SIDE
+                plans[sentence.id] = plan
+            elif (
+                last_plan is not None
+                and last_plan.sentence_id == sentence.id - 1
+                and (more := terms_after(doc))
+            ):
+                last_plan.terms += more  # 'In return, Israel would release 700 prisoners'
+                last_plan.term_sentences.append(sentence.id)
+            last_plan = plan
             last_person = last_person_named(doc) or last_person
             found = find_stances(sentence.id, doc)
             for stance in found:
@@ -104,4 +119,4 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
             figures.append(figure)
         for canonical in index.mentions(sentence.analysis_text):
             mentions[canonical].append(sentence.id)
-    return DocumentAnalysis(document.doc_id, attributions, figures, dict(mentions), stances, positions)
+    return DocumentAnalysis(document.doc_id, attributions, figures, dict(mentions), stances, positions, plans)

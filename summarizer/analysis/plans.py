@@ -45,6 +45,11 @@ if TYPE_CHECKING:
 MAX_TERM_WORDS = 24
 _ENDS_SENTENCE = (".", "!", "”", '"', "’", "'")
 _NUMBER = re.compile(r"\d")
+# ', according to US media', ', officials said': who reports the terms, not part of them.
+_ATTRIBUTION_TAIL = re.compile(r",\s+(?:according to\b.*|(?:\w+\s+){1,4}(?:said|says|reported|added)\b.*)$")
+# A plan's terms from a clause on it ('which would be staggered over three stages') must be specific:
+# a number, an amount or a stage; 'a deal that would free hostages' names a goal, not terms.
+_SPECIFIC = ("CARDINAL", "ORDINAL", "MONEY", "QUANTITY", "PERCENT", "DATE")
 
 
 @dataclass
@@ -78,20 +83,28 @@ def find_plan(sentence_id: int, doc: Doc) -> PlanMention | None:
 
 def terms_after(doc: Doc) -> list[str]:
     """The terms a sentence adds to the proposal just before it ('In return, Israel would release 700
-    Palestinian prisoners'): its main clause, when it opens so and holds a conditional or a number."""
+    Palestinian prisoners'): the sentence without its opener and its attribution, when it opens so and
+    holds a conditional or a number."""
     text = doc.text.strip()
-    if not any(text.lower().startswith(opener) for opener in TERMS_OPENERS):
+    opener = next((o for o in TERMS_OPENERS if text.lower().startswith(o)), None)
+    if opener is None:
         return []
-    roots = [t for t in doc if t.dep_ == "ROOT"]
-    if not roots:
-        return []
-    root = roots[0]
-    conditional = any(c.lower_ in ("would", "will", "could") for c in root.children)
+    conditional = any(t.lower_ in ("would", "will", "could") for t in doc)
     if not conditional and not _NUMBER.search(text):
         return []
-    words = [t for t in core_tokens(root) if t.dep_ != "advmod" or t.head.i != root.i or t.i > root.i]
-    words = [t for t in words if not (t.i < root.i and t.dep_ == "prep" and t.head.i == root.i)]
-    return [_join(words)] if words else []
+    if opener.startswith(("in ", "under ")):
+        text = text[len(opener) :].lstrip(" ,")
+    text = _ATTRIBUTION_TAIL.sub("", text).rstrip(" .")
+    return [text[:1].upper() + text[1:]] if text else []
+
+
+# Phrases after a verb that add how or when, not what: left out of a term that is too long.
+_TRAILING = ("prep", "advcl", "advmod", "npadvmod", "xcomp", "conj")
+_UNPLACED = PERSONAL_PRONOUNS | THIRD_PERSON_PRONOUNS | {"this", "that", "these", "those"}
+
+
+class _Unplaced(Exception):
+    """The plan's proposer is a pronoun ('It will propose a 12 percent cut'): a reader cannot place it."""
 
 
 def _holder(verb: Token) -> str | None:
@@ -100,8 +113,8 @@ def _holder(verb: Token) -> str | None:
         subjects = [c for c in token.children if c.dep_ == "nsubj"]
         if subjects:
             subject = subjects[0]
-            if subject.lower_ in PERSONAL_PRONOUNS | THIRD_PERSON_PRONOUNS:
-                return None
+            if subject.lower_ in _UNPLACED or any(c.lower_ in _UNPLACED for c in subject.children):
+                raise _Unplaced
             return speaker_phrase(subject)
         if token.dep_ in ("xcomp", "conj") and token.head.i != token.i:
             token = token.head
@@ -112,19 +125,30 @@ def _holder(verb: Token) -> str | None:
 
 def _put_forward(sentence_id: int, verb: Token) -> PlanMention | None:
     """'X proposed/unveiled/offered Y': Y, by X. Y must say something (a number, or two content words)."""
-    if any(c.dep_ == "neg" for c in verb.children) or verb.dep_ in ("amod", "acl"):
+    if any(c.dep_ == "neg" for c in verb.children) or verb.dep_ in ("amod", "acl", "pcomp"):
         return None  # 'did not propose', 'the proposed truce' (the truce is the plan: see below)
+    if not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children) and verb.dep_ not in (
+        "xcomp",
+        "conj",
+    ):
+        return None  # 'a habit of proposing policies': nobody puts anything forward
     objects = [c for c in verb.children if c.dep_ in ("dobj", "xcomp")]
     if not objects:
         return None
     what = objects[0]
     if verb.lemma_.lower() in OFFERING_VERBS and what.lemma_.lower() not in PLAN_NOUNS and not what.like_num:
         return None  # 'offered a gentler assessment' puts nothing on the table
+    if any(t.lower_ in _UNPLACED and t.dep_ in ("poss", "det", "dobj", "pobj") for t in core_tokens(what)):
+        return None  # 'proposed changing it', 'slashing its benefits': a reader cannot tell what
     keys = content_terms(what)
     if not (_NUMBER.search(what.text) or any(_NUMBER.search(t) for t in keys)) and len(keys) < 2:
         return None
     terms = _clause_terms(what)
-    return PlanMention(sentence_id, _holder(verb), _join(core_tokens(what)), terms, keys)
+    try:
+        proposer = _holder(verb)
+    except _Unplaced:
+        return None
+    return PlanMention(sentence_id, proposer, _join(core_tokens(what)), terms, keys)
 
 
 def _plan_with_terms(sentence_id: int, noun: Token) -> PlanMention | None:
@@ -134,14 +158,18 @@ def _plan_with_terms(sentence_id: int, noun: Token) -> PlanMention | None:
         lemma = verb.lemma_.lower()
         if lemma not in TERMS_VERBS:
             return None
-        if lemma in LISTING_VERBS:  # 'would result in X, as well as Y': X and Y
-            terms = [_join(_phrase(o)) for o in _objects(verb)]
+        objects = _objects(verb)
+        bare = any(o.dep_ == "conj" and not list(o.children) for o in objects)
+        if lemma in LISTING_VERBS and not bare:  # 'would result in X, as well as Y': X and Y
+            terms = [_join(_phrase(o)) for o in objects]
         else:  # 'would cut $1.1 trillion from Medicaid': what it does
             terms = [_verb_phrase(verb)]
     else:
         clauses = [c for c in noun.children if c.dep_ == "relcl"]
         if not clauses or not any(a.lower_ == "would" for a in clauses[0].children):
             return None  # 'which would be staggered over three stages'; 'which will eclipse' is no term
+        if not any(t.ent_type_ in _SPECIFIC or t.like_num for t in clauses[0].subtree):
+            return None
         terms = [_verb_phrase(clauses[0])]
     terms = [t for t in terms if t]
     if not terms:
@@ -149,7 +177,7 @@ def _plan_with_terms(sentence_id: int, noun: Token) -> PlanMention | None:
     possessor = next((c for c in noun.children if c.dep_ == "poss"), None)
     proposer = None
     if possessor is not None and possessor.lower_ not in PERSONAL_PRONOUNS | THIRD_PERSON_PRONOUNS:
-        proposer = speaker_phrase(possessor)
+        proposer = speaker_phrase(possessor).removesuffix("’s").removesuffix("'s").strip()
     what = _join([t for t in noun.subtree if t.i <= noun.i and t.dep_ != "relcl"]) or noun.text
     keys = content_terms(noun) | frozenset(k for t in terms for k in re.findall(r"\d[\d.,]*", t))
     return PlanMention(sentence_id, proposer, what, terms, keys)
@@ -192,7 +220,15 @@ def _verb_phrase(verb: Token, keep_subject: bool = False) -> str:
         ):
             dropped.update(t.i for t in child.subtree)
     tokens = [t for t in verb.subtree if t.i not in dropped and (not t.is_punct or _joins_words(t))]
-    return _join(tokens)
+    # Too long: leave out whole phrases from the end ('by turning over more control to states'),
+    # never cut one in the middle.
+    trailing = sorted((c for c in verb.children if c.i > verb.i and c.dep_ in _TRAILING), key=lambda c: -c.i)
+    for child in trailing:
+        if len(tokens) <= MAX_TERM_WORDS:
+            break
+        cut = {t.i for t in child.subtree}
+        tokens = [t for t in tokens if t.i not in cut]
+    return _join(tokens) if len(tokens) <= MAX_TERM_WORDS else ""
 
 
 def _joins_words(token: Token) -> bool:
@@ -208,16 +244,15 @@ def _clause_terms(what: Token) -> list[str]:
 
 
 def _join(tokens: list[Token]) -> str:
-    """The words with the text's own spacing; cut to MAX_TERM_WORDS at a comma if longer."""
+    """The words with the text's own spacing (no space before a comma where words were left out)."""
     if not tokens:
         return ""
     tokens = sorted(tokens, key=lambda t: t.i)
-    if len(tokens) > MAX_TERM_WORDS:
-        cut = next((n for n in range(MAX_TERM_WORDS, 0, -1) if tokens[n].text == ","), MAX_TERM_WORDS)
-        tokens = tokens[:cut]
     text = ""
     for n, token in enumerate(tokens):
         following = tokens[n + 1] if n + 1 < len(tokens) else None
-        joined = following is not None and following.i == token.i + 1 and not token.whitespace_
+        joined = following is not None and (
+            (following.i == token.i + 1 and not token.whitespace_) or following.text in (",", ";", ":", ".")
+        )
         text += token.text + ("" if joined else " ")
     return text.strip(" ,;:–—").strip()

@@ -42,11 +42,6 @@ _LIST_INTRO = re.compile(
     r"\b\s*:?\s*",
     re.I,
 )
-_PROPOSAL_CUE = re.compile(
-    r"\b(proposal|proposed|plan|offer|counteroffer|deal (?:that|which) would|truce which would|"
-    r"would be staggered|framework)\b",
-    re.I,
-)
 # "a truce brokered by A, B and C" names the mediators; "X declared war on Y" two belligerents.
 _MEDIATED_BY = re.compile(r"\b(?:brokered|mediated|hosted)\s+by\s+([^.;]+)", re.I)
 _AT_WAR = re.compile(
@@ -180,16 +175,14 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
             if owner:
                 for item in _demand_items(sentence, cue)[:6]:
                     demands.append(ExtractedDemand(party=owner, demand=item[:200], sentences=[sentence.id]))
-        proposal_cue = _PROPOSAL_CUE.search(text)
-        if proposal_cue:
-            by = attribution.speaker if attribution else None
-            intro = _LIST_INTRO.search(text)
+        plan = analysis.plans.get(sentence.id)
+        if plan is not None:
             proposals.append(
                 ExtractedProposal(
-                    summary=excerpt(text, 200, proposal_cue),
-                    proposed_by=by and by[:80],
-                    terms=_split_items(text[intro.end() :])[:6] if intro else [],
-                    sentences=[sentence.id],
+                    summary=excerpt(text, 200),
+                    proposed_by=plan.proposer and plan.proposer[:80],
+                    terms=[t[:160] for t in plan.terms][:6],
+                    sentences=[sentence.id, *plan.term_sentences][:3],
                 )
             )
         if attribution:

@@ -65,6 +65,7 @@ class Stance:
     terms: frozenset[str]  # content lemmas and numbers of the target, to meet other stances with
     action: bool  # the target is an act ('cut off funding'), not a thing
     side: str = ""  # the holder's party, filled by the analysis
+    person: bool = False  # the holder is a person the text names (an entity of that kind)
 
     def same_target(self, other: Stance) -> bool:
         """Both are about one thing: a number in common, the same head word (unless a generic one:
@@ -104,6 +105,11 @@ def _judging(token: Token) -> bool:
     if token.dep_ == "attr" and token.i + 2 < len(token.doc) and token.nbor(1).text == "-":
         words.add(f"{token.lower_}-{token.nbor(2).lower_}")  # 'non-starter' parsed as three tokens
     return bool(words & (JUDGMENTS_FOR | JUDGMENTS_AGAINST)) and token.dep_ in ("attr", "acomp", "oprd")
+
+
+def _is_person(holder: str, doc: Doc) -> bool:
+    """Whether the holder phrase names a person the parse marks as one."""
+    return any(e.label_ == "PERSON" and e.text in holder for e in doc.ents)
 
 
 def _holder(verb: Token, speaker: str | None) -> str | None:
@@ -209,7 +215,10 @@ def _stance(
     terms = content_terms(target, words)
     if not text or not terms:
         return None
-    return Stance(sentence_id, holder, polarity, act, text, target.lemma_.lower(), terms, action)
+    person = _is_person(holder, target.doc)
+    return Stance(
+        sentence_id, holder, polarity, act, text, target.lemma_.lower(), terms, action, person=person
+    )
 
 
 def core_tokens(head: Token) -> list[Token]:

@@ -7,8 +7,9 @@ One module per concern:
 * ``claims``: merged by meaning (sentence embeddings of their propositions) within one side and one
   polarity, each merged claim listing every source that carries it;
 * ``contested``: questions the sides answer differently, each side's position with its sources;
-* ``proposals``: demands and proposals clustered by text similarity (greedy, with an inverted index
-  over content words so that an item is compared only with the clusters that share a word with it);
+* ``proposals``: demands clustered by text similarity (greedy, with an inverted index over content
+  words so that an item is compared only with the clusters that share a word with it);
+* ``plans``: proposals checked against the parse, with their terms and the other sides' reactions;
 * ``figures``: one quantity as given by several outlets, discrepancies flagged;
 * ``keypoints``: the key points that open the brief;
 * ``brief``: sources, coverage and the assembly of the brief; voices (articles that republish one
@@ -23,7 +24,8 @@ from summarizer.merge.contested import CANDIDATE_SIMILARITY, Judge, Verdict, fin
 from summarizer.merge.figures import merge_figures
 from summarizer.merge.keypoints import key_points
 from summarizer.merge.parties import PartyResolver, merge_parties
-from summarizer.merge.proposals import merge_demands, merge_proposals, resolve_demands
+from summarizer.merge.plans import merge_plans
+from summarizer.merge.proposals import merge_demands, resolve_demands
 
 __all__ = [
     "SAME_CLAIM",
@@ -42,7 +44,7 @@ __all__ = [
     "merge_documents",
     "merge_figures",
     "merge_parties",
-    "merge_proposals",
+    "merge_plans",
     "rule_verdict",
     "Judge",
     "Verdict",

@@ -22,7 +22,8 @@ from summarizer.merge.figures import merge_figures
 from summarizer.merge.keypoints import key_points
 from summarizer.merge.lead import what_happened
 from summarizer.merge.parties import PartyResolver, merge_parties
-from summarizer.merge.proposals import merge_demands, merge_proposals, resolve_demands
+from summarizer.merge.plans import merge_plans
+from summarizer.merge.proposals import merge_demands, resolve_demands
 from summarizer.models import (
     Brief,
     CoverageRow,
@@ -101,7 +102,8 @@ def merge_documents(
         context=AnaphoraContext(documents),
     )
     propositions = group_propositions(claims)
-    proposals = merge_proposals([p for g in grounded for p in g.proposals], resolver)
+    held = held_stances(documents, analyses or {}, resolver)
+    proposals = merge_plans([p for g in grounded for p in g.proposals], resolver, analyses or {}, held)
     for number, proposal in enumerate(proposals, start=1):
         proposal.id = f"P{number}"
     brief = Brief(
@@ -117,7 +119,7 @@ def merge_documents(
         claims=claims,
         contested=contested_points(
             find_contested(claims, centroids, voices, judge, propositions),
-            find_disputes(held_stances(documents, analyses or {}, resolver), voices),
+            find_disputes(held, voices),
             voices,
         ),
         figures=figures,

@@ -34,6 +34,7 @@ from summarizer.duplicates import Voices
 from summarizer.ground import cite
 from summarizer.merge.clustering import first_citations
 from summarizer.merge.parties import PartyResolver
+from summarizer.merge.speakers import one_person, person_named
 from summarizer.models import ClaimGroup, ContestedPoint, ContestedPosition
 from summarizer.vocabulary import SELF_ACT_VERBS
 
@@ -181,7 +182,8 @@ def _point(question: str, answers: dict[str, str], groups: list[ClaimGroup]) -> 
     positions: dict[tuple[str, str], list[ClaimGroup]] = defaultdict(list)
     for group_id, answer in answers.items():
         group = by_id[group_id]
-        positions[(group.speaker_sides[0], answer)].append(group)
+        holder = one_person(r.speaker for r in group.reports) or group.speaker_sides[0]
+        positions[(holder, answer)].append(group)
     order = {"yes": 0, "for": 0, "no": 1, "against": 1}
 
     def rank(key: tuple[str, str]) -> tuple[int, str]:
@@ -345,10 +347,19 @@ def held_stances(
         for stances in (analysis.positions if analysis else {}).values():
             for stance in stances:
                 person = resolver.index.canonical(stance.holder)
-                side = person if person in people else resolver.resolve(stance.side)
+                if person not in people:
+                    person = person_named(stance.holder) if stance.person else None
+                side = person if person else resolver.resolve(stance.side)
                 if side and side != UNKNOWN_SIDE:
                     held.append(HeldStance(document, stance, side))
-    return held
+    # One person, one name: 'Trump' and 'President Donald Trump' are Donald Trump.
+    fullest: dict[str, str] = {}
+    for h in held:
+        if h.stance.person and person_named(h.side):
+            surname = h.side.split()[-1]
+            fullest[surname] = max(fullest.get(surname, h.side), h.side, key=len)
+    named = [fullest.get(h.side.split()[-1], h.side) if h.stance.person else h.side for h in held]
+    return [HeldStance(h.document, h.stance, side) for h, side in zip(held, named, strict=True)]
 
 
 def contested_points(

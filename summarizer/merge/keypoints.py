@@ -22,10 +22,19 @@ import numpy as np
 from summarizer.analysis import UNKNOWN_SIDE
 from summarizer.analysis.propositions import Proposition
 from summarizer.duplicates import Voices
+from summarizer.lexical import content_words
 from summarizer.merge.clustering import first_citations
-from summarizer.models import Brief, ClaimGroup, KeyPoint, KeyPointKind
+from summarizer.merge.speakers import one_person, readable_description
+from summarizer.models import Brief, ClaimGroup, FigureComparison, KeyPoint, KeyPointKind
 
 MAX_KEY_POINTS = 8
+# Numbers written with a qualifier are not exact: 'around 130' agrees with 133.
+_QUALIFIED = re.compile(
+    r"^(?:about|around|some|nearly|almost|roughly|approximately|more than|over|at least|up to|fewer than|"
+    r"less than|under|close to|as many as|upwards of)\b",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"[\d$%.,]+")
 MAX_CONTESTED = 2
 # Two claims closer than this in meaning (cosine of their centroids) are one point said twice; the
 # merge keeps such claims apart only when their sides or polarity differ.
@@ -35,18 +44,33 @@ MIN_WORDS = 4
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
-def _speaker(group: ClaimGroup) -> str:
-    """Who says it: the sides, or for unnamed speakers the description the text gives them."""
+def _speaker(group: ClaimGroup) -> str | None:
+    """Who says it: the one person who does, or the sides; for unnamed speakers a description that
+    reads alone. None when the brief cannot say who."""
+    speakers = [r.speaker for r in group.reports]
+    person = one_person(speakers)
+    if person:
+        return person
     named = [s for s in group.speaker_sides if s != UNKNOWN_SIDE]
     if named:
         return ", ".join(named)
-    speaker = group.reports[0].speaker.strip() if group.reports else ""
-    return speaker[:1].upper() + speaker[1:] if speaker else "Unnamed sources"
+    return readable_description(speakers)
 
 
 def _readable(group: ClaimGroup, proposition: Proposition | None) -> bool:
     words = _WORD.findall(group.statement)
     return len(words) >= MIN_WORDS and proposition is not None and proposition.complete
+
+
+def _plainly_differ(figure: FigureComparison) -> bool:
+    """A figure row fit to open the brief: exact values that disagree (no 'around', 'more than' on
+    either), in sentences that speak of the same thing (half their words in common, numbers aside).
+    The Figures section shows every row; the first screen only the plain ones."""
+    exact = [v for v in figure.values if not _QUALIFIED.match(v.text.strip())]
+    if len({v.value for v in exact}) < 2:
+        return False
+    words = [content_words(_DIGITS.sub(" ", v.citation.text)) for v in exact]
+    return all(len(a & b) >= 0.5 * min(len(a), len(b)) for a in words for b in words if a and b)
 
 
 def key_points(
@@ -79,7 +103,8 @@ def key_points(
             break
         if count(group.sources) < 2 or group.id in shown_claims:
             continue
-        if not _readable(group, (propositions.get(group.id) or [None])[0]):
+        speaker = _speaker(group)
+        if speaker is None or not _readable(group, (propositions.get(group.id) or [None])[0]):
             continue
         if any((c.doc_id, c.sentence) in in_lead for r in group.reports for c in r.citations):
             continue
@@ -90,14 +115,14 @@ def key_points(
             KeyPoint(
                 kind=KeyPointKind.claim,
                 ref=group.id,
-                text=f"{_speaker(group)}: {group.statement} ({count(group.sources)} of {total} sources)",
+                text=f"{speaker}: {group.statement} ({count(group.sources)} of {total} sources)",
                 citations=first_citations(group.reports, per_source=1),
                 sources=group.sources,
             )
         )
         if vector is not None:
             shown_vectors.append(vector)
-    for figure in [f for f in brief.figures if f.discrepancy][:1]:
+    for figure in [f for f in brief.figures if f.discrepancy and _plainly_differ(f)][:1]:
         values = "; ".join(f"{v.text} ({v.doc_id})" for v in figure.values)
         points.append(
             KeyPoint(

@@ -85,8 +85,11 @@ def _candidate_kind(sentence: Sentence, attributed: bool, index: PartyIndex, doc
     if not subject or not finite or negated:
         return None
     if not attributed:
-        hedged = any(c.lower_ in _HEDGES for c in auxiliaries)
-        own = head.i == roots[0].i and not hedged and not _QUOTES.search(text)
+        # A prediction ('could bring'), anywhere in the sentence, or a state or judgment ('is eager
+        # for', 'is a rare use of') is not an event.
+        hedged = any(t.lower_ in _HEDGES and t.dep_ == "aux" for t in parse)
+        judged = head.lemma_.lower() == "be"
+        own = head.i == roots[0].i and not hedged and not judged and not _QUOTES.search(text)
         return True if own else None
     return False if head.lemma_.lower() != "be" else None
 
