@@ -10,13 +10,18 @@ import pytest
 
 from summarizer import nlp
 from summarizer.analysis import analyse_document, build_party_index
+from summarizer.analysis.plans import find_plan, terms_after
 from summarizer.analysis.propositions import read_propositions
 from summarizer.analysis.stances import AGAINST, FOR, find_positions
+from summarizer.backends.fake import FakeBackend
 from summarizer.documents import load_documents
 from summarizer.duplicates import Voices
 from summarizer.embeddings import default_encoder
 from summarizer.merge.contested import HeldStance, find_disputes, rule_verdict
+from summarizer.merge.keypoints import plainly_differ
 from summarizer.merge.lead import what_happened
+from summarizer.models import Citation, FigureComparison, FigureValue
+from summarizer.pipeline import run_brief
 
 
 def _one(text: str):
@@ -207,3 +212,99 @@ def test_the_lead_is_a_fact_several_outlets_report_in_their_own_voice(tmp_path: 
     for citation in lead.citations:
         document = next(d for d in documents if d.doc_id == citation.doc_id)
         assert document.text[citation.start : citation.end] == citation.text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Proposals and reactions
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "proposer", "terms"),
+    [
+        ("The Harbour Authority proposed a two-year freeze on bridge tolls.", "The Harbour Authority", []),
+        ("The plan would cut bridge tolls by half over the next decade.", None, ["by half"]),
+        ("The delegation arrived in the capital on Sunday after the talks.", "-", []),
+        ("A court ruling would again put pressure on the council to produce a plan.", "-", []),
+        ("The union rejected the plan as a non-starter.", "-", []),  # a reaction, not a plan
+        ("UNION UNVEILS PLAN TO END STRIKE", "-", []),  # a headline
+    ],
+)
+def test_a_proposal_is_a_plan_put_forward_or_one_that_says_what_it_does(
+    text: str, proposer: str | None, terms: list[str]
+) -> None:
+    (doc,) = nlp.parse([text])
+    plan = find_plan(0, doc)
+    if proposer == "-":
+        assert plan is None
+        return
+    assert plan is not None and plan.proposer == proposer
+    assert all(any(t in term for term in plan.terms) for t in terms)
+
+
+def test_terms_continue_in_the_next_sentence_only_after_an_opener() -> None:
+    first, second = nlp.parse(["In return, the union would end its strike within a week.", "The union met."])
+    assert terms_after(first) == ["The union would end its strike within a week"]
+    assert terms_after(second) == []
+
+
+def test_a_proposal_lists_the_other_sides_reaction_not_a_proposal_of_it(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "The Harbour Authority proposed a two-year freeze on bridge tolls on Monday.\n\n"
+        "The Drivers Union rejected the two-year freeze on bridge tolls as a non-starter.\n",
+        encoding="utf-8",
+    )
+    (folder / "b.txt").write_text(
+        "The Harbour Authority on Monday proposed a two-year freeze on bridge tolls.\n", encoding="utf-8"
+    )
+    brief = run_brief([folder], FakeBackend())
+    (proposal,) = brief.proposals
+    assert "freeze on bridge tolls" in proposal.summary
+    assert proposal.proposed_by == "Harbour Authority"
+    assert sorted(proposal.sources) == ["a.txt", "b.txt"]
+    (reaction,) = proposal.reactions
+    assert (reaction.side, reaction.stance) == ("Drivers Union", AGAINST)
+    assert "non-starter" in reaction.text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Figures on the first screen
+# ---------------------------------------------------------------------------------------------------
+
+
+def _value(doc: str, value: float, text: str, sentence: str) -> FigureValue:
+    citation = Citation(
+        marker=f"{doc}:L1",
+        doc_id=doc,
+        path=doc,
+        line=1,
+        start=0,
+        end=len(sentence),
+        sentence=0,
+        text=sentence,
+    )
+    return FigureValue(doc_id=doc, value=value, text=text, citation=citation)
+
+
+def test_a_sentence_that_gives_both_values_is_no_disagreement() -> None:
+    change = FigureComparison(
+        quantity="money",
+        values=[
+            _value("a.txt", 716e9, "$716 billion", "The budget will rise from $716 billion to $750 billion."),
+            _value("b.txt", 750e9, "$750 billion", "The budget will rise to $750 billion next year."),
+        ],
+        discrepancy=True,
+        sources=["a.txt", "b.txt"],
+    )
+    assert not plainly_differ(change)
+    differ = change.model_copy(
+        update={
+            "values": [
+                _value("a.txt", 716e9, "$716 billion", "The budget will rise to $716 billion next year."),
+                change.values[1],
+            ]
+        }
+    )
+    assert plainly_differ(differ)

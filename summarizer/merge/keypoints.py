@@ -62,12 +62,16 @@ def _readable(group: ClaimGroup, proposition: Proposition | None) -> bool:
     return len(words) >= MIN_WORDS and proposition is not None and proposition.complete
 
 
-def _plainly_differ(figure: FigureComparison) -> bool:
+def plainly_differ(figure: FigureComparison) -> bool:
     """A figure row fit to open the brief: exact values that disagree (no 'around', 'more than' on
     either), in sentences that speak of the same thing (half their words in common, numbers aside).
     The Figures section shows every row; the first screen only the plain ones."""
     exact = [v for v in figure.values if not _QUALIFIED.match(v.text.strip())]
     if len({v.value for v in exact}) < 2:
+        return False
+    # A sentence that gives both values tells a change or two things ('from $7 to $9'), not a
+    # disagreement between sources.
+    if any(w.text.strip() in v.citation.text for v in exact for w in exact if w.value != v.value):
         return False
     words = [content_words(_DIGITS.sub(" ", v.citation.text)) for v in exact]
     return all(len(a & b) >= 0.5 * min(len(a), len(b)) for a in words for b in words if a and b)
@@ -122,7 +126,7 @@ def key_points(
         )
         if vector is not None:
             shown_vectors.append(vector)
-    for figure in [f for f in brief.figures if f.discrepancy and _plainly_differ(f)][:1]:
+    for figure in [f for f in brief.figures if f.discrepancy and plainly_differ(f)][:1]:
         values = "; ".join(f"{v.text} ({v.doc_id})" for v in figure.values)
         points.append(
             KeyPoint(
