@@ -12,7 +12,10 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from summarizer.errors import BackendError, NoAnswer
 from summarizer.models import DroppedItem
+
+__all__ = ["BackendError", "NoAnswer"]  # re-exported: callers of the backends catch them here
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -62,18 +65,6 @@ MESSAGE_OVERHEAD_TOKENS = 8
 
 def estimate_message_tokens(messages: list[Message]) -> int:
     return sum(estimate_tokens(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in messages)
-
-
-class BackendError(Exception):
-    """A call failed for good (transport errors after retries, or no valid answer after re-asks).
-
-    The message is shown to the user as is, so it says what happened in one line.
-    """
-
-
-class NoAnswer(BackendError):
-    """The backend has no answer of its own for this request (the fake backend without a scripted
-    reply): the analysis' rules-only extraction stands in (``extract``)."""
 
 
 class Backend(Protocol):
