@@ -242,9 +242,8 @@ def brief(
     ) as bar:
         task = bar.add_task("extracting", total=len(loaded.documents), speed="")
         meter = ProgressMeter()
-        if (limiter := getattr(chosen, "limiter", None)) is not None:
-            # Concurrency lowered, timeouts raised for a slow server: one line each, once.
-            limiter.notify = lambda message: bar.console.print(f"[yellow]note:[/] {message}")
+        # Concurrency lowered, timeouts raised for a slow server: one line each, once.
+        chosen.set_notify(lambda message: bar.console.print(f"[yellow]note:[/] {message}"))
 
         def report(outcome: DocumentOutcome, done: int, total: int) -> None:
             snapshot = meter.update(
