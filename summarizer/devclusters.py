@@ -45,8 +45,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.evaluate import FileTexts, citation_validity
+from summarizer.evaluate import citation_validity
 from summarizer.models import Brief, all_citations
+from summarizer.sources import FileTexts
 
 
 def _words(text: str) -> frozenset[str]:

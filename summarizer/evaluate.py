@@ -36,10 +36,10 @@ from typing import Any
 from rapidfuzz import fuzz
 from rich.table import Table
 
-from summarizer.documents import InputError, decode_bytes
 from summarizer.gold import Gold, GoldBoilerplate, GoldClaim, GoldContested, GoldParty, GoldPosition
 from summarizer.lexical import content_words, support_level
 from summarizer.models import Brief, Citation, ClaimGroup, ContestedPosition, SupportLevel, all_citations
+from summarizer.sources import FileTexts
 
 DEFAULT_THRESHOLD = 0.6
 PARTY_THRESHOLD = 0.9
@@ -393,39 +393,6 @@ def match_figure_discrepancies(brief: Brief, gold: Gold) -> KindResult:
 # ---------------------------------------------------------------------------------------------------
 # Citation metrics
 # ---------------------------------------------------------------------------------------------------
-
-
-class FileTexts:
-    """Reads and decodes input files once, resolving citation paths (optionally re-based on a root)."""
-
-    def __init__(self, brief_dir: Path | None = None, root: Path | None = None):
-        self.brief_dir = brief_dir
-        self.root = root
-        self._cache: dict[Path, str | None] = {}
-
-    def candidates(self, path: str, doc_id: str) -> list[Path]:
-        given = Path(path)
-        if self.root is not None:
-            found = [] if given.is_absolute() else [self.root / given]
-            return [*found, self.root / given.name, self.root / doc_id]
-        found = [given]
-        if self.brief_dir is not None and not given.is_absolute():
-            found.append(self.brief_dir / given)
-        return found
-
-    def read(self, path: Path) -> str | None:
-        if path not in self._cache:
-            try:
-                self._cache[path] = decode_bytes(path.read_bytes())[0]
-            except (OSError, InputError):
-                self._cache[path] = None
-        return self._cache[path]
-
-    def text_for(self, path: str, doc_id: str) -> str | None:
-        for candidate in self.candidates(path, doc_id):
-            if candidate.is_file():
-                return self.read(candidate)
-        return None
 
 
 def _distinct(citations: Iterable[Citation]) -> list[Citation]:
