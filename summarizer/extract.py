@@ -301,7 +301,7 @@ def plan_document_windows(
 
 def focused_response_model(parties: list[str], demand_ids: list[int]) -> type[BaseModel]:
     """A schema whose every answer is a choice among this document's parties and sentence ids."""
-    party = Literal[tuple(parties)]  # type: ignore[valid-type]
+    party = Literal[tuple(parties)]
     role_item = create_model("RoleItem", party=(party, ...), role=(PartyRole, ...))
     fields: dict[str, Any] = {
         "roles": (list[role_item], Field(default_factory=list, max_length=len(parties)))
@@ -311,7 +311,7 @@ def focused_response_model(parties: list[str], demand_ids: list[int]) -> type[Ba
             "DemandItem",
             party=(party, ...),
             demand=(str, Field(max_length=80)),
-            sentence=(Literal[tuple(demand_ids)], ...),  # type: ignore[valid-type]
+            sentence=(Literal[tuple(demand_ids)], ...),
         )
         fields["demands"] = (list[demand_item], Field(default_factory=list, max_length=6))
     return create_model("FocusedExtraction", **fields)

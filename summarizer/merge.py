@@ -197,7 +197,7 @@ def _place(citation: Citation) -> tuple[str, int, int]:
 
 
 def _sources(entries: Iterable[object]) -> list[str]:
-    return sorted({s for e in entries for s in e.sources})  # type: ignore[attr-defined]
+    return sorted({s for e in entries for s in e.sources})
 
 
 def _first_citations(entries: Iterable[object], per_source: int = 2) -> list[Citation]:
@@ -206,7 +206,7 @@ def _first_citations(entries: Iterable[object], per_source: int = 2) -> list[Cit
     seen: set[str] = set()
     citations: list[Citation] = []
     for entry in entries:
-        for citation in entry.citations:  # type: ignore[attr-defined]
+        for citation in entry.citations:
             if citation.marker in seen or taken[citation.doc_id] >= per_source:
                 continue
             seen.add(citation.marker)
@@ -217,7 +217,7 @@ def _first_citations(entries: Iterable[object], per_source: int = 2) -> list[Cit
 
 def _best_support(entries: Iterable[object]) -> SupportLevel:
     order = [SupportLevel.strong, SupportLevel.weak, SupportLevel.unsupported]
-    return min((e.support for e in entries), key=order.index, default=SupportLevel.unsupported)  # type: ignore[attr-defined]
+    return min((e.support for e in entries), key=order.index, default=SupportLevel.unsupported)
 
 
 def _representative(entries: list, text_of: Callable) -> object:

@@ -81,7 +81,7 @@ def test_a_batch_request_is_the_request_the_per_document_path_sends() -> None:
         [sent] = server.requests
     item = BatchItem("k", build_messages(document, analysis, index),
                      extraction_request(document, DocumentExtraction))  # fmt: skip
-    body = create_batches(backend).request_body(item)  # type: ignore[attr-defined]
+    body = create_batches(backend).request_body(item)
     assert set(body) == {"messages", "model", "max_tokens", "temperature", "tools", "tool_choice"}
     assert body == {key: sent.body[key] for key in body}  # same prompt, schema (enum of citable ids) ...
 

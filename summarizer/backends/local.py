@@ -177,7 +177,7 @@ def _llama_class() -> type:
     only kind); anything else keeps llama-cpp-python's own sampler chain."""
     import llama_cpp
 
-    class FastGrammarLlama(llama_cpp.Llama):  # type: ignore[misc]
+    class FastGrammarLlama(llama_cpp.Llama):
         def _init_sampler(self, **kwargs: Any) -> Any:
             grammar = kwargs.get("grammar")
             gbnf = getattr(grammar, "_grammar", None)

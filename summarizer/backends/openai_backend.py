@@ -322,7 +322,7 @@ class OpenAIBackend:
                 # The slot is held across instructor's re-asks: they go to the same server in turn.
                 return client.chat.completions.create(
                     model=self.model,
-                    messages=safe_messages,  # type: ignore[arg-type]
+                    messages=safe_messages,
                     response_model=constrained,
                     context=request.context,
                     max_retries=self.max_reasks,  # re-asks after the first attempt
@@ -401,7 +401,7 @@ def _with_schema(
     request = Request(response_model, citable_ids=citable, citation_field=citation_field)
     schema = constrained_schema(request)
 
-    class Constrained(response_model):  # type: ignore[valid-type, misc]
+    class Constrained(response_model):
         @classmethod
         def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
             return copy.deepcopy(schema)
