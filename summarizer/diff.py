@@ -30,8 +30,8 @@ import numpy as np
 from summarizer.analysis import UNKNOWN_SIDE
 from summarizer.documents import short_label
 from summarizer.embeddings import SentenceEncoder, default_encoder
-from summarizer.lexical import content_words
-from summarizer.merge import SAME_CLAIM, _similar_claim, _similar_phrase
+from summarizer.lexical import content_words, normalise_name
+from summarizer.merge import SAME_CLAIM, _similar_claim, _similar_phrase, side_names
 from summarizer.models import (
     Brief,
     BriefChanges,
@@ -126,15 +126,15 @@ def match_sources(previous: Brief, current: Brief) -> SourceMatch:
 
 
 def _names(name: str, aliases: Iterable[str]) -> set[str]:
-    return {n.strip().lower() for n in (name, *aliases) if n.strip()}
+    return {normalise_name(n) for n in (name, *aliases) if n.strip()}
 
 
 def match_parties(previous: Brief, current: Brief) -> Matches:
     """A party is an earlier one when its name is that one's name or alias, or the other way round."""
-    earlier = [(p.name.strip().lower(), _names(p.name, p.aliases)) for p in previous.parties]
+    earlier = [(normalise_name(p.name), _names(p.name, p.aliases)) for p in previous.parties]
     matches: Matches = {}
     for i, party in enumerate(current.parties):
-        name, names = party.name.strip().lower(), _names(party.name, party.aliases)
+        name, names = normalise_name(party.name), _names(party.name, party.aliases)
         found = [
             j for j, (old_name, old_names) in enumerate(earlier) if name in old_names or old_name in names
         ]
@@ -331,11 +331,6 @@ def _one_per_source(citations: Iterable[Citation]) -> list[Citation]:
     return list(first.values())
 
 
-def _sides(sides: list[str]) -> str:
-    named = [s for s in sides if s != UNKNOWN_SIDE]
-    return ", ".join(named) if named else "Unnamed sources"
-
-
 def _contested_text(point: object) -> str:
     return point.question
 
@@ -347,7 +342,7 @@ KINDS = {
     ),
     ChangeKind.claim: _Kind(
         ChangeKind.claim, lambda g: g.id,
-        lambda g: f"{_sides(g.speaker_sides)}{' (denies)' if g.negated else ''}: {g.statement}",
+        lambda g: f"{side_names(g.speaker_sides)}{' (denies)' if g.negated else ''}: {g.statement}",
         lambda g: g.sources, _claim_citations,
     ),
     ChangeKind.demand: _Kind(

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -60,6 +59,7 @@ from summarizer.models import (
     PartyRole,
     SupportLevel,
 )
+from summarizer.vocabulary import DEMAND_WORDS
 from summarizer.windows import (
     OUTSIDE_WINDOW,
     Window,
@@ -76,11 +76,6 @@ STRATEGIES = ("full", "focused")
 REASK_FEEDBACK_TOKENS = 256
 # Times a window plan is shrunk when a window's real prompt came out longer than its planned cost.
 _PLAN_TRIES = 4
-_DEMAND_WORDS = re.compile(
-    r"\b(demand\w*|condition\w*|insist\w*|calls? for|called for|wants?|seek\w*|refus\w*|reject\w*|"
-    r"must|red line|adhere\w*|urg\w+|push\w*)\b",
-    re.I,
-)
 
 
 def prompts_dir() -> Path:
@@ -328,7 +323,7 @@ def _extract_focused(
     if not parties:  # nothing for the model to decide
         return Completion(rules, Usage())
     citable = document.citable_sentences
-    demand_ids = [s.id for s in citable if _DEMAND_WORDS.search(s.analysis_text)]
+    demand_ids = [s.id for s in citable if DEMAND_WORDS.search(s.analysis_text)]
     response_model = focused_response_model(parties, demand_ids)
     messages = _focused_messages(citable, parties)
     completion = backend.complete(messages, extraction_request(document, response_model))
