@@ -26,6 +26,7 @@ from summarizer.merge.keypoints import key_points
 from summarizer.merge.parties import PartyResolver, merge_parties
 from summarizer.merge.plans import merge_plans
 from summarizer.merge.proposals import merge_demands, resolve_demands
+from summarizer.merge.speakers import side_names
 
 __all__ = [
     "SAME_CLAIM",
@@ -50,5 +51,6 @@ __all__ = [
     "Verdict",
     "resolve_demands",
     "source_entry",
+    "side_names",
     "without_figure_statements",
 ]

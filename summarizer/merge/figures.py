@@ -9,6 +9,10 @@ from summarizer.models import (
     FigureComparison,
 )
 
+# Values of one quantity within 20% of each other are one count given differently (33,175 and 33,207
+# killed); further apart they count different things (1,200 killed on one day).
+SAME_COUNT_RATIO = 1.2
+
 
 def _family(quantity: str) -> str:
     """What is counted, without what happened to it: 'money: spending' -> 'money', 'hostages held' ->
@@ -46,7 +50,7 @@ def merge_figures(figures: list[GroundedFigure]) -> list[FigureComparison]:
         group.sort(key=lambda f: f.value.value)
         runs: list[list[GroundedFigure]] = []
         for figure in group:
-            if runs and figure.value.value <= runs[-1][0].value.value * 1.2:
+            if runs and figure.value.value <= runs[-1][0].value.value * SAME_COUNT_RATIO:
                 runs[-1].append(figure)
             else:
                 runs.append([figure])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -132,7 +133,7 @@ def what_happened(
     index: PartyIndex,
     encoder: Encoder,
     voices: Voices,
-    contested: set[tuple[str, int]] = frozenset(),  # type: ignore[assignment]
+    contested: AbstractSet[tuple[str, int]] = frozenset(),
 ) -> list[LeadSentence]:
     """The lead: up to MAX_LEAD_SENTENCES facts, most independent sources first (see module doc).
     ``contested`` holds the (doc_id, sentence id) of every sentence a contested position cites."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from summarizer.analysis import split_title
+from summarizer.analysis import UNKNOWN_SIDE, split_title
 
 # A personal name as a speaker phrase gives it, after its title: one to three capitalised words.
 _NAME = re.compile(r"^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}$")
@@ -48,3 +48,9 @@ def readable_description(phrases: Iterable[str]) -> str | None:
         if lowered.startswith(_INDEFINITE):
             return phrase[:1].upper() + phrase[1:]
     return None
+
+
+def side_names(sides: list[str]) -> str:
+    """The named sides of a claim, for a reader: 'Unnamed sources' when none is known."""
+    named = [s for s in sides if s != UNKNOWN_SIDE]
+    return ", ".join(named) if named else "Unnamed sources"
