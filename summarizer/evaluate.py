@@ -398,9 +398,14 @@ def match_figure_discrepancies(brief: Brief, gold: Gold) -> KindResult:
 class FileTexts:
     """Reads and decodes input files once, resolving citation paths (optionally re-based on a root)."""
 
-    def __init__(self, brief_dir: Path | None = None, root: Path | None = None):
+    def __init__(
+        self, brief_dir: Path | None = None, root: Path | None = None, source_root: str | None = None
+    ):
         self.brief_dir = brief_dir
         self.root = root
+        # where the brief was made, seen from its JSON's folder (Brief.source_root): a brief rendered
+        # from another working directory still finds its sources
+        self.source_root = source_root
         self._cache: dict[Path, str | None] = {}
 
     def candidates(self, path: str, doc_id: str) -> list[Path]:
@@ -410,6 +415,8 @@ class FileTexts:
             return [*found, self.root / given.name, self.root / doc_id]
         found = [given]
         if self.brief_dir is not None and not given.is_absolute():
+            if self.source_root:
+                found.append(self.brief_dir / self.source_root / given)
             found.append(self.brief_dir / given)
         return found
 
@@ -584,7 +591,7 @@ def evaluate(
         "match_method": MATCH_METHOD,
         "threshold": threshold,
         "items": {k.kind: k.to_json() for k in kinds},
-        "citation_validity": citation_validity(brief, FileTexts(brief_dir, root)),
+        "citation_validity": citation_validity(brief, FileTexts(brief_dir, root, brief.source_root)),
         "citation_support": citation_support(brief),
         "source_recall": {
             "cited": cited,
