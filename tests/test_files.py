@@ -303,3 +303,36 @@ def test_own_outputs_are_recognised_by_content(tmp_path: Path, seeds_dir: Path) 
     article.write_text("# Talks resume\n\nThe backend of the deal · model talks.\n", encoding="utf-8")
     assert outputs.own_output(article) is None
     assert json.loads(js.read_text(encoding="utf-8"))["title"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Killed while writing: never a mixed set (bench/kill_outputs.py does a hundred)
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_killed_while_writing_leaves_one_whole_set(seeds_dir: Path, tmp_path: Path) -> None:
+    import signal
+
+    from kill_writes import kill_rounds, titles
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for seed in ("000", "002"):
+        shutil.copy(seeds_dir / SEED[seed], inputs)
+    out = tmp_path / "out"
+    outcome = kill_rounds(
+        inputs,
+        out,
+        tmp_path / "cache.sqlite3",
+        4,
+        signals=(signal.SIGKILL, signal.SIGTERM),
+        uniform_share=0.25,
+    )
+    assert outcome.mixed == [], outcome.mixed
+    # a later run completes and removes what the killed runs left
+    result = brief(
+        inputs, "-o", out / "b.md", "--json", out / "b.json", "--html", out / "b.html", "--title", "t"
+    )
+    assert result.exit_code == 0, result.output
+    assert titles(out) == ["t", "t", "t"]
+    assert sorted(p.name for p in out.iterdir()) == ["b.html", "b.json", "b.md"]
