@@ -59,10 +59,13 @@ def main() -> int:
     )
     for kind in ("earlier set", "new set", "finished"):
         print(f"  {kind:12} {outcome.kinds[kind]:4}")
-    print(f"  mixed sets   {len(outcome.mixed):4}")
+    print(f"  killed between two renames (finished by the next run): {len(outcome.interrupted_renames)}")
+    print(f"  mixed sets after that: {len(outcome.mixed)}")
     print(f"  temp files left by SIGKILL (removed by the next run): {outcome.leftovers}")
+    for line in outcome.interrupted_renames:
+        print("    killed between renames:", line)
     for line in outcome.mixed:
-        print("   ", line)
+        print("    MIXED:", line)
     return 1 if outcome.mixed else 0
 
 

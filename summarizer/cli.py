@@ -28,7 +28,15 @@ from summarizer.documents import InputError, collect_inputs, load_documents
 from summarizer.gold import Gold
 from summarizer.models import Brief, DocumentExtraction
 from summarizer.nlp import PipelineError
-from summarizer.outputs import Output, OutputError, Read, check_outputs, write_atomically, write_outputs
+from summarizer.outputs import (
+    Output,
+    OutputError,
+    Read,
+    check_outputs,
+    recover,
+    write_atomically,
+    write_outputs,
+)
 from summarizer.pipeline import DocumentOutcome, extract_with_cache, run_brief
 from summarizer.progress import ProgressMeter
 from summarizer.render import render_json, render_markdown
@@ -355,7 +363,12 @@ def _used_files(
 
 
 def _check(outputs: list[Output], reads: list[Read]) -> None:
-    """Refuse outputs that would destroy a file or cannot be written: exit 2 before any work."""
+    """Refuse outputs that would destroy a file or cannot be written: exit 2 before any work. First, a
+    set of outputs a killed run left half-renamed there is finished (outputs.recover)."""
+    finished = recover([output.path.resolve().parent for output in outputs])
+    if finished:
+        names = ", ".join(terminal(str(path)) for path in finished)
+        err.print(f"[yellow]note:[/] finished writing the outputs of a run that was killed: {names}")
     try:
         check_outputs(outputs, reads)
     except OutputError as error:

@@ -21,6 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from summarizer.outputs import recover
+
 OUTPUTS = ("b.md", "b.json", "b.html")
 
 
@@ -29,7 +31,9 @@ class Outcome:
     """What the rounds left: the set each round ended with, and any broken set."""
 
     kinds: Counter[str] = field(default_factory=Counter)  # 'earlier set', 'new set', 'finished'
-    mixed: list[str] = field(default_factory=list)  # a description of each mixed set (must stay empty)
+    # killed between two renames: the set is mixed until the next run finishes it (outputs.recover)
+    interrupted_renames: list[str] = field(default_factory=list)
+    mixed: list[str] = field(default_factory=list)  # mixed even after recovery (must stay empty)
     leftovers: int = 0  # temp files left by SIGKILL (removed by the next run)
     write_ms: float = 0.0  # the write phase of a whole run, from its first temp file to its last rename
 
@@ -127,9 +131,13 @@ def kill_rounds(
             durations.append(time.monotonic() - started)
         left = titles(out)
         if len(set(left)) != 1 or left[0] is None:
-            outcome.mixed.append(f"round {number} ({kill_with.name}): {left}")
-            current = left
-            continue
+            outcome.interrupted_renames.append(f"round {number} ({kill_with.name}): {left}")
+            recover([out])  # what the next run does first
+            left = titles(out)
+            if len(set(left)) != 1 or left[0] is None:
+                outcome.mixed.append(f"round {number} ({kill_with.name}): {left}")
+                current = left
+                continue
         kind = "finished" if finished else ("new set" if left[0] == title else "earlier set")
         assert left[0] in (title, current[0]), f"round {number}: a set of neither run: {left}"
         outcome.kinds[kind] += 1
