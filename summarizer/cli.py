@@ -302,6 +302,12 @@ def brief(
         err.print(f"[yellow]not included:[/] {terminal(failure.path)}: {terminal(failure.reason)}")
     if not result.sources:
         raise fail("no usable document; nothing to brief")
+    if result.stories:  # the brief says it at the top too
+        apart = "; ".join(", ".join(map(terminal, group)) for group in result.stories[1:])
+        err.print(
+            f"[yellow]warning:[/] the sources look like {len(result.stories)} different stories (they share "
+            f"almost no words or parties); standing apart: {apart}"
+        )
     if previous is not None:
         from summarizer.diff import compare_briefs
 

@@ -549,6 +549,11 @@ class Brief(BaseModel):
     since: BriefChanges | None = Field(
         default=None, description="What changed since an earlier brief (brief --since), if one was given."
     )
+    stories: list[list[str]] = Field(
+        default_factory=list,
+        description="When the sources look like more than one story (they share almost no words or "
+        "parties): the doc_ids of each group that belongs together, largest first; empty for one story.",
+    )
     source_root: str | None = Field(
         default=None,
         description="The folder the sources' relative paths start from (where the brief was made), as a "

@@ -47,6 +47,7 @@ from summarizer.models import (
     RunStats,
     SkippedFile,
 )
+from summarizer.relatedness import flag_unrelated
 from summarizer.windows import Window
 
 
@@ -249,6 +250,7 @@ def run_brief(
     for source in brief.sources:  # what the model's answers lost, item by item
         source.dropped = outcomes[source.doc_id].dropped if source.doc_id in outcomes else []
     _files_report(brief, loaded)
+    flag_unrelated(brief, included)  # two stories in one folder: said at the top of the brief
     brief.stats.wall_seconds = round(time.perf_counter() - started, 3)
     return brief
 

@@ -112,6 +112,8 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
             "text, see “Republished text”)"
         )
     out += [f"_{sources} · backend {_code(brief.backend)} · model {_code(brief.model)} · {status}_", ""]
+    if brief.stories:
+        out += [unrelated_warning(brief, _code), ""]
 
     out += ["## Key points", ""]
     for point in brief.key_points:
@@ -383,6 +385,22 @@ def render_changes(
             out += _more(len(items) - cap, "", where)
             out.append("")
     return out
+
+
+def unrelated_warning(brief: Brief, name: Callable[[str], str]) -> str:
+    """The warning that opens a brief of sources that look like several stories, naming those that
+    stand apart from the largest group."""
+    largest, *apart = brief.stories
+    groups = "; ".join(
+        ", ".join(map(name, group[:MAX_COPIES]))
+        + (f" and {len(group) - MAX_COPIES} more" if len(group) > MAX_COPIES else "")
+        for group in apart
+    )
+    return (
+        f"> **Warning: these sources look like {len(brief.stories)} different stories:** they share almost "
+        f"no words or parties. Standing apart from the largest group ({len(largest)} of {len(brief.sources)} "
+        f"sources): {groups}. This brief mixes them; brief each story's files on their own."
+    )
 
 
 def incomplete(brief: Brief) -> str:

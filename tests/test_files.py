@@ -336,3 +336,51 @@ def test_killed_while_writing_leaves_one_whole_set(seeds_dir: Path, tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert titles(out) == ["t", "t", "t"]
     assert sorted(p.name for p in out.iterdir()) == ["b.html", "b.json", "b.md"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Unrelated articles are flagged
+# ---------------------------------------------------------------------------------------------------
+
+FOOTBALL = """date 2024-04-08
+Harbour City beat Northgate United 3-1 on Saturday to move top of the league table.
+Striker Tomas Varga scored twice in the first half, his 18th and 19th goals of the season.
+Northgate pulled one back from a penalty after the break, but Harbour City's captain sealed the win late on.
+"We played with courage and the fans carried us," the Harbour City coach told reporters after the match.
+Northgate's manager said his team had been poor in defence and would need to improve before the derby.
+The result leaves Northgate fifth, four points behind the places for European football.
+"""
+
+COURT = """date 2024-04-08
+A federal judge on Monday rejected a request to dismiss the fraud case against the former mayor of Lakeside.
+Prosecutors accuse the former mayor of steering city contracts to a company owned by his brother-in-law.
+Defence lawyers argued that the indictment was vague and that the contracts had been approved by the council.
+The judge ruled that the evidence described in the indictment was specific enough for a jury to weigh.
+The trial is set to begin in September, and the former mayor has pleaded not guilty to all charges.
+A spokesman for the prosecutors said they welcomed the ruling and were ready for trial.
+"""
+
+
+def test_two_unrelated_stories_are_flagged_at_the_top(seeds_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "football.txt").write_text(FOOTBALL, encoding="utf-8")
+    (folder / "court.txt").write_text(COURT, encoding="utf-8")
+    md, js = tmp_path / "b.md", tmp_path / "b.json"
+    result = brief(folder, "-o", md, "--json", js)
+    assert result.exit_code == 0, result.output
+    assert load(js).stories == [["court.txt"], ["football.txt"]]
+    head = md.read_text(encoding="utf-8").split("## Key points")[0]
+    assert "**Warning: these sources look like 2 different stories:**" in head
+    assert "`football.txt`" in head and "look like 2 different stories" in result.stderr
+    # the seeds with a football report among them: the report stands apart, the seeds stay one story
+    shutil.copy(folder / "football.txt", seeds_dir / "zz_football.txt")
+    assert brief(seeds_dir, "--json", js).exit_code == 0
+    assert load(js).stories == [sorted(SEED.values()), ["zz_football.txt"]]
+
+
+def test_one_story_is_not_flagged(seeds_dir: Path, tmp_path: Path) -> None:
+    js = tmp_path / "b.json"
+    result = brief(seeds_dir, "--json", js)
+    assert result.exit_code == 0 and load(js).stories == []
+    assert "different stories" not in result.stdout + result.stderr
