@@ -563,6 +563,11 @@ def eval_command(
     from summarizer.evaluate import evaluate, render_table
     from summarizer.gold import load_gold
 
+    if json_output is not None:  # the metrics never replace the brief or the gold they score
+        _check(
+            _outputs(json=json_output),
+            [Read("the brief being scored", brief_json), Read("the gold file", gold_path)],
+        )
     try:
         result_brief = Brief.model_validate_json(brief_json.read_text(encoding="utf-8"))
     except (OSError, ValidationError) as error:

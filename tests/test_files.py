@@ -158,6 +158,8 @@ def test_render_onto_the_brief_it_renders_is_refused(seeds_dir: Path, tmp_path: 
     saved = js.read_bytes()
     assert_refused(summarizer("render", js, "-o", js), "this is the brief being rendered")
     assert_refused(summarizer("render", js, "--html", seeds_dir / SEED["002"]), "a source of the brief")
+    gold = Path(__file__).resolve().parent.parent / "gold" / "seeds.gold.json"
+    assert_refused(summarizer("eval", js, gold, "--json", js), "this is the brief being scored")
     assert js.read_bytes() == saved
 
 
