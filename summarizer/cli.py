@@ -387,6 +387,8 @@ def _write(files: list[tuple[Path, str]]) -> None:
         write_outputs(files)
     except OutputError as error:
         raise fail(str(error)) from None
+    except KeyboardInterrupt:  # held until the set was written (outputs._signals_held)
+        raise fail("interrupted; the outputs were written in full first", 130) from None
 
 
 def _html(result: Brief, brief_dir: Path | None = None, root: Path | None = None) -> tuple[str, bool]:

@@ -386,3 +386,27 @@ def test_one_story_is_not_flagged(seeds_dir: Path, tmp_path: Path) -> None:
     result = brief(seeds_dir, "--json", js)
     assert result.exit_code == 0 and load(js).stories == []
     assert "different stories" not in result.stdout + result.stderr
+
+
+def test_ctrl_c_while_writing_waits_for_the_whole_set(
+    seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    md, js = tmp_path / "b.md", tmp_path / "b.json"
+    for path in (md, js):
+        path.write_text("earlier run\n", encoding="utf-8")
+    real = outputs._write_temp
+
+    def interrupted(path: Path, text: str) -> str:
+        if path.name == "b.md":
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C after the first temp file, before the renames
+        return real(path, text)
+
+    monkeypatch.setattr(outputs, "_write_temp", interrupted)
+    result = brief(seeds_dir, "-o", md, "--json", js)
+    assert result.exit_code == 130 and "the outputs were written in full first" in result.stderr
+    assert md.read_text(encoding="utf-8").startswith("# Brief") and js.read_text(encoding="utf-8").startswith(
+        "{"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["b.json", "b.md"]
