@@ -31,7 +31,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument(
-        "--delay-ms", type=float, help="most delay after the first temp file (default: 1.5 x the write phase)"
+        "--delay-ms",
+        type=float,
+        help="most delay after the first temp file (default: 3 x the write phase, 40 ms at least)",
     )
     parser.add_argument("--uniform", type=float, default=0.2, help="share of kills at any moment of a run")
     parser.add_argument("--seed", type=int, default=18)
@@ -52,7 +54,7 @@ def main() -> int:
             signals=(signal.SIGKILL, signal.SIGKILL, signal.SIGKILL, signal.SIGTERM),
         )
         elapsed = time.monotonic() - started
-    most = args.delay_ms if args.delay_ms is not None else 1.5 * outcome.write_ms
+    most = args.delay_ms if args.delay_ms is not None else max(3 * outcome.write_ms, 40)
     print(
         f"{args.rounds} kills in {elapsed:.0f}s (seed {args.seed}); write phase of a whole run "
         f"{outcome.write_ms:.0f} ms, kills up to {most:.0f} ms after its first temp file"

@@ -81,7 +81,7 @@ def main() -> int:
         f"\nthreshold  false alarms (of {n})  intruders found (of {n * (n - 1)})  "
         f"mixed pairs split (of {n * (n - 1) // 2})"
     )
-    for threshold in (0.06, 0.08, 0.10, 0.12, 0.13, 0.14, 0.15, 0.16, 0.17, 0.18, 0.20, SAME_STORY):
+    for threshold in sorted({0.06, 0.08, 0.10, 0.12, 0.13, 0.14, 0.15, 0.16, 0.17, 0.18, 0.20, SAME_STORY}):
         alarms = sum(len(stories(docs, threshold)) > 1 for docs in stories_)
         intruders = 0
         for a, b in itertools.permutations(range(len(stories_)), 2):

@@ -104,8 +104,9 @@ def kill_rounds(
     out.mkdir(parents=True, exist_ok=True)
     duration, window = _watched_run(command(inputs, out, cache, "the run before"), out)
     durations = [duration]
-    # kill anywhere from the first temp file to well past the last rename
-    most_delay = delay_ms / 1000 if delay_ms is not None else 1.5 * window
+    # kill anywhere from the first temp file to well past the last rename (the write phase varies a lot
+    # on a busy machine: 5 to 50 ms measured on two shared cores)
+    most_delay = delay_ms / 1000 if delay_ms is not None else max(3 * window, 0.04)
     outcome.write_ms = window * 1000
     current = titles(out)
     assert current == ["the run before"] * len(OUTPUTS), current
@@ -132,12 +133,14 @@ def kill_rounds(
         left = titles(out)
         if len(set(left)) != 1 or left[0] is None:
             outcome.interrupted_renames.append(f"round {number} ({kill_with.name}): {left}")
-            recover([out])  # what the next run does first
-            left = titles(out)
-            if len(set(left)) != 1 or left[0] is None:
-                outcome.mixed.append(f"round {number} ({kill_with.name}): {left}")
-                current = left
-                continue
+        # what the next run does first: a run killed after its journal (its commit point) is finished,
+        # whether it had done none, some or all of its renames
+        recover([out])
+        left = titles(out)
+        if len(set(left)) != 1 or left[0] is None:
+            outcome.mixed.append(f"round {number} ({kill_with.name}): {left}")
+            current = left
+            continue
         kind = "finished" if finished else ("new set" if left[0] == title else "earlier set")
         assert left[0] in (title, current[0]), f"round {number}: a set of neither run: {left}"
         outcome.kinds[kind] += 1
