@@ -15,6 +15,7 @@ files are never one document, and ids stay as short as the inputs allow.
 from __future__ import annotations
 
 import os
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,17 @@ class InputFile:
     path: Path  # as given or found under a given folder (relative stays relative)
     doc_id: str
 
+    @property
+    def shown(self) -> str:
+        """The path as the brief names it."""
+        return readable(self.path)
+
+
+def readable(path: Path | str) -> str:
+    """A path as text that can be written anywhere: a name that is not UTF-8 (bytes the file system
+    allows) keeps its odd bytes as '\\xff' instead of failing the JSON."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
 
 @dataclass
 class Collection:
@@ -35,6 +47,7 @@ class Collection:
     files: list[InputFile] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): our own outputs
     missing: list[Path] = field(default_factory=list)  # given paths that do not exist
+    devices: list[Path] = field(default_factory=list)  # given paths that are devices (/dev/zero)
     empty: list[Path] = field(default_factory=list)  # given folders with no article in them
     folders: list[Path] = field(default_factory=list)  # the folders given (read recursively)
 
@@ -56,13 +69,15 @@ def collect(inputs: list[Path], suffixes: tuple[str, ...]) -> Collection:
             return
         seen.add(key)
         if (kind := own_output(path)) is not None:
-            found.skipped.append((str(path), f"{kind} written by summarizer, not an article"))
+            found.skipped.append((readable(path), f"{kind} written by summarizer, not an article"))
             return
         paths.append(path)
 
     for item in inputs:
         if not item.exists():
             found.missing.append(item)
+        elif _is_device(item):  # endless (/dev/zero, /dev/urandom): never read; a pipe is read to its end
+            found.devices.append(item)
         elif item.is_dir():
             found.folders.append(item)
             walked = _walk(item, suffixes)
@@ -74,6 +89,11 @@ def collect(inputs: list[Path], suffixes: tuple[str, ...]) -> Collection:
             add(item)
     found.files = [InputFile(path, doc_id) for path, doc_id in zip(paths, unique_ids(paths), strict=True)]
     return found
+
+
+def _is_device(path: Path) -> bool:
+    mode = path.stat().st_mode
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
 
 
 def _walk(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -112,5 +132,5 @@ def unique_ids(paths: list[Path]) -> list[str]:
 def _parts(path: Path) -> tuple[str, ...]:
     """The path's parts as given, or from the root when the given ones cannot tell two files apart
     ('article.txt' and '../x/article.txt' given from two places)."""
-    given = tuple(part for part in path.parts if part not in ("/", "."))
-    return given if ".." not in given else path.resolve().parts[1:]
+    given = tuple(readable(part) for part in path.parts if part not in ("/", "."))
+    return given if ".." not in given else tuple(map(readable, path.resolve().parts[1:]))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import AnyStr
 
 from summarizer import nlp
-from summarizer.collect import Collection, collect
+from summarizer.collect import Collection, collect, readable
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".text")
 # Articles longer than this are cut (with a warning) so one huge file cannot stall a run.
@@ -443,9 +443,11 @@ def collect_inputs(inputs: list[Path]) -> Collection:
     raise InputError for a missing path or a folder with no article."""
     found = collect(inputs, SUPPORTED_SUFFIXES)
     if found.missing:
-        raise InputError(f"{found.missing[0]}: no such file or folder")
+        raise InputError(f"{readable(found.missing[0])}: no such file or folder")
+    if found.devices:
+        raise InputError(f"{readable(found.devices[0])}: a device, not a file or folder of articles")
     if found.empty:
-        raise InputError(f"{found.empty[0]}: no .txt or .md articles in this folder")
+        raise InputError(f"{readable(found.empty[0])}: no .txt or .md articles in this folder")
     if not found.files and found.skipped:
         raise InputError(f"{found.skipped[0][0]}: {found.skipped[0][1]}; no article to read")
     return found
@@ -468,13 +470,13 @@ def load_documents(inputs: list[Path] | Collection) -> LoadResult:
         path = item.path
         # a copy is known by its hash before it is split into sentences: 300 copies cost 300 hashes
         if (original := originals.get(_sha256(path))) is not None:
-            result.notices.append(f"{path}: same content as {original.path}; skipped")
-            original.copies.append(str(path))
+            result.notices.append(f"{item.shown}: same content as {original.path}; skipped")
+            original.copies.append(item.shown)
             continue
         try:
-            document = load_document(path, doc_id=item.doc_id)
+            document = load_document(path, display_path=item.shown, doc_id=item.doc_id)
         except InputError as error:
-            result.failed.append((str(path), str(error)))
+            result.failed.append((item.shown, str(error)))
             continue
         originals[document.sha256] = document
         if document.label in used_labels:  # keep markers unique

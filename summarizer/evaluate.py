@@ -409,6 +409,17 @@ class FileTexts:
         self._cache: dict[Path, str | None] = {}
 
     def candidates(self, path: str, doc_id: str) -> list[Path]:
+        found = self._candidates(path, doc_id)
+        if "\\x" not in path:
+            return found
+        # a name that was not UTF-8 is written '\xff' in the brief (collect.readable): its bytes too
+        raw = [
+            Path(re.sub(r"\\x([0-9a-f]{2})", lambda m: chr(0xDC00 + int(m.group(1), 16)), str(p)))
+            for p in found
+        ]
+        return [*found, *raw]
+
+    def _candidates(self, path: str, doc_id: str) -> list[Path]:
         given = Path(path)
         if self.root is not None:
             found = [] if given.is_absolute() else [self.root / given]

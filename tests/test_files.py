@@ -410,3 +410,16 @@ def test_ctrl_c_while_writing_waits_for_the_whole_set(
         "{"
     )
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["b.json", "b.md"]
+
+
+def test_a_file_name_that_is_not_utf8_and_a_device_as_input(seeds_dir: Path, tmp_path: Path) -> None:
+    import os
+
+    odd = os.fsencode(seeds_dir) + b"/\xff\xfe-odd.txt"
+    os.rename(seeds_dir / SEED["001"], odd)
+    js, page = tmp_path / "b.json", tmp_path / "b.html"
+    result = brief(seeds_dir, "--json", js, "--html", page)
+    assert result.exit_code == 0, result.output  # no traceback writing the JSON
+    assert "\\xff\\xfe-odd.txt" in [s.doc_id for s in load(js).sources]
+    assert "not found" not in result.stderr  # the page re-reads it by its bytes
+    assert_refused(brief("/dev/zero"), "/dev/zero: a device")  # never read: it has no end
