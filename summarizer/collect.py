@@ -49,7 +49,6 @@ class Collection:
     missing: list[Path] = field(default_factory=list)  # given paths that do not exist
     devices: list[Path] = field(default_factory=list)  # given paths that are devices (/dev/zero)
     empty: list[Path] = field(default_factory=list)  # given folders with no article in them
-    folders: list[Path] = field(default_factory=list)  # the folders given (read recursively)
 
     @property
     def paths(self) -> list[Path]:
@@ -79,7 +78,6 @@ def collect(inputs: list[Path], suffixes: tuple[str, ...]) -> Collection:
         elif _is_device(item):  # endless (/dev/zero, /dev/urandom): never read; a pipe is read to its end
             found.devices.append(item)
         elif item.is_dir():
-            found.folders.append(item)
             walked = _walk(item, suffixes)
             if not walked:
                 found.empty.append(item)
