@@ -6,12 +6,15 @@ brief says which and why); 2 nothing could be done (bad path, no usable document
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,6 +28,7 @@ from summarizer.cache import ExtractionCache, default_cache_path
 from summarizer.config import Settings
 from summarizer.display import terminal
 from summarizer.documents import InputError, collect_inputs, load_documents
+from summarizer.evaluate import DEFAULT_THRESHOLD
 from summarizer.gold import Gold
 from summarizer.models import Brief, DocumentExtraction
 from summarizer.nlp import PipelineError
@@ -114,6 +118,45 @@ StrategyOpt = Annotated[
     ),
 ]
 
+# The options that choose and configure the model, shared by the commands that call one: each
+# Settings field, its option and its default.
+MODEL_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "backend": (BackendOpt, "auto"),
+    "model": (ModelOpt, None),
+    "base_url": (BaseUrlOpt, None),
+    "mode": (ModeOpt, "tools"),
+    "timeout": (TimeoutOpt, 120.0),
+    "max_retries": (RetriesOpt, 4),
+    "deadline": (DeadlineOpt, 600.0),
+    "max_reasks": (ReasksOpt, 2),
+    "model_path": (ModelPathOpt, None),
+    "fake_replies": (FakeOpt, None),
+    "strategy": (StrategyOpt, "auto"),
+    "context_tokens": (ContextOpt, None),
+}
+
+
+def with_model_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the MODEL_OPTIONS, after its own; it gets them as one ``settings: Settings``.
+
+    Typer reads a command's options from its signature, so the wrapper's signature is the command's
+    own parameters (less ``settings``) followed by one keyword parameter per model option."""
+    own = inspect.signature(command, eval_str=True)
+    parameters = [p for name, p in own.parameters.items() if name != "settings"]
+    parameters += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=option)
+        for name, (option, default) in MODEL_OPTIONS.items()
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        settings = Settings(**{name: kwargs.pop(name) for name in MODEL_OPTIONS})
+        command(*args, settings=settings, **kwargs)
+
+    wrapper.__signature__ = own.replace(parameters=parameters)
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper
+
 
 def fail(message: str, code: int = EXIT_UNUSABLE) -> typer.Exit:
     err.print(f"[bold red]error:[/] {terminal(message, one_line=False)}")
@@ -151,6 +194,7 @@ def _cache(no_cache: bool, cache_path: Path | None) -> ExtractionCache | None:
 
 
 @app.command()
+@with_model_options
 def brief(
     inputs: Annotated[list[Path], typer.Argument(help="Article files or folders of .txt/.md articles.")],
     output: Annotated[
@@ -168,18 +212,6 @@ def brief(
             "its latency shows it can take.",
         ),
     ] = 4,
-    backend: BackendOpt = "auto",
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    mode: ModeOpt = "tools",
-    timeout: TimeoutOpt = 120.0,
-    max_retries: RetriesOpt = 4,
-    deadline: DeadlineOpt = 600.0,
-    max_reasks: ReasksOpt = 2,
-    model_path: ModelPathOpt = None,
-    fake_replies: FakeOpt = None,
-    strategy: StrategyOpt = "auto",
-    context_tokens: ContextOpt = None,
     cache_path: CacheOpt = None,
     no_cache: NoCacheOpt = False,
     batch: BatchOpt = False,
@@ -191,30 +223,21 @@ def brief(
             help="An earlier brief's JSON (brief --json): add a section of what is new since it.",
         ),
     ] = None,
+    *,
+    settings: Settings,
 ) -> None:
     """Write one consolidated, cited brief of the articles."""
     previous = _earlier_brief(since) if since else None  # a bad file fails before any work
-    settings = Settings(
-        backend=backend,
-        model=model,
-        base_url=base_url,
-        mode=mode,
-        timeout=timeout,
-        max_retries=max_retries,
-        deadline=deadline,
-        max_reasks=max_reasks,
-        model_path=model_path,
-        fake_replies=fake_replies,
-        strategy=strategy,
-        context_tokens=context_tokens,
-    )
     try:
         found = collect_inputs(inputs)  # fail fast on a bad path, before opening the cache or a model
     except InputError as error:
         raise fail(str(error)) from None
     outputs = _outputs(output=output, json=json_output, html=html_output)
     reads = [Read("the article", path) for path in found.paths]
-    reads += [Read(what, path) for what, path in _used_files(no_cache, cache_path, fake_replies, model_path)]
+    reads += [
+        Read(what, path)
+        for what, path in _used_files(no_cache, cache_path, settings.fake_replies, settings.model_path)
+    ]
     if since is not None:  # read first, so replacing it with the new brief's JSON loses nothing
         reads.append(Read("the earlier brief (--since)", since, may_replace=("--json",)))
     _check(outputs, reads)
@@ -244,9 +267,8 @@ def brief(
     ) as bar:
         task = bar.add_task("extracting", total=len(loaded.documents), speed="")
         meter = ProgressMeter()
-        if (limiter := getattr(chosen, "limiter", None)) is not None:
-            # Concurrency lowered, timeouts raised for a slow server: one line each, once.
-            limiter.notify = lambda message: bar.console.print(f"[yellow]note:[/] {terminal(message)}")
+        # Concurrency lowered, timeouts raised for a slow server: one line each, once.
+        chosen.set_notify(lambda message: bar.console.print(f"[yellow]note:[/] {terminal(message)}"))
 
         def report(outcome: DocumentOutcome, done: int, total: int) -> None:
             snapshot = meter.update(
@@ -280,7 +302,7 @@ def brief(
         prepare = None
         if batches is not None and cache is not None:
             say = lambda message: bar.console.print(f"[dim]batch:[/] {terminal(message)}")  # noqa: E731
-            prepare = BatchExtraction(chosen, batches, cache, reasks=max_reasks, notify=say)
+            prepare = BatchExtraction(chosen, batches, cache, reasks=settings.max_reasks, notify=say)
         try:
             result = run_brief(
                 loaded, chosen, cache=cache, concurrency=concurrency, title=title, progress=report,
@@ -430,7 +452,7 @@ def render(
         result = Brief.model_validate_json(brief_json.read_text(encoding="utf-8"))
     except (OSError, ValidationError) as error:
         raise fail(f"{brief_json}: not a brief: {error}") from None
-    from summarizer.evaluate import FileTexts
+    from summarizer.sources import FileTexts
 
     files = FileTexts(brief_json.parent, root, result.source_root)
     sources = [
@@ -462,22 +484,13 @@ def _final_line(result: Brief) -> None:
 
 
 @app.command()
+@with_model_options
 def extract(
     path: Annotated[Path, typer.Argument(help="One article file.")],
-    backend: BackendOpt = "auto",
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    mode: ModeOpt = "tools",
-    timeout: TimeoutOpt = 120.0,
-    max_retries: RetriesOpt = 4,
-    deadline: DeadlineOpt = 600.0,
-    max_reasks: ReasksOpt = 2,
-    model_path: ModelPathOpt = None,
-    fake_replies: FakeOpt = None,
-    strategy: StrategyOpt = "auto",
-    context_tokens: ContextOpt = None,
     cache_path: CacheOpt = None,
     no_cache: NoCacheOpt = False,
+    *,
+    settings: Settings,
 ) -> None:
     """Print one document's extraction as JSON."""
     try:
@@ -487,20 +500,6 @@ def extract(
     if not loaded.documents:
         raise fail(f"{loaded.failed[0][0]}: {loaded.failed[0][1]}")
     document = loaded.documents[0]
-    settings = Settings(
-        backend=backend,
-        model=model,
-        base_url=base_url,
-        mode=mode,
-        timeout=timeout,
-        max_retries=max_retries,
-        deadline=deadline,
-        max_reasks=max_reasks,
-        model_path=model_path,
-        fake_replies=fake_replies,
-        strategy=strategy,
-        context_tokens=context_tokens,
-    )
     chosen = _backend(settings)
     index = build_party_index([document])
     outcome = extract_with_cache(
@@ -553,7 +552,7 @@ def eval_command(
     ] = None,
     threshold: Annotated[
         float, typer.Option("--threshold", min=0.0, max=1.0, help="Text similarity needed for a match.")
-    ] = 0.6,
+    ] = DEFAULT_THRESHOLD,
     strict: Annotated[
         bool,
         typer.Option("--strict", help="Exit 1 unless citation validity is 100% and no boilerplate leaks."),

@@ -31,7 +31,6 @@ from markupsafe import Markup
 
 from summarizer.display import html_offset, visible
 from summarizer.documents import Document, InputError, load_document, short_label
-from summarizer.evaluate import FileTexts
 from summarizer.models import (
     Brief,
     Citation,
@@ -41,6 +40,7 @@ from summarizer.models import (
     SupportLevel,
     all_citations,
 )
+from summarizer.sources import FileTexts
 
 _TEMPLATES = resources.files("summarizer") / "templates"
 _SUPPORT_ORDER = [SupportLevel.unsupported, SupportLevel.weak, SupportLevel.strong]
