@@ -533,7 +533,7 @@ class Brief(BaseModel):
     title: str
     backend: str
     model: str
-    complete: bool = Field(description="False when some input could not be processed.")
+    complete: bool = Field(description="False when some input could not be processed or was cut.")
     sources: list[SourceDocument]
     failed: list[FailedDocument] = Field(default_factory=list)
     skipped_files: list[SkippedFile] = Field(
@@ -562,6 +562,14 @@ class Brief(BaseModel):
         description="The folder the sources' relative paths start from (where the brief was made), as a "
         "path from the folder of this JSON file: `render` finds the sources from any working directory.",
     )
+
+    def incomplete_reason(self) -> str:
+        """Why the brief is incomplete, as its status line says it (Markdown and page alike):
+        '2 input(s) not included, 1 input(s) cut (see “Sources”)'."""
+        cut = sum(1 for source in self.sources if source.cut is not None)
+        parts = [f"{len(self.failed)} input(s) not included"] if self.failed or not cut else []
+        parts += [f"{cut} input(s) cut (see “Sources”)"] if cut else []
+        return ", ".join(parts)
 
 
 def all_citations(value: Any) -> list[Citation]:

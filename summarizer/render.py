@@ -103,7 +103,7 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         return _markers(citations, used, lambda doc_id: voices.voice_of.get(doc_id, doc_id))
 
     out: list[str] = [f"# {_text(brief.title)}", ""]
-    status = "complete" if brief.complete else f"INCOMPLETE: {incomplete(brief)}"
+    status = "complete" if brief.complete else f"INCOMPLETE: {brief.incomplete_reason()}"
     sources = f"{len(brief.sources)} sources"
     if total < len(brief.sources):
         copies = len(brief.sources) - total
@@ -401,14 +401,6 @@ def unrelated_warning(brief: Brief, name: Callable[[str], str]) -> str:
         f"no words or parties. Standing apart from the largest group ({len(largest)} of {len(brief.sources)} "
         f"sources): {groups}. This brief mixes them; brief each story's files on their own."
     )
-
-
-def incomplete(brief: Brief) -> str:
-    """Why a brief is incomplete, for its status line: '2 input(s) not included, 1 cut'."""
-    cut = sum(1 for source in brief.sources if source.cut is not None)
-    parts = [f"{len(brief.failed)} input(s) not included"] if brief.failed or not cut else []
-    parts += [f"{cut} input(s) cut (see “Sources”)"] if cut else []
-    return ", ".join(parts)
 
 
 def _count(sources: list[str]) -> str:

@@ -301,13 +301,6 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _incomplete(brief: Brief) -> list[str]:
-    """Why a brief is incomplete, as the Markdown's status line says it."""
-    cut = sum(1 for source in brief.sources if source.cut is not None)
-    parts = [f"{len(brief.failed)} input(s) not included"] if brief.failed or not cut else []
-    return parts + ([f"{cut} input(s) cut (see “Sources”)"] if cut else [])
-
-
 def _shown(value: object) -> object:
     if isinstance(value, str) and not isinstance(value, Markup):
         return visible(value)
@@ -328,7 +321,7 @@ def render_html(brief: Brief, sources: list[SourceView]) -> str:
             page=page,
             sources=sources,
             notes=[v.note for v in sources if v.note],
-            incomplete=", ".join(_incomplete(brief)),
+            incomplete=brief.incomplete_reason(),
             label=short_label,
             sides=sorted({side for group in brief.claims for side in group.speaker_sides}),
             script=Markup(script),
