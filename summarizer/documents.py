@@ -21,7 +21,9 @@ from summarizer import nlp
 from summarizer.collect import Collection, collect, readable
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".text")
-# Articles longer than this are cut (with a warning) so one huge file cannot stall a run.
+# Articles longer than this are cut so one huge file cannot stall a run: the brief says how much was
+# read and is incomplete (exit 1). Not windowed whole: a file this long is rarely one article (README,
+# "Your files").
 MAX_CHARS = 200_000
 # At most this much of a file is read into memory (enough for MAX_CHARS characters in any encoding);
 # the rest is only hashed, so a multi-gigabyte file dropped in by mistake costs a hash, not the RAM.
