@@ -79,6 +79,8 @@ def match_sources(previous: Brief, current: Brief) -> SourceMatch:
     by_sha = {s.sha256: s for s in current.sources}
     by_id = {s.doc_id: s for s in current.sources}
     taken: set[str] = set()
+    # why a source is missing now: by its path, else by its name (an id may be 'A/article.txt')
+    failed_at = {f.path: f.reason for f in current.failed}
     failed = {Path(f.path).name: f.reason for f in current.failed}
     unmatched = []
     for old in previous.sources:
@@ -109,7 +111,7 @@ def match_sources(previous: Brief, current: Brief) -> SourceMatch:
                     path=old.path,
                     date=old.date,
                     sha256=old.sha256,
-                    reason=failed.get(old.doc_id),
+                    reason=failed_at.get(old.path) or failed.get(old.doc_id),
                 )  # fmt: skip
             )
     match.added = [

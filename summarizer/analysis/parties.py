@@ -24,6 +24,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from summarizer.analysis.parsing import ParsedCorpus, parse_corpus
+from summarizer.display import clean_name
 from summarizer.documents import Document
 from summarizer.geo import CAPITALS, COUNTRIES, GOVERNMENT_SEATS, NON_PARTY_WORDS, POLITICAL_ALIASES
 from summarizer.lexical import normalise_name
@@ -377,7 +378,8 @@ def _group_phrase(span: Span) -> str | None:
 
 
 def _clean_surface(text: str) -> str:
-    text = re.sub(r"^(?:the|The)\s+", "", text.strip())
+    # 'Qatar' + ZERO WIDTH JOINER is Qatar: invisible characters never make a second party
+    text = re.sub(r"^(?:the|The)\s+", "", clean_name(text).strip())
     text = re.sub(r"(?:’s|'s|’|')$", "", text)
     text = re.sub(r"^Departments of\b", "Department of", text)
     if text.isupper() and len(text) > 5 and " " in text:  # 'KAMALA HARRIS' in a shouted headline
