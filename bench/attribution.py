@@ -78,7 +78,9 @@ def same_speaker(speaker: str, names: list[str]) -> bool:
     heads = {part.split()[-1].lower().strip(".") for part in re.split(r",| and | & ", core) if part.split()}
     for name in names:
         last = _words(name)[-1]
-        if last.lower() in heads:
+        name_core = _POSTMODIFIER.split(name, maxsplit=1)[0].split()
+        described = name_core[-1].islower() and name_core[-1] in heads  # 'a group of red states'
+        if speaker.lower() == name.lower() or last.lower() in heads or described:
             return True
         if not last[:1].isupper():
             continue
