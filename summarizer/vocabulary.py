@@ -22,6 +22,8 @@ REPORTING_VERBS = _words(
     recall remark observe promise threaten demand call testify brief inform quote
     """
 )
+# Verbs that report speech only around a quotation ('“…?” the judge asked', '“…,” she continued').
+QUOTATION_VERBS = _words("ask continue")
 # Reporting verbs whose subject states a position rather than a fact: kept for demands and stances.
 STANCE_VERBS = _words("demand insist urge call vow pledge threaten promise refuse reject")
 

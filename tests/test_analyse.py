@@ -188,6 +188,12 @@ def _speakers(*lines: str) -> dict[int, str]:
         # a participle or a second verb shares its subject
         ("The mayor rejected the plan, saying it would cost too much.", "The mayor"),
         ("The governor praised the rescuers but said the response had been slow.", "The governor"),
+        ("The spokesman would not go into detail, saying only: “We are ready.”", "The spokesman"),
+        # the reported clause before an inverted verb, however the parser attached it
+        ("The flood disabled pumping stations along the river, the Daily Courier said.", "the Daily Courier"),
+        # verbs that report speech around a quotation only
+        ("“We will rebuild the bridge,” the mayor continued.", "the mayor"),
+        ("“Who will pay for the repairs?” the senator asked.", "the senator"),
     ],
 )
 def test_attribution_of_inverted_titled_and_nested_forms(text: str, speaker: str) -> None:

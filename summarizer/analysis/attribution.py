@@ -24,6 +24,7 @@ from summarizer.vocabulary import (
     PERSON_TITLES,
     PERSONAL_PRONOUNS,
     QUESTION_WORDS,
+    QUOTATION_VERBS,
     REFUSAL_VERBS,
     REPORTING_VERBS,
     SPEAKER_NOUNS,
@@ -172,6 +173,10 @@ def _reports_something(verb: Token, doc: Doc) -> bool:
         return True
     if any(t.dep_ == "mark" and t.lower_ == "that" for t in verb.subtree):
         return True  # a that-clause the parser hung elsewhere ('argued on appeal that …')
+    # 'The attack disabled the systems, the Post said': the clause before the verb is what is said
+    before = [c for c in verb.children if c.i < verb.i and c.dep_ in ("dep", "advcl", "parataxis", "nsubj")]
+    if verb.dep_ == "ROOT" and (len(before) > 1 or any(c.dep_ != "nsubj" for c in before)):
+        return True
     return verb.lemma_.lower() in _POSITION_VERBS
 
 
@@ -259,12 +264,14 @@ def _governing_subject(verb: Token) -> Token | None:
     """The subject a verb without one shares: '…, saying' and '… but said' take their governing
     verb's ('Hamas rejected the plan, saying …'); 'a statement saying' takes the verb that governs
     the noun ('the White House issued a statement saying …'). None for a passive ('was expected
-    to'), for 'persuaded Moscow to agree' (the object agrees, not the subject) and under a verb that
-    states nothing ('could form a majority to insist')."""
+    to'), for 'persuaded Moscow to agree' (the object agrees, not the subject) and for an infinitive
+    under a verb that states nothing ('could form a majority to insist'; a participle is an act of
+    its own: 'would not go into detail, saying only: …')."""
     if any(c.dep_ == "auxpass" for c in verb.children):
         return None
     current = verb
     for _ in range(4):
+        participle = current.tag_ == "VBG"
         if current.dep_ == "acl" and current.head.pos_ in ("NOUN", "PROPN"):
             current = current.head.head
         elif current.dep_ in ("advcl", "xcomp", "conj"):
@@ -274,7 +281,7 @@ def _governing_subject(verb: Token) -> Token | None:
                 return None
         else:
             return None
-        if current.pos_ not in ("VERB", "AUX") or _not_a_statement(current):
+        if current.pos_ not in ("VERB", "AUX") or (not participle and _not_a_statement(current)):
             return None
         subjects = [c for c in current.children if c.dep_ == "nsubj"]
         if subjects:
@@ -302,7 +309,9 @@ def _speaker_token(verb: Token) -> Token | None:
         return quoted
     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
     if subjects:
-        head = subjects[0]
+        # 'The flood closed the road, the Courier said' may parse with two subjects: the speaker is
+        # the one that can speak
+        head = next((s for s in subjects if _plausible(s)), subjects[0])
         if head.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
             return verb.head  # 'the official, who said …'
         return head
@@ -325,7 +334,11 @@ def _candidates(doc: Doc, quoted: Quotes) -> list[tuple[Token, Token]]:
     outlet's 'reported', which yields to the statement it reports ('X said Y, The Sun reported')."""
     found = []
     for token in doc:
-        if token.pos_ != "VERB" or token.lemma_.lower() not in REPORTING_VERBS or token.i in quoted:
+        if token.pos_ != "VERB" or token.i in quoted:
+            continue
+        lemma = token.lemma_.lower()
+        direct = lemma in QUOTATION_VERBS and any(i in quoted for i in range(token.right_edge.i + 1))
+        if lemma not in REPORTING_VERBS and not direct:
             continue
         head = _speaker_token(token)
         if head is None or head.i in quoted or _not_a_statement(token):

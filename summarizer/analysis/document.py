@@ -62,6 +62,7 @@ class _Speakers:
 
     def __init__(self, index: PartyIndex) -> None:
         self.index = index
+        self.surnames = {words[-1] for p in index.people if (words := normalise_name(p).split())}
         self.antecedents = Antecedents()
         self.referents: dict[str, Referent] = {}  # speaker shown -> the referent it was
         self.quoted: Quotes = Quotes((), False)
@@ -73,9 +74,7 @@ class _Speakers:
     def is_person(self, text: str) -> bool:
         """A name the party index resolved to a person ('Trump' -> 'Donald Trump')."""
         key = normalise_name(text)
-        return self.index.lookup.get(key) in self.index.people or any(
-            normalise_name(person).split()[-1:] == [key] for person in self.index.people
-        )
+        return self.index.lookup.get(key) in self.index.people or key in self.surnames
 
     def _same_sentence(self, pronoun: Token) -> list[Referent]:
         """In its own sentence, a pronoun refers back to the subject of a clause it is part of ('Mr.
