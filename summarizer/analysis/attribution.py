@@ -1,11 +1,16 @@
 """Attribution from the dependency parse: who says what in a sentence.
 
 * the subject of a reporting verb ('Hamas official X said', '…, said the official', 'a senior source
-  tells Al Jazeera'), with the listener of 'told' kept as the outlet;
+  tells Al Jazeera'), with the listener of 'told' kept as the outlet; the verb is the one no other
+  reporting verb governs, never one inside a quotation ('“Much of what X said …,” said Y': Y);
+* a subject shared with a governing verb ('…, saying', '… but said'), the object of 'X cited Y as
+  saying', the name in an apposition ('That diplomat, William Taylor, said');
 * 'according to X';
 * a relative pronoun as subject ('the official, who said …') stands for the noun it hangs on;
-* a personal pronoun ('he said') stands for the last person named before it in the document, so a
-  speaker is always a name or a description, never 'he'.
+* a personal pronoun ('he said') stands for the actor the document's context resolves it to
+  (``SpeakerContext``, ``reference``), so a speaker is always a name or a description, never 'he';
+* nothing for a verb that states nothing: passive, negated, hypothetical, questioned ('is expected
+  to', 'did not comment', 'would argue', 'whether they accept', 'what she said').
 
 Unnamed speakers ('two Egyptian security sources') keep their description; their side is resolved
 by the party index (``PartyIndex.side_of``).
@@ -155,7 +160,7 @@ _POSITION_VERBS = frozenset(
 )
 
 
-def _reports_something(verb: Token, doc: Doc) -> bool:
+def _reports_something(verb: Token, doc: Doc, quoted: Quotes) -> bool:
     if any(c.dep_ in ("ccomp", "xcomp") for c in verb.children) or verb.dep_ in ("parataxis", "ccomp"):
         return True
     if _quoted_as_saying(verb) is not None:
@@ -168,7 +173,7 @@ def _reports_something(verb: Token, doc: Doc) -> bool:
     # '“…,” X said': a quotation is what the verb reports, unless it is a phrase of a few words
     # somewhere else in the sentence ('what he calls a “global freeloading” system').
     if any(t.text in '“”"' for t in verb.subtree) or any(
-        end - start > SCARE_QUOTE_WORDS + 2 for start, end in quotes(doc).spans
+        end - start > SCARE_QUOTE_WORDS + 2 for start, end in quoted.spans
     ):
         return True
     if any(t.dep_ == "mark" and t.lower_ == "that" for t in verb.subtree):
@@ -201,9 +206,10 @@ class Quotes:
 
     spans: tuple[tuple[int, int], ...]
     open_at_end: bool
+    indices: frozenset[int] = frozenset()  # every quoted token, for ``in``
 
     def __contains__(self, index: object) -> bool:
-        return any(start <= index < end for start, end in self.spans)  # type: ignore[operator]
+        return index in self.indices
 
     def closes_carried(self) -> bool:
         """The sentence ends a quotation begun before it (its first quoted range starts at token 0)."""
@@ -225,6 +231,9 @@ def quotes(doc: Doc, carried: bool = False) -> Quotes:
     """The quoted ranges of a parsed sentence. ``carried``: a quotation opened in an earlier sentence
     is still open at its start. A closing mark with no opening one before it closes such a quotation
     too, so a sentence read alone still knows its first words are quoted."""
+    text = doc.text  # built from the tokens on every access: once
+    if not carried and not any(mark in text for mark in (_OPENING, _CLOSING, _STRAIGHT)):
+        return Quotes((), False)  # most sentences: no need to walk their tokens
     spans: list[tuple[int, int]] = []
     start = 0 if carried else None
     for token in doc:
@@ -240,7 +249,7 @@ def quotes(doc: Doc, carried: bool = False) -> Quotes:
             spans.append((0, token.i + 1))
     if start is not None:
         spans.append((start, len(doc)))
-    return Quotes(tuple(spans), start is not None)
+    return Quotes(tuple(spans), start is not None, frozenset(i for a, b in spans for i in range(a, b)))
 
 
 def _not_a_statement(verb: Token) -> bool:
@@ -363,19 +372,19 @@ def _candidates(doc: Doc, quoted: Quotes) -> list[tuple[Token, Token]]:
 
 
 def find_attribution(
-    sentence_id: int, doc: Doc, context: SpeakerContext | None = None, carried_quote: bool = False
+    sentence_id: int, doc: Doc, context: SpeakerContext | None = None, quoted: Quotes | None = None
 ) -> Attribution | None:
     """The speaker of one parsed sentence, if the parse names one. ``context`` resolves pronouns
-    (without it 'he said' is left unattributed); ``carried_quote``: the sentence begins inside a
-    quotation opened before it, whose words are nobody's attribution."""
-    quoted = quotes(doc, carried_quote)
+    (without it 'he said' is left unattributed); ``quoted``: the sentence's quotations, when the
+    caller knows more than the sentence alone (it begins inside a quotation opened before it)."""
+    quoted = quoted if quoted is not None else quotes(doc)
     for token, head in _candidates(doc, quoted):
         named = named_in_apposition(head)
         sure = _quoted_as_saying(token) is not None
         if not (sure or _plausible(head, context) or _plausible(named, context)):
             continue
         if head.lower_ in PERSONAL_PRONOUNS:
-            if context is None or head.lower_ in ("we", "i") or not _reports_something(token, doc):
+            if context is None or head.lower_ in ("we", "i") or not _reports_something(token, doc, quoted):
                 continue
             antecedent = context.antecedent(head)
             if antecedent is None:
@@ -389,7 +398,7 @@ def find_attribution(
                 content=_content(doc, token),
                 speaker_token=head.i,
             )
-        if not _reports_something(token, doc):
+        if not _reports_something(token, doc, quoted):
             continue
         speaker = speaker_phrase(named)
         if speaker and not _MARKUP.search(speaker):

@@ -27,7 +27,7 @@ from summarizer.analysis.attribution import (
 )
 from summarizer.analysis.figures import FigureMention, find_figures
 from summarizer.analysis.parties import UNKNOWN_SIDE, PartyIndex, normalise_name
-from summarizer.analysis.reference import Antecedents, Referent, referent_of
+from summarizer.analysis.reference import Antecedents, Referent, could_refer, referent_of
 from summarizer.documents import Document
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class _Speakers:
         key = normalise_name(text)
         return self.index.lookup.get(key) in self.index.people or key in self.surnames
 
-    def _same_sentence(self, pronoun: Token) -> list[Referent]:
+    def _same_sentence(self, pronoun: Token, quoted: Quotes) -> list[Referent]:
         """In its own sentence, a pronoun refers back to the subject of a clause it is part of ('Mr.
         X made it clear he agreed', 'X ordered …, and he urged'); a subject inside what it says
         ('Mediators suggested …, they added') is not its antecedent."""
@@ -86,25 +86,27 @@ class _Speakers:
             for t in pronoun.doc[: pronoun.i]
             if t.dep_ in _SUBJECTS
             and t.head.i in governors
-            and t.i not in self.quoted
+            and t.i not in quoted
             and (r := self._referent(t))
         ]
 
     def antecedent(self, pronoun: Token) -> str | None:
         in_relative_clause = pronoun.head.dep_ == "relcl"
         self.resolved = self.antecedents.resolve(
-            pronoun.lower_, self._same_sentence(pronoun), own_sentence_only=in_relative_clause
+            pronoun.lower_, self._same_sentence(pronoun, self.quoted), own_sentence_only=in_relative_clause
         )
         return self.resolved.name if self.resolved else None
 
     def _referent(self, head: Token) -> Referent | None:
         named = named_in_apposition(head)
+        if not could_refer(named) and not (named.text[:1].isupper() and self.is_person(named.text)):
+            return None
         return referent_of(named, speaker_phrase(named), self.is_person)
 
     def sentence_read(self, sentence_id: int, doc: Doc, attribution: Attribution | None) -> None:
         """Remember the actors of the sentence just read, most salient first: its speaker, its
         subjects, the other actors it names; none from inside a quotation."""
-        found: list[Referent] = []
+        first: list[Referent] = []
         if attribution is not None:
             speaker = self.referents.get(attribution.speaker)
             if attribution.pronoun and self.resolved is not None:
@@ -114,23 +116,28 @@ class _Speakers:
                 speaker = referent_of(head, attribution.speaker, self.is_person) or speaker
             if speaker is not None:
                 self.referents[attribution.speaker] = speaker
-                found.append(speaker)
-        for token in doc:
-            if token.dep_ in _SUBJECTS and token.i not in self.quoted:
-                if token.lower_ in ("he", "she", "they", "it"):
-                    referent = self.antecedents.resolve(
-                        token.lower_, found[:1] + self._same_sentence(token), learn=False
-                    )
-                else:
-                    referent = self._referent(token)
-                if referent is not None:
-                    found.append(referent)
-        for entity in doc.ents:
-            if entity.label_ in ("PERSON", "ORG", "NORP", "GPE") and entity.start not in self.quoted:
-                referent = referent_of(entity.root, entity.text, self.is_person)
-                if referent is not None:
-                    found.append(referent)
-        self.antecedents.add_sentence(sentence_id, found)
+                first.append(speaker)
+        quoted = self.quoted
+
+        def rest(position: int) -> list[Referent]:
+            found: list[Referent] = []
+            for token in doc:
+                if token.dep_ in _SUBJECTS and token.i not in quoted:
+                    if token.lower_ in ("he", "she", "they", "it"):
+                        same = first[:1] + self._same_sentence(token, quoted)
+                        referent = self.antecedents.resolve(token.lower_, same, learn=False, before=position)
+                    else:
+                        referent = self._referent(token)
+                    if referent is not None:
+                        found.append(referent)
+            for entity in doc.ents:
+                if entity.label_ in ("PERSON", "ORG", "NORP", "GPE") and entity.start not in quoted:
+                    referent = referent_of(entity.root, entity.text, self.is_person)
+                    if referent is not None:
+                        found.append(referent)
+            return found
+
+        self.antecedents.add_sentence(sentence_id, first, rest)
         self.resolved = None
 
     def spoke(self, sentence_ids: list[int], attribution: Attribution) -> None:
@@ -262,7 +269,7 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
         if doc is not None:
             quoted = quotes(doc, carried=quotations.carried)
             speakers.quoted = quoted
-            attribution = find_attribution(sentence.id, doc, speakers, carried_quote=quotations.carried)
+            attribution = find_attribution(sentence.id, doc, speakers, quoted)
             if attribution is not None:
                 attribution.side = _side(attribution, previous, index, sides)
                 sides[attribution.speaker] = attribution.side

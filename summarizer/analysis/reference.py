@@ -85,6 +85,16 @@ def _ends_with_titled_name(name: str) -> bool:
     return False
 
 
+def could_refer(head: Token) -> bool:
+    """Whether a phrase with this head can be an actor at all (cheap, before its name is built)."""
+    return (
+        head.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
+        or head.pos_ in ("PROPN", "NUM")
+        or head.lemma_.lower() in SPEAKER_NOUNS | BODY_NOUNS | QUANTIFIERS
+        or head.lower_ in SPEAKER_NOUNS
+    )
+
+
 def referent_of(head: Token, name: str, known_person: Callable[[str], bool] | None = None) -> Referent | None:
     """The referent a noun phrase (its head token, its shown ``name``) introduces, if it is an actor.
     ``known_person``: whether the corpus knows a name as a person's (the tagger may call 'Trump' an
@@ -131,30 +141,51 @@ def referent_of(head: Token, name: str, known_person: Callable[[str], bool] | No
     return Referent(name, plural, person, _gender(name.split()))
 
 
+@dataclass
+class _Sentence:
+    """One sentence's referents: its speaker at once, the rest (subjects, named actors) built only
+    if a pronoun ever looks that far back (most never do)."""
+
+    sentence_id: int
+    first: list[Referent]
+    build: Callable[[int], list[Referent]] | None  # given the sentence's position in the window
+    rest: list[Referent] | None = None
+
+
 class Antecedents:
     """The referents of one document's last sentences, and the genders its names were given."""
 
     def __init__(self, lookback: int = LOOKBACK_SENTENCES) -> None:
-        self._sentences: deque[list[Referent]] = deque(maxlen=lookback)
-        self._ids: deque[int] = deque(maxlen=lookback)
+        self.lookback = lookback
+        # most recent first; a sentence built late resolves its own pronouns against the ones before it
+        self._sentences: deque[_Sentence] = deque(maxlen=2 * lookback)
         self._genders: dict[str, str] = {}
 
     def learn(self, referent: Referent) -> None:
         if referent.gender and referent.key:
             self._genders.setdefault(referent.key, referent.gender)
 
-    def add_sentence(self, sentence_id: int, referents: list[Referent]) -> None:
-        """The referents of the sentence just read, most salient first."""
-        for referent in referents:
+    def add_sentence(
+        self, sentence_id: int, first: list[Referent], rest: Callable[[int], list[Referent]] | None = None
+    ) -> None:
+        """The sentence just read: its most salient referents, and how to find the others."""
+        for referent in first:
             self.learn(referent)
-        self._sentences.appendleft(referents)
-        self._ids.appendleft(sentence_id)
+        self._sentences.appendleft(_Sentence(sentence_id, list(first), rest))
 
     def add_speaker(self, sentence_id: int, referent: Referent) -> None:
         """A speaker learnt after its sentence was read (a quotation's, named where it closed)."""
-        for index, known in enumerate(self._ids):
-            if known == sentence_id:
-                self._sentences[index].insert(0, referent)
+        for sentence in self._sentences:
+            if sentence.sentence_id == sentence_id:
+                sentence.first.insert(0, referent)
+
+    def _referents(self, position: int) -> list[Referent]:
+        sentence = self._sentences[position]
+        if sentence.rest is None:
+            sentence.rest = sentence.build(position) if sentence.build else []
+            for referent in sentence.rest:
+                self.learn(referent)
+        return sentence.first + sentence.rest
 
     def gender_of(self, referent: Referent) -> str | None:
         return referent.gender or self._genders.get(referent.key)
@@ -171,15 +202,23 @@ class Antecedents:
         return False
 
     def resolve(
-        self, pronoun: str, same_sentence: list[Referent], own_sentence_only: bool = False, learn: bool = True
+        self,
+        pronoun: str,
+        same_sentence: list[Referent],
+        own_sentence_only: bool = False,
+        learn: bool = True,
+        before: int = -1,
     ) -> Referent | None:
         """The first agreeing candidate: the pronoun's own sentence before it, then the last
         sentences, most recent first ('they' takes a sentence's plural actors before its bodies).
         ``own_sentence_only``: a pronoun inside a relative clause ('anyone they believe') refers
         within its sentence or is generic. ``learn``: remember the gender 'he'/'she' gives the name
-        (only for a pronoun that introduces a statement, where the antecedent is surest)."""
+        (only for a pronoun that introduces a statement, where the antecedent is surest).
+        ``before``: the position in the window of the pronoun's own sentence, if it was read already."""
         pronoun = pronoun.lower()
-        for referents in [same_sentence] if own_sentence_only else [same_sentence, *self._sentences]:
+        window = range(before + 1, min(before + 1 + self.lookback, len(self._sentences)))
+        candidates = [same_sentence] if own_sentence_only else [same_sentence, *map(self._referents, window)]
+        for referents in candidates:
             ordered = sorted(referents, key=lambda r: not r.plural) if pronoun == "they" else referents
             for referent in ordered:
                 if self.agrees(pronoun, referent):
