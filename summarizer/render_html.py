@@ -30,7 +30,6 @@ import jinja2
 from markupsafe import Markup
 
 from summarizer.documents import Document, InputError, load_document, short_label
-from summarizer.evaluate import FileTexts
 from summarizer.models import (
     Brief,
     Citation,
@@ -40,6 +39,7 @@ from summarizer.models import (
     SupportLevel,
     all_citations,
 )
+from summarizer.sources import FileTexts
 
 _TEMPLATES = resources.files("summarizer") / "templates"
 _SUPPORT_ORDER = [SupportLevel.unsupported, SupportLevel.weak, SupportLevel.strong]

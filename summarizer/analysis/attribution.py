@@ -26,8 +26,10 @@ from summarizer.analysis.parties import UNKNOWN_SIDE
 from summarizer.vocabulary import (
     CONDITIONAL_MARKS,
     HYPOTHETICAL_MODALS,
+    LEADING_WORDS,
     PERSON_TITLES,
     PERSONAL_PRONOUNS,
+    POSITION_VERBS,
     QUESTION_WORDS,
     QUOTATION_VERBS,
     REFUSAL_VERBS,
@@ -61,7 +63,6 @@ class SpeakerContext(Protocol):
 _SUBJECTS = ("nsubj", "nsubjpass")
 # Parts of a subject phrase that are not the speaker's name or description.
 _DETACHED = {"relcl", "acl", "advcl", "punct", "appos", "cc", "conj", "prep", "parataxis"}
-_LEADING = {"however", "but", "and", "so", "meanwhile", "also", "still", "yet", "then", "now"}
 
 
 @dataclass
@@ -113,7 +114,7 @@ def _phrase(head: Token, drop: set[str]) -> str:
         if child.dep_ in drop:
             skipped.update(t.i for t in child.subtree)
     words = [t for t in head.subtree if t.i not in skipped]
-    while words and (words[0].lower_ in _LEADING or words[0].is_punct):
+    while words and (words[0].lower_ in LEADING_WORDS or words[0].is_punct):
         words = words[1:]
     while words and words[-1].is_punct:
         words = words[:-1]
@@ -152,14 +153,6 @@ def _plausible(head: Token, context: SpeakerContext | None = None) -> bool:
     return context is not None and head.text[:1].isupper() and context.is_name(head.text)
 
 
-# Verbs that state a position about their object even without a clause ('denied the report',
-# 'described the talks as close'); other reporting verbs without one report an act, not a claim
-# ('Israel declared war', 'Israel voiced optimism').
-_POSITION_VERBS = frozenset(
-    ["deny", "confirm", "reject", "accuse", "warn", "describe", "call", "claim", "insist"]
-)
-
-
 def _reports_something(verb: Token, doc: Doc, quoted: Quotes) -> bool:
     if any(c.dep_ in ("ccomp", "xcomp") for c in verb.children) or verb.dep_ in ("parataxis", "ccomp"):
         return True
@@ -182,7 +175,7 @@ def _reports_something(verb: Token, doc: Doc, quoted: Quotes) -> bool:
     before = [c for c in verb.children if c.i < verb.i and c.dep_ in ("dep", "advcl", "parataxis", "nsubj")]
     if verb.dep_ == "ROOT" and (len(before) > 1 or any(c.dep_ != "nsubj" for c in before)):
         return True
-    return verb.lemma_.lower() in _POSITION_VERBS
+    return verb.lemma_.lower() in POSITION_VERBS
 
 
 def _listener(verb: Token) -> str | None:

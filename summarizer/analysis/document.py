@@ -26,9 +26,10 @@ from summarizer.analysis.attribution import (
     speaker_phrase,
 )
 from summarizer.analysis.figures import FigureMention, find_figures
-from summarizer.analysis.parties import UNKNOWN_SIDE, PartyIndex, normalise_name
+from summarizer.analysis.parties import UNKNOWN_SIDE, PartyIndex
 from summarizer.analysis.reference import Antecedents, Referent, could_refer, referent_of
 from summarizer.documents import Document
+from summarizer.lexical import normalise_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
