@@ -25,6 +25,8 @@ REPORTING_VERBS = _words(
     recall remark observe promise threaten demand call testify brief inform quote
     """
 )
+# Verbs that report speech only around a quotation ('“…?” the judge asked', '“…,” she continued').
+QUOTATION_VERBS = _words("ask continue")
 # Nouns that make a phrase a plausible speaker without a name ("a senior official", "two sources").
 SPEAKER_NOUNS = _words(
     """
@@ -37,7 +39,41 @@ SPEAKER_NOUNS = _words(
     witnesses police prosecutor prosecutors lawyer lawyers attorney judge court administration
     campaign party commander commanders officer officers envoy staff staffer press newspaper
     broadcaster agency activist activists critic critics supporter supporters observer observers
+    backer backers proponent proponents opponent opponents advocate advocates professor professors
+    scholar scholars economist economists person people country countries coalition ally allies
+    union company firm
     """
+)
+
+# Speaker nouns that name a body rather than a person: 'it' and 'they' may stand for one, 'he' and
+# 'she' may not (a document that "says" is one too: 'the report said').
+BODY_NOUNS = _words(
+    """
+    ministry government media group movement organization organisation agency channel network
+    authorities authority delegation committee office department council statement report
+    administration campaign party army military police court newspaper broadcaster outlet press
+    country countries coalition state states filing lawsuit letter study survey poll union company
+    """
+)
+# Titles that make the name after them a person's ('AFT President Randi Weingarten'), unlike the other
+# words of a title ('House', 'Foreign'), which also name bodies.
+PERSON_TITLES = _words(
+    """
+    secretary minister president director chief senator sen rep representative congressman
+    congresswoman gov governor speaker leader spokesman spokeswoman spokesperson chairman chairwoman
+    chair ambassador general envoy commissioner mayor judge justice mr mrs ms dr professor
+    """
+)
+# Words that count the people of a phrase ('dozens of House Republicans', 'two of the senators').
+QUANTIFIERS = _words("dozen dozens some many most all both several few none one two three four half")
+
+# Words that tell a person's gender, for 'he' and 'she' ('Ms. Haley', 'the spokeswoman').
+FEMININE_WORDS = _words(
+    "ms mrs miss madam spokeswoman chairwoman congresswoman businesswoman woman mother wife daughter "
+    "queen princess lady sister"
+)
+MASCULINE_WORDS = _words(
+    "mr sir spokesman chairman congressman businessman man father husband son king prince lord brother"
 )
 
 # Words of a title before a person's name ("Transportation Secretary Pete Buttigieg").
@@ -58,6 +94,14 @@ LEGISLATOR_TITLES = _words(
 
 # Pronouns that refer back to an earlier speaker.
 PERSONAL_PRONOUNS = _words("he she they we i it")
+
+# A reporting verb that states nothing: hypothetical ('would accuse', 'should reiterate'), asked about
+# ('whether they maintain', 'why he was demanding', 'what she said'), or declined ('declined to
+# comment'): its subject is no speaker of the sentence.
+HYPOTHETICAL_MODALS = _words("should would could might may must will shall")
+CONDITIONAL_MARKS = _words("whether if unless")
+QUESTION_WORDS = _words("what whatever why how")
+REFUSAL_VERBS = _words("decline refuse fail")
 
 # Function words that carry no content, for lexical overlap measures.
 STOPWORDS = _words(

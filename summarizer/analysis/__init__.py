@@ -6,8 +6,10 @@ One module per concern:
 * ``parties``: actors as named entities resolved across documents (coreference, affiliations,
   salience), and a speaker's side;
 * ``attribution``: who says what, from the parse;
+* ``reference``: who a pronoun ('he said', 'they argued') stands for;
 * ``figures``: numbers with what they count, and the one number parser;
-* ``document``: one document's attributions, figures and party mentions;
+* ``document``: one document's attributions (read in order: pronouns, quotations over several
+  sentences), figures and party mentions;
 * ``rules``: the rules-only extraction (what the ``fake`` backend answers and a small local model
   builds on) and the hints every model sees.
 
