@@ -18,9 +18,9 @@ from summarizer.documents import load_documents
 from summarizer.duplicates import Voices
 from summarizer.embeddings import default_encoder
 from summarizer.merge.contested import HeldStance, find_disputes, rule_verdict
-from summarizer.merge.keypoints import plainly_differ
+from summarizer.merge.keypoints import plainly_differ, statement_first
 from summarizer.merge.lead import what_happened
-from summarizer.models import Citation, FigureComparison, FigureValue
+from summarizer.models import Citation, ClaimGroup, ClaimReport, FigureComparison, FigureValue
 from summarizer.pipeline import run_brief
 
 
@@ -308,3 +308,24 @@ def test_a_sentence_that_gives_both_values_is_no_disagreement() -> None:
         }
     )
     assert plainly_differ(differ)
+
+
+def test_a_key_point_cites_the_words_it_shows_first() -> None:
+    def report(doc: str, statement: str) -> ClaimReport:
+        cite = _value(doc, 0, "", statement).citation
+        return ClaimReport(
+            doc_id=doc, speaker="the mayor", speaker_side="City", statement=statement, citations=[cite]
+        )
+
+    group = ClaimGroup(
+        id="C1",
+        statement="the bridge will stay closed",
+        speaker_sides=["City"],
+        negated=False,
+        reports=[
+            report("a.txt", "talks on the bridge go on"),
+            report("b.txt", "the bridge will stay closed"),
+        ],
+        sources=["a.txt", "b.txt"],
+    )
+    assert [c.doc_id for c in statement_first(group)] == ["b.txt", "a.txt"]

@@ -25,7 +25,7 @@ from summarizer.duplicates import Voices
 from summarizer.lexical import content_words
 from summarizer.merge.clustering import first_citations
 from summarizer.merge.speakers import one_person, readable_description
-from summarizer.models import Brief, ClaimGroup, FigureComparison, KeyPoint, KeyPointKind
+from summarizer.models import Brief, Citation, ClaimGroup, FigureComparison, KeyPoint, KeyPointKind
 
 MAX_KEY_POINTS = 8
 # Numbers written with a qualifier are not exact: 'around 130' agrees with 133.
@@ -60,6 +60,13 @@ def _speaker(group: ClaimGroup) -> str | None:
 def _readable(group: ClaimGroup, proposition: Proposition | None) -> bool:
     words = _WORD.findall(group.statement)
     return len(words) >= MIN_WORDS and proposition is not None and proposition.complete
+
+
+def statement_first(group: ClaimGroup) -> list[Citation]:
+    """One citation per source, the one that says the statement shown first: a reader who opens the
+    first marker reads the words of the bullet, not another outlet's wording of it."""
+    reports = sorted(group.reports, key=lambda r: r.statement != group.statement)
+    return first_citations(reports, per_source=1)
 
 
 def plainly_differ(figure: FigureComparison) -> bool:
@@ -120,7 +127,7 @@ def key_points(
                 kind=KeyPointKind.claim,
                 ref=group.id,
                 text=f"{speaker}: {group.statement} ({count(group.sources)} of {total} sources)",
-                citations=first_citations(group.reports, per_source=1),
+                citations=statement_first(group),
                 sources=group.sources,
             )
         )
