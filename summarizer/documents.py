@@ -1,34 +1,48 @@
 """Step 1 of the data flow: load input files into numbered, citable sentences.
 
-Reads ``.txt``/``.md`` files, decodes them safely, parses a leading ``date YYYY-MM-DD`` metadata line,
-marks boilerplate (cookie notices, ``READ:`` cross-links, photo captions, ``Short link:``, link
+Reads ``.txt``/``.md`` files, decodes them safely, parses YAML front matter and a leading
+``date YYYY-MM-DD`` metadata line; saved web pages, URLs, feeds, article collections and PDF reports
+are read by ``summarizer.inputs`` into article text, which is split here the same way. It marks
+boilerplate (cookie notices, ``READ:`` cross-links, photo captions, ``Short link:``, link
 widgets that scraping pasted into the middle of a sentence) so it is never cited, and splits the rest
 into sentences with character offsets and line numbers.
 
-Offsets are indices into ``Document.text`` (the decoded file, BOM removed), so for every sentence
-``document.text[sentence.start:sentence.end] == sentence.text``.
+Offsets are indices into ``Document.text`` (the decoded file, BOM removed; for any other input the
+text extracted from it), so for every sentence ``document.text[sentence.start:sentence.end] ==
+sentence.text``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AnyStr
 
 from summarizer import nlp
+from summarizer.inputs import (
+    FOLDER_SUFFIXES,
+    TEXT_SUFFIXES,
+    Article,
+    Failure,
+    Fetcher,
+    InputError,
+    InputKind,
+    is_url,
+    read_inputs,
+    text_sha256,
+)
+from summarizer.inputs.frontmatter import split_front_matter
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".text")
+# What a folder is searched for: text articles and the inputs ``summarizer.inputs`` reads.
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *FOLDER_SUFFIXES)
 # Articles longer than this are cut (with a warning) so one huge file cannot stall a run.
 MAX_CHARS = 200_000
 # At most this much of a file is read into memory (enough for MAX_CHARS characters in any encoding);
 # the rest is only hashed, so a multi-gigabyte file dropped in by mistake costs a hash, not the RAM.
 MAX_READ_BYTES = 4 * MAX_CHARS + 4
-
-
-class InputError(Exception):
-    """A path or file that cannot be used; the message is shown to the user as is."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,13 @@ class Document:
     date: str | None
     sentences: list[Sentence]
     warnings: list[str] = field(default_factory=list)
+    # What the input says about itself (front matter, page metadata, a collection's fields).
+    kind: InputKind = InputKind.text
+    title: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    url: str | None = None
+    part: int | None = None  # line, item or entry number inside a collection or feed
 
     def sentence(self, sentence_id: int) -> Sentence:
         return self.sentences[sentence_id - 1]
@@ -277,17 +298,22 @@ def _pieces(body_start: int, body_end: int, widgets: list[tuple[int, int]]) -> l
     return pieces
 
 
-def build_sentences(text: str) -> tuple[list[Sentence], str | None]:
-    """Split a decoded file into sentences (one paragraph = one line). Returns (sentences, date)."""
+def build_sentences(text: str, start: int = 0) -> tuple[list[Sentence], str | None]:
+    """Split a decoded file into sentences (one paragraph = one line). Returns (sentences, date).
+    ``start``: where the article begins (after front matter); the lines before it are not read."""
     date: str | None = None
     widgets = find_injected_links(text)
     pieces: list[tuple[int, int, int, bool]] = []  # line number, start, end, is_widget
     offset = 0
+    body_lines = 0  # lines of the article so far: the date line is one of its first three
     for line_number, line in enumerate(text.split("\n"), start=1):
         line_start = offset
         offset += len(line) + 1
+        if line_start < start:
+            continue
+        body_lines += 1
         body_start = 0
-        if line_number <= 3 and date is None:
+        if body_lines <= 3 and date is None:
             metadata = _METADATA_LINE.match(line)
             if metadata:
                 date = metadata.group(1)
@@ -379,20 +405,59 @@ def load_document(path: Path, display_path: str | None = None) -> Document:
         if len(text) > MAX_CHARS:
             text = text[: _cut_point(text, ("\n", ". ", " "), MAX_CHARS)]
         warnings.append(f"longer than {MAX_CHARS:,} characters; only the first part is used")
-    sentences, date = build_sentences(text)
-    if not sentences:
-        raise InputError("no text in the file")
-    if not any(s.citable for s in sentences):
-        raise InputError("only boilerplate (cookie notices, links, captions); nothing to cite")
+    meta, body_start, problem = split_front_matter(text)
+    warnings += [problem] if problem else []
+    sentences, date = _checked_sentences(text, body_start)
     return Document(
         doc_id=path.name,
         label=short_label(path.name),
         path=display_path or str(path),
         text=text,
         sha256=sha256,
-        date=date,
+        date=meta.get("date") or date,
         sentences=sentences,
         warnings=warnings,
+        title=meta.get("title"),
+        outlet=meta.get("outlet"),
+        author=meta.get("author"),
+        url=meta.get("url"),
+    )
+
+
+def _checked_sentences(text: str, start: int = 0) -> tuple[list[Sentence], str | None]:
+    sentences, date = build_sentences(text, start)
+    if not sentences:
+        raise InputError("no text in the file")
+    if not any(s.citable for s in sentences):
+        raise InputError("only boilerplate (cookie notices, links, captions); nothing to cite")
+    return sentences, date
+
+
+def document_from_article(article: Article, label: str | None = None) -> Document:
+    """A document of an article read by ``summarizer.inputs`` (a page, a record, a PDF): its
+    sentences index the extracted text, and its sha256 is that text's (what citations quote)."""
+    text = article.text
+    warnings = list(article.warnings)
+    if len(text) > MAX_CHARS:
+        text = text[: _cut_point(text, ("\n", ". ", " "), MAX_CHARS)]
+        warnings.append(f"longer than {MAX_CHARS:,} characters; only the first part is used")
+    sentences, date = _checked_sentences(text)
+    meta = article.meta
+    return Document(
+        doc_id=article.doc_id,
+        label=label or short_label(article.doc_id),
+        path=article.path,
+        text=text,
+        sha256=text_sha256(text),
+        date=meta.date or date,
+        sentences=sentences,
+        warnings=warnings,
+        kind=meta.kind,
+        title=meta.title,
+        outlet=meta.outlet,
+        author=meta.author,
+        url=meta.url,
+        part=article.part,
     )
 
 
@@ -407,28 +472,45 @@ def collect_paths(inputs: list[Path]) -> list[Path]:
                 p for p in item.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
             )
             if not found:
-                raise InputError(f"{item}: no .txt or .md articles in this folder")
+                others = ", ".join(FOLDER_SUFFIXES)
+                raise InputError(f"{item}: no .txt or .md articles in this folder (nor {others} files)")
             paths.extend(found)
         else:
             paths.append(item)
     return paths
 
 
-def load_documents(inputs: list[Path]) -> LoadResult:
-    """Load every article; bad files are reported in ``failed``, duplicates in ``notices``."""
+def load_documents(inputs: Sequence[Path | str], *, fetcher: Fetcher | None = None) -> LoadResult:
+    """Load every article of the inputs (files, folders, URLs), in order; what cannot be read is
+    reported in ``failed``, duplicates in ``notices``. URLs are fetched through ``fetcher`` (one
+    without a store when None)."""
     result = LoadResult(documents=[], failed=[], notices=[])
+    items: list[Path | str] = []
+    for item in inputs:
+        items.extend([item.strip()] if is_url(item) else collect_paths([Path(item)]))
     seen_hashes: dict[str, str] = {}
     used_labels: set[str] = set()
-    for path in collect_paths(inputs):
+    for entry in read_inputs(items, fetcher, result.notices):
+        if isinstance(entry, Failure):
+            result.failed.append((entry.path, entry.reason))
+            continue
+        # how the user knows this input: its path, a URL, or a collection's file and record number
+        where = str(entry) if isinstance(entry, Path) else entry.path
+        if not isinstance(entry, Path) and entry.part is not None:
+            where += f" #{entry.part}"
         try:
-            document = load_document(path)
+            if isinstance(entry, Path):
+                document = load_document(entry)
+            else:  # a URL or a collection's record has no file name to label it: its position does
+                named = entry.part is None and entry.meta.kind in (InputKind.html, InputKind.pdf)
+                document = document_from_article(entry, None if named else f"{len(result.documents):03d}")
         except InputError as error:
-            result.failed.append((str(path), str(error)))
+            result.failed.append((where, str(error)))
             continue
         if document.sha256 in seen_hashes:
-            result.notices.append(f"{path}: same content as {seen_hashes[document.sha256]}; skipped")
+            result.notices.append(f"{where}: same content as {seen_hashes[document.sha256]}; skipped")
             continue
-        seen_hashes[document.sha256] = str(path)
+        seen_hashes[document.sha256] = where
         if document.label in used_labels:  # keep markers unique
             document.label = f"{document.label}~{len(used_labels)}"
         used_labels.add(document.label)
