@@ -26,6 +26,7 @@ from summarizer.cache import ExtractionCache, default_cache_path
 from summarizer.config import Settings
 from summarizer.documents import InputError, collect_paths, load_documents
 from summarizer.gold import Gold
+from summarizer.inputs import Fetcher, is_url, read_url_list
 from summarizer.models import Brief, DocumentExtraction
 from summarizer.nlp import PipelineError
 from summarizer.pipeline import DocumentOutcome, extract_with_cache, run_brief
@@ -161,7 +162,17 @@ def _cache(no_cache: bool, cache_path: Path | None) -> ExtractionCache | None:
 
 @app.command()
 def brief(
-    inputs: Annotated[list[Path], typer.Argument(help="Article files or folders of .txt/.md articles.")],
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Articles: files or folders (.txt/.md, saved .html pages, .pdf, .jsonl/.json collections, "
+            ".rss/.atom feeds) and URLs of web pages or feeds.",
+            show_default=False,
+        ),
+    ] = None,
+    urls_file: Annotated[
+        Path | None, typer.Option("--urls", help="A text file of URLs to brief, one a line ('#' comments).")
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Markdown brief (default: stdout).")
     ] = None,
@@ -218,10 +229,18 @@ def brief(
         context_tokens=context_tokens,
     )
     try:
-        collect_paths(inputs)  # fail fast on a bad path, before opening the cache or loading a model
+        items = [*(inputs or []), *(read_url_list(urls_file) if urls_file else [])]
+        if not items:
+            raise InputError("no input: give article files, folders or URLs (or --urls FILE)")
+        # fail fast on a bad path, before opening the cache, fetching a page or loading a model
+        collect_paths([Path(item) for item in items if not is_url(item)])
         cache = _cache(no_cache, cache_path)
-        with nlp.remembering(cache):  # sentence spans: a paragraph seen before is not split again
-            loaded = load_documents(inputs)
+        fetcher = Fetcher(store=cache)  # fetched pages kept in the cache: a rerun needs no network
+        try:
+            with nlp.remembering(cache):  # sentence spans: a paragraph seen before is not split again
+                loaded = load_documents(items, fetcher=fetcher)
+        finally:
+            fetcher.close()
     except (InputError, PipelineError) as error:
         raise fail(str(error)) from None
     for notice in loaded.notices:  # duplicates skipped

@@ -508,7 +508,9 @@ def load_documents(inputs: Sequence[Path | str], *, fetcher: Fetcher | None = No
             result.failed.append((where, str(error)))
             continue
         if document.sha256 in seen_hashes:
-            result.notices.append(f"{where}: same content as {seen_hashes[document.sha256]}; skipped")
+            same = seen_hashes[document.sha256]
+            said = "given more than once; read once" if same == where else f"same content as {same}; skipped"
+            result.notices.append(f"{where}: {said}")
             continue
         seen_hashes[document.sha256] = where
         if document.label in used_labels:  # keep markers unique

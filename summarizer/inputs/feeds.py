@@ -20,6 +20,7 @@ from summarizer.inputs.base import (
     Link,
     SourceMeta,
     clean_field,
+    is_url,
     normalise_date,
     outlet_from_url,
 )
@@ -43,7 +44,9 @@ def looks_like_feed(data: bytes) -> bool:
 def read_feed(data: bytes, source: str, name: str, notices: list[str]) -> list[Article | Link | Failure]:
     """The entries of a feed read from ``source`` (a path or a URL), in feed order. ``name``: how the
     feed is known (file name or URL), for the names of entries without a link."""
-    parsed = feedparser.parse(data)
+    # Relative entry links are resolved against the feed's own URL (a feed file's links must be whole).
+    headers = {"content-location": source} if is_url(source) else None
+    parsed = feedparser.parse(data, response_headers=headers)
     entries = parsed.get("entries") or []
     if not entries:
         if parsed.get("bozo"):

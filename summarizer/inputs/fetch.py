@@ -193,7 +193,10 @@ class Fetcher:
         return Page(url, final_url, content_type, body, fetched_at, from_store=True)
 
     def _download(self, url: str) -> Page:
-        host = (urlsplit(url).hostname or "").lower()
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError as error:  # '[::1' and the like
+            raise InputError(f"not a valid URL ({error})") from None
         started = time.monotonic()
         with self._hosts[host]:
             try:
