@@ -32,6 +32,7 @@ from summarizer.nlp import PipelineError
 from summarizer.pipeline import DocumentOutcome, extract_with_cache, run_brief
 from summarizer.progress import ProgressMeter
 from summarizer.render import render_json, render_markdown
+from summarizer.reread import KeptTexts, TextStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 # soft_wrap: a message stays one line however narrow the terminal (or 80 columns when piped).
@@ -330,8 +331,8 @@ def brief(
         sys.stdout.write(markdown)
     if json_output:
         write_atomically(json_output, render_json(result))
-    if html_output:
-        _write_html(result, html_output)
+    if html_output:  # the texts just read: a page's text shows whether or not the cache is on
+        _write_html(result, html_output, texts=KeptTexts({d.sha256: d.text for d in loaded.documents}))
     _final_line(result)
     if not result.complete:
         raise typer.Exit(EXIT_INCOMPLETE)
@@ -359,11 +360,17 @@ def _earlier_brief(path: Path) -> Brief:
         raise fail(f"--since {path}: {why}") from None
 
 
-def _write_html(result: Brief, path: Path, brief_dir: Path | None = None, root: Path | None = None) -> bool:
+def _write_html(
+    result: Brief,
+    path: Path,
+    brief_dir: Path | None = None,
+    root: Path | None = None,
+    texts: TextStore | None = None,
+) -> bool:
     """Write the review page; False (after saying why) when a source could not be shown as it was."""
     from summarizer.render_html import load_sources, render_html
 
-    sources = load_sources(result, brief_dir=brief_dir, root=root)
+    sources = load_sources(result, brief_dir=brief_dir, root=root, texts=texts)
     for view in sources:
         if view.note:
             err.print(f"[yellow]warning:[/] {view.note}; the page shows only the sentences the brief quotes")
@@ -382,11 +389,13 @@ def render(
             "--root", help="Folder the source files are in (default: the brief's paths as written)."
         ),
     ] = None,
+    cache_path: CacheOpt = None,
 ) -> None:
     """Render a saved brief again (no model): the review page and/or the Markdown.
 
-    The page re-reads each source file; a file that is missing or changed since the brief is noted on
-    the page and the command exits 1 (the page is still written).
+    The page re-reads each source file (a web page's text from the cache, by its sha256); a source that
+    is missing or changed since the brief is noted on the page and the command exits 1 (the page is
+    still written).
     """
     from pydantic import ValidationError
 
@@ -398,8 +407,27 @@ def render(
         raise fail(f"{brief_json}: not a brief: {error}") from None
     if output:
         write_atomically(output, render_markdown(result, brief_json.name))
-    if html_output and not _write_html(result, html_output, brief_json.parent, root):
-        raise typer.Exit(EXIT_INCOMPLETE)
+    if html_output:
+        texts = _texts(cache_path)
+        try:
+            complete = _write_html(result, html_output, brief_json.parent, root, texts)
+        finally:
+            if texts is not None:
+                texts.close()
+        if not complete:
+            raise typer.Exit(EXIT_INCOMPLETE)
+
+
+def _texts(cache_path: Path | None) -> ExtractionCache | None:
+    """The cache, to read the texts of web pages back from; None when there is none (not created)."""
+    path = cache_path or default_cache_path()
+    if not path.is_file():
+        return None
+    try:
+        return ExtractionCache(path)
+    except (sqlite3.Error, OSError) as error:
+        err.print(f"[yellow]warning:[/] cache {path} unusable ({error}); web pages' texts cannot be shown")
+        return None
 
 
 def _final_line(result: Brief) -> None:
@@ -508,6 +536,7 @@ def eval_command(
         bool,
         typer.Option("--strict", help="Exit 1 unless citation validity is 100% and no boilerplate leaks."),
     ] = False,
+    cache_path: CacheOpt = None,
 ) -> None:
     """Score a brief against a gold annotation: recall, precision, citation validity and support."""
     from pydantic import ValidationError
@@ -523,14 +552,20 @@ def eval_command(
         gold = load_gold(gold_path)
     except (ValueError, ValidationError) as error:
         raise fail(f"{gold_path}: not a gold file: {error}") from None
-    result = evaluate(
-        result_brief,
-        gold,
-        brief_dir=brief_json.parent,
-        gold_dir=gold_path.parent,
-        root=root,
-        threshold=threshold,
-    )
+    texts = _texts(cache_path)  # the texts of web pages, to check their citations against
+    try:
+        result = evaluate(
+            result_brief,
+            gold,
+            brief_dir=brief_json.parent,
+            gold_dir=gold_path.parent,
+            root=root,
+            threshold=threshold,
+            texts=texts,
+        )
+    finally:
+        if texts is not None:
+            texts.close()
     result["brief_file"], result["gold_file"] = str(brief_json), str(gold_path)
     Console(highlight=False).print(render_table(result))
     if any("file not found" in item["reason"] for item in result["citation_validity"]["invalid"]):

@@ -39,7 +39,16 @@ from rich.table import Table
 from summarizer.documents import InputError, decode_bytes
 from summarizer.gold import Gold, GoldBoilerplate, GoldClaim, GoldContested, GoldParty, GoldPosition
 from summarizer.lexical import content_words, support_level
-from summarizer.models import Brief, Citation, ClaimGroup, ContestedPosition, SupportLevel, all_citations
+from summarizer.models import (
+    Brief,
+    Citation,
+    ClaimGroup,
+    ContestedPosition,
+    SourceDocument,
+    SupportLevel,
+    all_citations,
+)
+from summarizer.reread import TextStore, candidate_paths, reread_source
 
 DEFAULT_THRESHOLD = 0.6
 PARTY_THRESHOLD = 0.9
@@ -396,22 +405,30 @@ def match_figure_discrepancies(brief: Brief, gold: Gold) -> KindResult:
 
 
 class FileTexts:
-    """Reads and decodes input files once, resolving citation paths (optionally re-based on a root)."""
+    """Reads and decodes input files once, resolving citation paths (optionally re-based on a root);
+    the text of a source that is not a text file (a page, a PDF, a record) is the text extracted from
+    it, from ``texts`` (the cache) or extracted again (``reread``)."""
 
-    def __init__(self, brief_dir: Path | None = None, root: Path | None = None):
+    def __init__(
+        self, brief_dir: Path | None = None, root: Path | None = None, texts: TextStore | None = None
+    ):
         self.brief_dir = brief_dir
         self.root = root
+        self.texts = texts
         self._cache: dict[Path, str | None] = {}
+        self._extracted: dict[str, str | None] = {}
 
     def candidates(self, path: str, doc_id: str) -> list[Path]:
-        given = Path(path)
-        if self.root is not None:
-            found = [] if given.is_absolute() else [self.root / given]
-            return [*found, self.root / given.name, self.root / doc_id]
-        found = [given]
-        if self.brief_dir is not None and not given.is_absolute():
-            found.append(self.brief_dir / given)
-        return found
+        return candidate_paths(path, doc_id, self.brief_dir, self.root)
+
+    def source_text(self, source: SourceDocument) -> str | None:
+        """The text a source's citations index, when it is the very text the brief read."""
+        if source.kind in (None, "text"):
+            return self.text_for(source.path, source.doc_id)
+        if source.sha256 not in self._extracted:
+            read = reread_source(source, brief_dir=self.brief_dir, root=self.root, texts=self.texts)
+            self._extracted[source.sha256] = read.document.text if read.document is not None else None
+        return self._extracted[source.sha256]
 
     def read(self, path: Path) -> str | None:
         if path not in self._cache:
@@ -434,9 +451,14 @@ def _distinct(citations: Iterable[Citation]) -> list[Citation]:
 
 def citation_validity(brief: Brief, files: FileTexts) -> dict[str, Any]:
     citations = _distinct(all_citations(brief))
+    sources = {s.doc_id: s for s in brief.sources}
     invalid = []
     for citation in citations:
-        text = files.text_for(citation.path, citation.doc_id)
+        source = sources.get(citation.doc_id)
+        if source is not None and source.kind not in (None, "text"):
+            text = files.source_text(source)
+        else:
+            text = files.text_for(citation.path, citation.doc_id)
         reason = None
         if text is None:
             reason = f"file not found: {citation.path}"
@@ -562,8 +584,10 @@ def evaluate(
     gold_dir: Path | None = None,
     root: Path | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    texts: TextStore | None = None,
 ) -> dict[str, Any]:
-    """All metrics as a JSON-ready dict (see the module docstring)."""
+    """All metrics as a JSON-ready dict (see the module docstring). ``texts``: where the texts of web
+    pages are kept (the cache)."""
     sides = SideResolver(gold.parties)
     claims = match_claims(brief, gold, sides, threshold)
     kinds = [
@@ -584,7 +608,7 @@ def evaluate(
         "match_method": MATCH_METHOD,
         "threshold": threshold,
         "items": {k.kind: k.to_json() for k in kinds},
-        "citation_validity": citation_validity(brief, FileTexts(brief_dir, root)),
+        "citation_validity": citation_validity(brief, FileTexts(brief_dir, root, texts)),
         "citation_support": citation_support(brief),
         "source_recall": {
             "cited": cited,

@@ -51,6 +51,7 @@ from summarizer.models import (
     SourceDocument,
     SupportLevel,
 )
+from summarizer.naming import SourceNames
 
 T = TypeVar("T")
 # Words that say who speaks or that something was said; they do not make two claims the same claim.
@@ -643,6 +644,13 @@ def source_entry(document: Document, copy_of: str | None = None) -> SourceDocume
         date=document.date,
         sha256=document.sha256,
         sentences=len(document.citable_sentences),
+        label=document.label,
+        kind=document.kind.value,
+        title=document.title,
+        outlet=document.outlet,
+        author=document.author,
+        url=document.url,
+        part=document.part,
         skipped=[
             SkippedText(line=s.line, kind=s.boilerplate, text=s.text)
             for s in document.sentences
@@ -721,8 +729,9 @@ def key_points(brief: Brief) -> list[KeyPoint]:
                 sources=proposal.sources,
             )  # fmt: skip
         )
+    names = SourceNames.of(brief.sources)
     for figure in [f for f in brief.figures if f.discrepancy][:1]:
-        values = "; ".join(f"{v.text} ({v.doc_id})" for v in figure.values)
+        values = "; ".join(f"{v.text} ({names.inline(v.doc_id)})" for v in figure.values)
         points.append(
             KeyPoint(
                 kind=KeyPointKind.figure,

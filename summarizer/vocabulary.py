@@ -102,3 +102,28 @@ GROUP_NOUNS = _words(
 # opposed to it'), from which rival proposals meet as one contested question.
 STANCE_FOR = _words("propose support back favor favour endorse champion")
 STANCE_AGAINST = _words("oppose reject resist block")
+# News agencies whose wire copy other outlets run (a page's outlet or author naming one of them): the
+# copy of a wire story stands for its republished texts. Lowercase name -> the agency's usual name.
+WIRE_AGENCIES = {
+    "reuters": "Reuters",
+    "thomson reuters": "Reuters",
+    "ap": "AP",
+    "associated press": "AP",
+    "the associated press": "AP",
+    "afp": "AFP",
+    "agence france-presse": "AFP",
+    "agence france presse": "AFP",
+    "dpa": "dpa",
+    "deutsche presse-agentur": "dpa",
+    "efe": "EFE",
+    "ansa": "ANSA",
+    "anadolu": "Anadolu",
+    "anadolu agency": "Anadolu",
+    "xinhua": "Xinhua",
+    "kyodo": "Kyodo",
+    "kyodo news": "Kyodo",
+    "bloomberg": "Bloomberg",
+    "upi": "UPI",
+    "pa media": "PA Media",
+    "aap": "AAP",
+}

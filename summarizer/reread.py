@@ -1,0 +1,138 @@
+"""The text a brief's source was read as, read again so that the brief can be checked against it
+(``render``'s review page, ``eval``'s citation validity).
+
+A text file (kind ``text``, and every source of a brief made before kinds existed) is read again from
+its path, or under ``--root``, and trusted only if its sha256 is the brief's, as always. Every other
+source quotes the text extracted from its input, which the brief names by that text's sha256: it is
+taken from the cache (where ``brief`` kept it), else extracted again from its file (a saved page, a
+PDF, a collection's record) and trusted only if the extraction has the same sha256. A URL is never
+fetched again: what the page says now is not what was read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from summarizer.documents import Document, document_from_article, load_document
+from summarizer.inputs import Article, InputError, InputKind, SourceMeta, is_url
+from summarizer.inputs.read import read_file
+from summarizer.models import SourceDocument
+
+
+class TextStore(Protocol):
+    """Where extracted texts are kept by their sha256 (``cache.ExtractionCache``)."""
+
+    def get_text(self, sha256: str) -> str | None: ...
+
+
+class KeptTexts(dict[str, str]):
+    """Texts by sha256 held in memory: the documents of the run that writes the page."""
+
+    def get_text(self, sha256: str) -> str | None:
+        return self.get(sha256)
+
+
+@dataclass
+class Reread:
+    """A source read again: its document when it is the very text the brief read."""
+
+    document: Document | None
+    status: str  # "ok", "changed" or "missing"
+    note: str = ""
+
+
+def candidate_paths(
+    path: str, doc_id: str, brief_dir: Path | None = None, root: Path | None = None
+) -> list[Path]:
+    """Where a source's file may be: its path as written (also relative to the brief's folder), or,
+    under ``root``, its relative path, file name or doc_id there."""
+    given = Path(path)
+    if root is not None:
+        found = [] if given.is_absolute() else [root / given]
+        return [*found, root / given.name, root / doc_id]
+    found = [given]
+    if brief_dir is not None and not given.is_absolute():
+        found.append(brief_dir / given)
+    return found
+
+
+def reread_source(
+    source: SourceDocument,
+    *,
+    brief_dir: Path | None = None,
+    root: Path | None = None,
+    texts: TextStore | None = None,
+) -> Reread:
+    """The source's text as the brief read it, or why it cannot be had; never raises."""
+    if source.kind in (None, InputKind.text):
+        return _reread_file(source, candidate_paths(source.path, source.doc_id, brief_dir, root))
+    kept = texts.get_text(source.sha256) if texts is not None else None
+    if kept is not None:
+        return Reread(_document(source, kept), "ok")
+    if is_url(source.path):
+        return Reread(
+            None,
+            "missing",
+            f"{source.path}: the text read from this page is not in the cache (the brief was made with "
+            "--no-cache, or with another --cache file)",
+        )
+    problem = "not found"
+    for candidate in candidate_paths(source.path, source.doc_id, brief_dir, root):
+        if not candidate.is_file():
+            continue
+        try:
+            articles = [a for a in read_file(candidate, []) if isinstance(a, Article)]
+            article = next((a for a in articles if a.part == source.part), None)
+            if article is None:
+                problem = f"has no record {source.part}" if source.part is not None else "has no article text"
+                continue
+            document = _document(source, article.text)  # cut as the brief cut it, then hashed
+        except InputError as error:
+            problem = f"unreadable ({error})"
+            continue
+        if document.sha256 != source.sha256:
+            return Reread(
+                None,
+                "changed",
+                f"{candidate} reads differently now (sha256 {document.sha256[:12]} of the text, the brief "
+                f"read {source.sha256[:12]}): the file changed since the brief, or the extractor did",
+            )
+        return Reread(document, "ok")
+    return Reread(None, "missing", f"{source.path}: {problem}, and its text is not in the cache")
+
+
+def _reread_file(source: SourceDocument, candidates: list[Path]) -> Reread:
+    """A text file: the first readable candidate, unless a later one is the very file the brief read."""
+    document: Document | None = None
+    problem = "not found"
+    for candidate in candidates:
+        if not candidate.is_file():
+            continue
+        try:
+            loaded = load_document(candidate)
+        except InputError as error:
+            problem = f"unreadable ({error})"
+            continue
+        if document is None or loaded.sha256 == source.sha256:
+            document = loaded
+        if loaded.sha256 == source.sha256:
+            break
+    if document is None:
+        return Reread(None, "missing", f"{source.path}: {problem}")
+    if document.sha256 != source.sha256:
+        return Reread(
+            None,
+            "changed",
+            f"{document.path} changed since the brief was made (sha256 {document.sha256[:12]}, "
+            f"the brief read {source.sha256[:12]})",
+        )
+    return Reread(document, "ok")
+
+
+def _document(source: SourceDocument, text: str) -> Document:
+    """The document of a kept or re-extracted text, split as ``brief`` split it."""
+    meta = SourceMeta(kind=InputKind(source.kind or InputKind.text), title=source.title, outlet=source.outlet)
+    article = Article(doc_id=source.doc_id, path=source.path, text=text, meta=meta, part=source.part)
+    return document_from_article(article, source.label)
