@@ -494,10 +494,7 @@ def load_documents(inputs: Sequence[Path | str], *, fetcher: Fetcher | None = No
         if isinstance(entry, Failure):
             result.failed.append((entry.path, entry.reason))
             continue
-        # how the user knows this input: its path, a URL, or a collection's file and record number
-        where = str(entry) if isinstance(entry, Path) else entry.path
-        if not isinstance(entry, Path) and entry.part is not None:
-            where += f" #{entry.part}"
+        where = str(entry) if isinstance(entry, Path) else entry.where  # as the user knows it
         try:
             if isinstance(entry, Path):
                 document = load_document(entry)

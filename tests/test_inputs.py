@@ -471,3 +471,14 @@ def test_the_expected_texts_are_the_seed_articles(name: str, seed_paths: list[Pa
     if name == "daily-meridian":
         lines[-1] = lines[-1][: lines[-1].index("combat units.") + len("combat units.")]
     assert (PAGES / "expected" / f"{name}.txt").read_text(encoding="utf-8").split("\n")[:-1] == lines
+
+
+def test_a_record_that_is_only_boilerplate_is_named_by_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "news.jsonl"
+    records = [{"text": ARTICLE}, {"text": "We use cookies to improve your experience on our website."}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    loaded = load_documents([path])
+    assert len(loaded.documents) == 1
+    assert loaded.failed == [
+        (f"{path} line 2", "only boilerplate (cookie notices, links, captions); nothing to cite")
+    ]

@@ -67,6 +67,14 @@ class Article:
     warnings: list[str] = field(default_factory=list)
 
     @property
+    def where(self) -> str:
+        """How the user finds it: its path or URL, and a record's line, item or entry number."""
+        if self.part is None:
+            return self.path
+        unit = {InputKind.jsonl: "line", InputKind.json: "item"}.get(self.meta.kind, "entry")
+        return f"{self.path} {unit} {self.part}"
+
+    @property
     def sha256(self) -> str:
         """The identity of an extracted text: the hash of the text itself, so that the extraction
         cache, the duplicate check and ``render``'s re-check all follow what citations index."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import feedparser
-
 from summarizer.inputs.base import (
     Article,
     Failure,
@@ -44,6 +42,8 @@ def looks_like_feed(data: bytes) -> bool:
 def read_feed(data: bytes, source: str, name: str, notices: list[str]) -> list[Article | Link | Failure]:
     """The entries of a feed read from ``source`` (a path or a URL), in feed order. ``name``: how the
     feed is known (file name or URL), for the names of entries without a link."""
+    import feedparser  # here, not at the top: a run without feeds never pays for importing it
+
     # Relative entry links are resolved against the feed's own URL (a feed file's links must be whole).
     headers = {"content-location": source} if is_url(source) else None
     parsed = feedparser.parse(data, response_headers=headers)

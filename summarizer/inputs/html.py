@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import trafilatura
-
 from summarizer.inputs.base import (
     InputError,
     InputKind,
@@ -58,6 +56,8 @@ def read_html(
         raise OwnOutput("a summarizer review page, not an article")
     saved_from = _SAVED_FROM.search(head)
     origin = url or (saved_from and (saved_from.group(1) or saved_from.group(2))) or None
+    import trafilatura  # here, not at the top: a run over text files never pays for importing it
+
     try:
         extracted = trafilatura.bare_extraction(
             data,
@@ -92,6 +92,8 @@ def read_html(
 
 def fragment_text(fragment: str) -> str:
     """The paragraphs of an HTML fragment that is all article (a feed entry's full text)."""
+    import trafilatura
+
     try:
         extracted = trafilatura.bare_extraction(
             f"<html><body><article>{fragment}</article></body></html>",

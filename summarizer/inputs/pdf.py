@@ -13,9 +13,6 @@ from __future__ import annotations
 import io
 import re
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-
 from summarizer.inputs.base import InputError, InputKind, SourceMeta, clean_field, normalise_date
 
 _SENTENCE_END = re.compile(r"[.!?…:][\"”’')\]]*$")
@@ -28,6 +25,9 @@ _HEADING_LINE = 0.6
 def read_pdf(data: bytes) -> tuple[str, SourceMeta]:
     """The text (one paragraph a line, page after page) and metadata of a PDF; InputError when it
     has no text (a scanned document needs OCR first) or cannot be opened."""
+    from pypdf import PdfReader  # here, not at the top: a run without PDFs never pays for importing it
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):

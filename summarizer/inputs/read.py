@@ -56,12 +56,33 @@ def read_inputs(items: Sequence[Path | str], fetcher: Fetcher | None, notices: l
                 notices.append(f"{item}: skipped: {error}")
             except InputError as error:
                 entries.append(Failure(str(item), str(error)))
-    for _ in range(2):  # the given URLs and feed files' links, then the links of fetched feeds
+    own = fetcher is None and any(isinstance(e, Link) for e in entries)
+    if own:  # a library caller that gave URLs but no fetcher: one without a store, closed at the end
+        fetcher = Fetcher()
+    try:
+        entries = _fetch_links(entries, fetcher, notices)
+    finally:
+        if own and fetcher is not None:
+            fetcher.close()
+    if fetcher is not None and (fetcher.fetched or fetcher.stored):
+        notices.append(f"web pages: {fetcher.fetched} fetched, {fetcher.stored} from the cache")
+        notices.extend(fetcher.notices)
+    # a Link left is one a fetched feed's entry led to: a feed inside a feed, never followed
+    return [
+        e if not isinstance(e, Link) else Failure(e.url, "a feed inside a feed: not followed")
+        for e in entries
+    ]
+
+
+def _fetch_links(
+    entries: list[Entry | Link], fetcher: Fetcher | None, notices: list[str]
+) -> list[Entry | Link]:
+    """The entries with each link replaced by what its page holds; a fetched feed's links are
+    fetched in a second round."""
+    for _ in range(2):
         links = [e for e in entries if isinstance(e, Link)]
-        if not links:
+        if not links or fetcher is None:
             break
-        if fetcher is None:  # a library caller that gave URLs but no fetcher
-            fetcher = Fetcher()
         pages = fetcher.fetch_all([link.url for link in links])
         expanded: list[Entry | Link] = []
         for entry in entries:
@@ -77,13 +98,7 @@ def read_inputs(items: Sequence[Path | str], fetcher: Fetcher | None, notices: l
             except InputError as error:
                 expanded.append(Failure(entry.url, str(error)))
         entries = expanded
-    if fetcher is not None and (fetcher.fetched or fetcher.stored):
-        notices.append(f"web pages: {fetcher.fetched} fetched, {fetcher.stored} from the cache")
-        notices.extend(fetcher.notices)
-    return [
-        e if not isinstance(e, Link) else Failure(e.url, "a feed inside a feed: not followed")
-        for e in entries
-    ]
+    return entries
 
 
 def read_file(path: Path, notices: list[str]) -> list[Article | Failure | Link]:
