@@ -6,13 +6,16 @@ brief says which and why); 2 nothing could be done (bad path, no usable document
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,6 +28,7 @@ from summarizer.batch import BatchExtraction
 from summarizer.cache import ExtractionCache, default_cache_path
 from summarizer.config import Settings
 from summarizer.documents import InputError, collect_paths, load_documents
+from summarizer.evaluate import DEFAULT_THRESHOLD
 from summarizer.gold import Gold
 from summarizer.inputs import Fetcher, is_url, read_url_list
 from summarizer.models import Brief, DocumentExtraction
@@ -32,7 +36,7 @@ from summarizer.nlp import PipelineError
 from summarizer.pipeline import DocumentOutcome, extract_with_cache, run_brief
 from summarizer.progress import ProgressMeter
 from summarizer.render import render_json, render_markdown
-from summarizer.reread import KeptTexts, TextStore
+from summarizer.sources import KeptTexts, TextStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 # soft_wrap: a message stays one line however narrow the terminal (or 80 columns when piped).
@@ -106,6 +110,45 @@ StrategyOpt = Annotated[
     ),
 ]
 
+# The options that choose and configure the model, shared by the commands that call one: each
+# Settings field, its option and its default.
+MODEL_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "backend": (BackendOpt, "auto"),
+    "model": (ModelOpt, None),
+    "base_url": (BaseUrlOpt, None),
+    "mode": (ModeOpt, "tools"),
+    "timeout": (TimeoutOpt, 120.0),
+    "max_retries": (RetriesOpt, 4),
+    "deadline": (DeadlineOpt, 600.0),
+    "max_reasks": (ReasksOpt, 2),
+    "model_path": (ModelPathOpt, None),
+    "fake_replies": (FakeOpt, None),
+    "strategy": (StrategyOpt, "auto"),
+    "context_tokens": (ContextOpt, None),
+}
+
+
+def with_model_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the MODEL_OPTIONS, after its own; it gets them as one ``settings: Settings``.
+
+    Typer reads a command's options from its signature, so the wrapper's signature is the command's
+    own parameters (less ``settings``) followed by one keyword parameter per model option."""
+    own = inspect.signature(command, eval_str=True)
+    parameters = [p for name, p in own.parameters.items() if name != "settings"]
+    parameters += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=option)
+        for name, (option, default) in MODEL_OPTIONS.items()
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        settings = Settings(**{name: kwargs.pop(name) for name in MODEL_OPTIONS})
+        command(*args, settings=settings, **kwargs)
+
+    wrapper.__signature__ = own.replace(parameters=parameters)
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper
+
 
 def write_atomically(path: Path, text: str) -> None:
     """Temp file in the same folder, fsync, rename: an interrupted run never leaves half a file."""
@@ -162,6 +205,7 @@ def _cache(no_cache: bool, cache_path: Path | None) -> ExtractionCache | None:
 
 
 @app.command()
+@with_model_options
 def brief(
     inputs: Annotated[
         list[str] | None,
@@ -189,18 +233,6 @@ def brief(
             "its latency shows it can take.",
         ),
     ] = 4,
-    backend: BackendOpt = "auto",
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    mode: ModeOpt = "tools",
-    timeout: TimeoutOpt = 120.0,
-    max_retries: RetriesOpt = 4,
-    deadline: DeadlineOpt = 600.0,
-    max_reasks: ReasksOpt = 2,
-    model_path: ModelPathOpt = None,
-    fake_replies: FakeOpt = None,
-    strategy: StrategyOpt = "auto",
-    context_tokens: ContextOpt = None,
     cache_path: CacheOpt = None,
     no_cache: NoCacheOpt = False,
     batch: BatchOpt = False,
@@ -212,23 +244,11 @@ def brief(
             help="An earlier brief's JSON (brief --json): add a section of what is new since it.",
         ),
     ] = None,
+    *,
+    settings: Settings,
 ) -> None:
     """Write one consolidated, cited brief of the articles."""
     previous = _earlier_brief(since) if since else None  # a bad file fails before any work
-    settings = Settings(
-        backend=backend,
-        model=model,
-        base_url=base_url,
-        mode=mode,
-        timeout=timeout,
-        max_retries=max_retries,
-        deadline=deadline,
-        max_reasks=max_reasks,
-        model_path=model_path,
-        fake_replies=fake_replies,
-        strategy=strategy,
-        context_tokens=context_tokens,
-    )
     try:
         items = [*(inputs or []), *(read_url_list(urls_file) if urls_file else [])]
         if not items:
@@ -262,9 +282,8 @@ def brief(
     ) as bar:
         task = bar.add_task("extracting", total=len(loaded.documents), speed="")
         meter = ProgressMeter()
-        if (limiter := getattr(chosen, "limiter", None)) is not None:
-            # Concurrency lowered, timeouts raised for a slow server: one line each, once.
-            limiter.notify = lambda message: bar.console.print(f"[yellow]note:[/] {message}")
+        # Concurrency lowered, timeouts raised for a slow server: one line each, once.
+        chosen.set_notify(lambda message: bar.console.print(f"[yellow]note:[/] {message}"))
 
         def report(outcome: DocumentOutcome, done: int, total: int) -> None:
             snapshot = meter.update(
@@ -298,7 +317,7 @@ def brief(
         prepare = None
         if batches is not None and cache is not None:
             say = lambda message: bar.console.print(f"[dim]batch:[/] {message}")  # noqa: E731
-            prepare = BatchExtraction(chosen, batches, cache, reasks=max_reasks, notify=say)
+            prepare = BatchExtraction(chosen, batches, cache, reasks=settings.max_reasks, notify=say)
         try:
             result = run_brief(
                 loaded, chosen, cache=cache, concurrency=concurrency, title=title, progress=report,
@@ -440,22 +459,13 @@ def _final_line(result: Brief) -> None:
 
 
 @app.command()
+@with_model_options
 def extract(
     path: Annotated[Path, typer.Argument(help="One article file.")],
-    backend: BackendOpt = "auto",
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    mode: ModeOpt = "tools",
-    timeout: TimeoutOpt = 120.0,
-    max_retries: RetriesOpt = 4,
-    deadline: DeadlineOpt = 600.0,
-    max_reasks: ReasksOpt = 2,
-    model_path: ModelPathOpt = None,
-    fake_replies: FakeOpt = None,
-    strategy: StrategyOpt = "auto",
-    context_tokens: ContextOpt = None,
     cache_path: CacheOpt = None,
     no_cache: NoCacheOpt = False,
+    *,
+    settings: Settings,
 ) -> None:
     """Print one document's extraction as JSON."""
     try:
@@ -465,20 +475,6 @@ def extract(
     if not loaded.documents:
         raise fail(f"{loaded.failed[0][0]}: {loaded.failed[0][1]}")
     document = loaded.documents[0]
-    settings = Settings(
-        backend=backend,
-        model=model,
-        base_url=base_url,
-        mode=mode,
-        timeout=timeout,
-        max_retries=max_retries,
-        deadline=deadline,
-        max_reasks=max_reasks,
-        model_path=model_path,
-        fake_replies=fake_replies,
-        strategy=strategy,
-        context_tokens=context_tokens,
-    )
     chosen = _backend(settings)
     index = build_party_index([document])
     outcome = extract_with_cache(
@@ -531,7 +527,7 @@ def eval_command(
     ] = None,
     threshold: Annotated[
         float, typer.Option("--threshold", min=0.0, max=1.0, help="Text similarity needed for a match.")
-    ] = 0.6,
+    ] = DEFAULT_THRESHOLD,
     strict: Annotated[
         bool,
         typer.Option("--strict", help="Exit 1 unless citation validity is 100% and no boilerplate leaks."),

@@ -104,6 +104,9 @@ def _check_sentence_ids(value: list[int], info: ValidationInfo) -> list[int]:
 
 
 SentenceIds = list[int]
+# The field of every extracted item that cites sentence numbers: a backend constrains it to the
+# document's citable ids (``backends.base.Request.citation_field``).
+CITATION_FIELD = "sentences"
 _SENTENCES_DESCRIPTION = (
     "Numbers of the sentences, as shown in brackets like [3], that state this item. "
     "Cite one to three sentences; never cite a sentence that does not say it."

@@ -34,6 +34,7 @@ from summarizer.extract import (
     extraction_context,
     plan_document_windows,
     prompt_hash,
+    rules_version,
     schema_hash,
 )
 from summarizer.ground import ground_document
@@ -62,7 +63,10 @@ PrepareHook = Callable[[list[Document], dict[str, DocumentAnalysis], PartyIndex]
 
 
 def document_cache_key(backend: Backend, document: Document, windows: list[Window] | None = None) -> str:
-    parts = [backend.name, backend.model, *backend.cache_key_parts(), backend.strategy]
+    parts = [backend.name, backend.model, *backend.cache_key_parts()]
+    if backend.may_not_answer:  # the rules' answer stands in (extract): the code decides it too
+        parts.append(rules_version())
+    parts.append(backend.strategy)
     # A document sent whole keeps the key it always had; a windowed one is keyed by its windows too.
     if windows and len(windows) > 1:
         parts.append("windows " + ",".join(map(str, windows)))
@@ -210,16 +214,19 @@ def run_brief(
         raise
     pool.shutdown(wait=True)
 
-    stats = RunStats(made_at=made_at())
+    usage = Usage.total(outcome.usage for outcome in outcomes.values())
+    stats = RunStats(
+        made_at=made_at(),
+        llm_calls=usage.calls,
+        retries=usage.retries,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        cache_hits=sum(outcome.cached for outcome in outcomes.values()),
+    )
     grounded = []
     included = []
     for document in documents:  # input order, so the brief does not depend on thread timing
         outcome = outcomes[document.doc_id]
-        stats.llm_calls += outcome.usage.calls
-        stats.retries += outcome.usage.retries
-        stats.prompt_tokens += outcome.usage.prompt_tokens
-        stats.completion_tokens += outcome.usage.completion_tokens
-        stats.cache_hits += int(outcome.cached)
         if outcome.extraction is None:
             failed.append(FailedDocument(path=document.path, reason=f"extraction failed: {outcome.error}"))
             continue

@@ -8,7 +8,7 @@ highlighting, the URL fragment and the claim filters.
 
 The documents are re-read from the paths the brief names (a saved brief.json holds only citations),
 split exactly as ``documents`` does and checked against the brief's sha256; a web page's text comes
-from the cache, where ``brief`` kept it (``reread``). A file that is missing or changed is not
+from the cache, where ``brief`` kept it (``sources``). A file that is missing or changed is not
 trusted: its box shows only the sentences the brief quotes, with a note.
 
 Safety: Jinja2 autoescapes every value from a document or a model; the only unescaped text is this
@@ -41,7 +41,7 @@ from summarizer.models import (
     all_citations,
 )
 from summarizer.naming import SourceNames
-from summarizer.reread import TextStore, reread_source
+from summarizer.sources import TextStore, reread_source
 
 _TEMPLATES = resources.files("summarizer") / "templates"
 _SUPPORT_ORDER = [SupportLevel.unsupported, SupportLevel.weak, SupportLevel.strong]

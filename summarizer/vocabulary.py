@@ -1,10 +1,13 @@
 """Word lists of news English, as data in one place: every module that needs one reads it from here.
 
 General knowledge only (reporting verbs, titles, role nouns, outlets' conventions), never the names or
-phrases of one story. Countries, demonyms and seats of government are in ``geo``.
+phrases of one story. Countries, demonyms and seats of government are in ``geo``. A few lists are
+patterns rather than sets, where inflections and phrases are spelled out ("calls? for", "n't").
 """
 
 from __future__ import annotations
+
+import re
 
 
 def _words(text: str) -> frozenset[str]:
@@ -22,9 +25,6 @@ REPORTING_VERBS = _words(
     recall remark observe promise threaten demand call testify brief inform quote
     """
 )
-# Reporting verbs whose subject states a position rather than a fact: kept for demands and stances.
-STANCE_VERBS = _words("demand insist urge call vow pledge threaten promise refuse reject")
-
 # Nouns that make a phrase a plausible speaker without a name ("a senior official", "two sources").
 SPEAKER_NOUNS = _words(
     """
@@ -58,14 +58,6 @@ LEGISLATOR_TITLES = _words(
 
 # Pronouns that refer back to an earlier speaker.
 PERSONAL_PRONOUNS = _words("he she they we i it")
-
-# Words that mark a statement as a denial or a refusal (its polarity).
-NEGATION_WORDS = _words(
-    """
-    no not never nothing none neither nor denied deny denies without failed fails refused refuses
-    rejected rejects oppose opposes opposed opposing against deadlock deadlocked n't
-    """
-)
 
 # Function words that carry no content, for lexical overlap measures.
 STOPWORDS = _words(
@@ -102,6 +94,88 @@ GROUP_NOUNS = _words(
 # opposed to it'), from which rival proposals meet as one contested question.
 STANCE_FOR = _words("propose support back favor favour endorse champion")
 STANCE_AGAINST = _words("oppose reject resist block")
+# Verbs that state a position about their object even without a clause ('denied the report',
+# 'described the talks as close'); other reporting verbs without one report an act, not a claim
+# ('Israel declared war', 'Israel voiced optimism').
+POSITION_VERBS = _words("deny confirm reject accuse warn describe call claim insist")
+# Words that open a clause before its subject ('However, the minister said'): not part of a speaker.
+LEADING_WORDS = _words("however but and so meanwhile also still yet then now")
+# Words that say who speaks or that something was said; they do not make two claims the same claim.
+ATTRIBUTION_WORDS = _words(
+    "official source sources told reuters news according stated added reported confirmed spokesman "
+    "spokesperson minister"
+)
+# Words that open a sentence in lower case when it is turned into a question ('Whether a truce…').
+SENTENCE_OPENERS = _words("a an the some no there it this that these those")
+# What may follow a person's surname ('Martin Luther King Jr.').
+NAME_SUFFIXES = _words("jr sr ii iii")
+# Words of an organisation's name its acronym leaves out ('Department of Homeland Security' -> DHS).
+ACRONYM_SKIPPED = _words("of and for the on")
+
+# Words that mark a statement as a denial or a refusal (its polarity), in any inflection.
+NEGATION = re.compile(
+    r"\b(no|not|never|nothing|none|neither|nor|denied|denies|deny|without|failed|fails|yet to|"
+    r"deadlock(?:ed)?|refused|refuses|rejected|rejects|ruled out|oppose[sd]?|opposing|against|"
+    r"n[’']t)\b|n[’']t\b",
+    re.I,
+)
+# "arguing that the package should ...": a position stated as what must happen is a demand.
+_MUST_CLAUSE = r"argu(?:e|es|ed|ing) that (?=[^.;]{0,80}\b(?:should|must|needs? to|has to|have to)\b)"
+# Verbs whose object is the demanded thing itself ("called for repurposing ..."), as a pattern.
+DEMAND_VERBS = (
+    r"calls? for|called for|calling for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|insists? on|"
+    rf"insisted on|would like to see|{_MUST_CLAUSE}"
+)
+# A sentence that states a demand, as the rules read it (analysis/rules.py).
+DEMAND_CUE = re.compile(
+    rf"\b(demands?|demanded|conditions?|wants|wanted|red line|adheres? to|{DEMAND_VERBS})\b",
+    re.I,
+)
+# The sentences the focused model may cite for a demand (extract.py). Wider than DEMAND_CUE ('must',
+# 'urge', 'seek', 'refuse', 'reject' too): the model may find a demand the rules' patterns miss, and
+# its answer is kept only where the rules' reading names the same party (extract.apply_focused).
+DEMAND_WORDS = re.compile(
+    r"\b(demand\w*|condition\w*|insist\w*|calls? for|called for|wants?|seek\w*|refus\w*|reject\w*|"
+    r"must|red line|adhere\w*|urg\w+|push\w*)\b",
+    re.I,
+)
+# A sentence that states a proposal.
+PROPOSAL_CUE = re.compile(
+    r"\b(proposal|proposed|plan|offer|counteroffer|deal (?:that|which) would|truce which would|"
+    r"would be staggered|framework)\b",
+    re.I,
+)
+# First words that make a list item a clause of the sentence rather than an item ('said', 'which').
+NOT_AN_ITEM = re.compile(r"^(?:said|says|speaking|particularly|according|he|she|they|but|which)\b", re.I)
+
+# ---------------------------------------------------------------------------------------------------
+# Matching a gold annotation's party names (devclusters.py: the SEESAW dev clusters)
+# ---------------------------------------------------------------------------------------------------
+
+HONORIFICS = _words(
+    "mr mrs ms dr rep reps sen sens senator gov governor president vp judge justice gen general"
+)
+# Words that may stand before a surname in a party name without naming another person.
+SURNAME_TITLES = HONORIFICS | _words(
+    "vice former secretary speaker leader majority minority attorney chief mayor prime minister state "
+    "house senate ambassador adviser advisor chairman chairwoman chair director commissioner press "
+    "spokesperson spokesman spokeswoman sheriff lt us foreign defense homeland national security "
+    "representative congressman congresswoman white"
+)
+# Words that make a name an organisation's, never a person's.
+ORGANISATION_WORDS = _words(
+    "party parties administration department court courts congress senate house committee union group "
+    "agency company campaign corps guard council association office bureau commission center centers "
+    "centre foundation fund institute university ministry government republicans democrats lawmakers "
+    "senators majority panel votes life parenthood military liberties network news times post states "
+    "organization organisation army force forces police"
+)
+# SEESAW also marks issues ('infrastructure bill', 'power-sharing agreement'): never a person's surname.
+ISSUE_WORDS = _words("bill agreement deal plan infrastructure tax rate law act reform")
+# Short words inside an organisation's name, never inside a person's ('Department of State').
+NAME_FUNCTION_WORDS = _words("of and for the to on in a an by with")
+# A speaker that opens with one of these is a reference back, not a name ('his spokesman').
+ANAPHORS = _words("he she they it his her their its this that")
 # News agencies whose wire copy other outlets run (a page's outlet or author naming one of them): the
 # copy of a wire story stands for its republished texts. Lowercase name -> the agency's usual name.
 WIRE_AGENCIES = {

@@ -25,11 +25,14 @@ from typing import TYPE_CHECKING
 from summarizer.analysis.parsing import ParsedCorpus, parse_corpus
 from summarizer.documents import Document
 from summarizer.geo import CAPITALS, COUNTRIES, GOVERNMENT_SEATS, NON_PARTY_WORDS, POLITICAL_ALIASES
+from summarizer.lexical import normalise_name
 from summarizer.models import PartyRole
 from summarizer.vocabulary import (
+    ACRONYM_SKIPPED,
     GROUP_NOUNS,
     LEGISLATOR_TITLES,
     MEDIA_NOUNS,
+    NAME_SUFFIXES,
     OUTLET_CUES,
     POPULACE_NOUNS,
     REPORTING_VERBS,
@@ -79,12 +82,6 @@ def written_aliases() -> dict[str, str]:
         for alias in names:
             written.setdefault(alias, canonical)
     return written
-
-
-def normalise_name(name: str) -> str:
-    name = name.strip().replace("-", " ").replace("’s", "").replace("'s", "").replace("’", "")
-    name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I)
-    return re.sub(r"\s+", " ", name).strip(' .,;:"“”()').lower()
 
 
 def split_title(name: str) -> tuple[str, str | None]:
@@ -479,7 +476,7 @@ def collect_mentions(
 
 def _person_key(name: str) -> str:
     name = name.replace("’", "'")  # 'O’Connor' and 'O'Connor' are one surname
-    words = [w for w in re.sub(r"[.,]", " ", name).split() if w.lower() not in ("jr", "sr", "ii", "iii")]
+    words = [w for w in re.sub(r"[.,]", " ", name).split() if w.lower() not in NAME_SUFFIXES]
     return words[-1].lower() if words else ""
 
 
@@ -489,9 +486,7 @@ def _acronyms(name: str) -> set[str]:
     forms = {name, re.sub(r"\s+and\s+\w+$", "", name), re.sub(r"^(?:U\.?S\.?|United States)\s+", "", name)}
     found = set()
     for form in forms:
-        words = [
-            w for w in re.findall(r"[A-Za-z]+", form) if w.lower() not in ("of", "and", "for", "the", "on")
-        ]
+        words = [w for w in re.findall(r"[A-Za-z]+", form) if w.lower() not in ACRONYM_SKIPPED]
         letters = "".join(w[0] for w in words if w[0].isupper())
         if len(letters) >= 2:
             found.add(letters)

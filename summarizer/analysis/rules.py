@@ -19,32 +19,17 @@ from summarizer.models import (
     ExtractedProposal,
     PartyRole,
 )
+from summarizer.vocabulary import DEMAND_CUE, DEMAND_VERBS, NOT_AN_ITEM, PROPOSAL_CUE
 
 # ---------------------------------------------------------------------------------------------------
 # Rules-only extraction (no model)
 # ---------------------------------------------------------------------------------------------------
 
-# "arguing that the package should ...": a position stated as what must happen is a demand.
-_MUST_CLAUSE = r"argu(?:e|es|ed|ing) that (?=[^.;]{0,80}\b(?:should|must|needs? to|has to|have to)\b)"
-# Verbs whose object is the demanded thing itself ("called for repurposing ...").
-_DEMAND_VERBS = (
-    r"calls? for|called for|calling for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|insists? on|"
-    rf"insisted on|would like to see|{_MUST_CLAUSE}"
-)
-_DEMAND_CUE = re.compile(
-    rf"\b(demands?|demanded|conditions?|wants|wanted|red line|adheres? to|{_DEMAND_VERBS})\b",
-    re.I,
-)
 # What follows these is the demanded thing itself (one, or a list).
 _LIST_INTRO = re.compile(
     r"\b(?:including|include|includes|which include|such as|demand for|"
-    rf"want(?:s|ed)? (?!(?:to|from|by|in|on|at|it|this|that)\b)|{_DEMAND_VERBS})"
+    rf"want(?:s|ed)? (?!(?:to|from|by|in|on|at|it|this|that)\b)|{DEMAND_VERBS})"
     r"\b\s*:?\s*",
-    re.I,
-)
-_PROPOSAL_CUE = re.compile(
-    r"\b(proposal|proposed|plan|offer|counteroffer|deal (?:that|which) would|truce which would|"
-    r"would be staggered|framework)\b",
     re.I,
 )
 # "a truce brokered by A, B and C" names the mediators; "X declared war on Y" two belligerents.
@@ -73,9 +58,6 @@ def excerpt(text: str, limit: int, focus: re.Match[str] | None = None) -> str:
     return ("…" if start else "") + body + "…"
 
 
-_NOT_AN_ITEM = re.compile(r"^(?:said|says|speaking|particularly|according|he|she|they|but|which)\b", re.I)
-
-
 def _split_items(text: str) -> list[str]:
     """'a withdrawal of troops, the return of the displaced, and a prisoner exchange' -> items."""
     # The list ends with the sentence, a closing quote, or a clause about something else ("but the
@@ -83,7 +65,7 @@ def _split_items(text: str) -> list[str]:
     text = re.split(r"[.;”\"]|, (?:they|he|she|the \w+) said|\s+but\s+|,\s+while\s+", text)[0]
     parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+(?=the |a |an )", text)
     items = [p.strip(' ,“”"').replace("“", "") for p in parts]  # a quote cut open by the split
-    return [item for item in items if 3 <= len(item) <= 160 and not _NOT_AN_ITEM.match(item)]
+    return [item for item in items if 3 <= len(item) <= 160 and not NOT_AN_ITEM.match(item)]
 
 
 def _demand_items(sentence: Sentence, cue: re.Match[str]) -> list[str]:
@@ -102,7 +84,7 @@ def demand_owner(sentence: Sentence, analysis: DocumentAnalysis, index: PartyInd
     """Whose demand a sentence states: the party named last before the demand word ('Hamas’
     demand for', 'Israel’s prime demand'), else the side of the sentence's speaker ('The group
     reiterated its demands' after a Hamas statement)."""
-    cue = _DEMAND_CUE.search(sentence.analysis_text)
+    cue = DEMAND_CUE.search(sentence.analysis_text)
     # The owner stands just before the demand word; a party named far earlier is some other actor.
     window_start = max(0, cue.start() - 60) if cue else 0
     owner = (
@@ -174,13 +156,13 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
     for sentence in document.citable_sentences:
         attribution = analysis.attributions.get(sentence.id)
         text = sentence.analysis_text
-        cue = _DEMAND_CUE.search(text)
+        cue = DEMAND_CUE.search(text)
         if cue:
             owner = demand_owner(sentence, analysis, index)
             if owner:
                 for item in _demand_items(sentence, cue)[:6]:
                     demands.append(ExtractedDemand(party=owner, demand=item[:200], sentences=[sentence.id]))
-        proposal_cue = _PROPOSAL_CUE.search(text)
+        proposal_cue = PROPOSAL_CUE.search(text)
         if proposal_cue:
             by = attribution.speaker if attribution else None
             intro = _LIST_INTRO.search(text)

@@ -1,12 +1,13 @@
-"""The text a brief's source was read as, read again so that the brief can be checked against it
-(``render``'s review page, ``eval``'s citation validity).
+"""A brief's sources, read again so that the brief can be checked against the very text it read: the
+review page (``render_html``) and the evaluation (``evaluate``, ``devclusters``) check citations
+against it.
 
 A text file (kind ``text``, and every source of a brief made before kinds existed) is read again from
-its path, or under ``--root``, and trusted only if its sha256 is the brief's, as always. Every other
-source quotes the text extracted from its input, which the brief names by that text's sha256: it is
-taken from the cache (where ``brief`` kept it), else extracted again from its file (a saved page, a
-PDF, a collection's record) and trusted only if the extraction has the same sha256. A URL is never
-fetched again: what the page says now is not what was read.
+its path, or under ``--root``, decoded as when the brief was made, and trusted only if its sha256 is
+the brief's. Every other source quotes the text extracted from its input, which the brief names by
+that text's sha256: it is taken from the cache (where ``brief`` kept it), else extracted again from
+its file (a saved page, a PDF, a collection's record) and trusted only if the extraction has the same
+sha256. A URL is never fetched again: what the page says now is not what was read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from summarizer.documents import Document, document_from_article, load_document
+from summarizer.documents import Document, decode_bytes, document_from_article, load_document
 from summarizer.inputs import Article, InputError, InputKind, SourceMeta, is_url
 from summarizer.inputs.read import read_file
 from summarizer.models import SourceDocument
@@ -136,3 +137,44 @@ def _document(source: SourceDocument, text: str) -> Document:
     meta = SourceMeta(kind=InputKind(source.kind or InputKind.text), title=source.title, outlet=source.outlet)
     article = Article(doc_id=source.doc_id, path=source.path, text=text, meta=meta, part=source.part)
     return document_from_article(article, source.label)
+
+
+class FileTexts:
+    """Reads and decodes input files once, resolving citation paths (optionally re-based on a root);
+    the text of a source that is not a text file (a page, a PDF, a record) is the text extracted from
+    it, from ``texts`` (the cache) or extracted again (``reread_source``)."""
+
+    def __init__(
+        self, brief_dir: Path | None = None, root: Path | None = None, texts: TextStore | None = None
+    ):
+        self.brief_dir = brief_dir
+        self.root = root
+        self.texts = texts
+        self._cache: dict[Path, str | None] = {}
+        self._extracted: dict[str, str | None] = {}
+
+    def candidates(self, path: str, doc_id: str) -> list[Path]:
+        return candidate_paths(path, doc_id, self.brief_dir, self.root)
+
+    def source_text(self, source: SourceDocument) -> str | None:
+        """The text a source's citations index, when it is the very text the brief read."""
+        if source.kind in (None, InputKind.text):
+            return self.text_for(source.path, source.doc_id)
+        if source.sha256 not in self._extracted:
+            read = reread_source(source, brief_dir=self.brief_dir, root=self.root, texts=self.texts)
+            self._extracted[source.sha256] = read.document.text if read.document is not None else None
+        return self._extracted[source.sha256]
+
+    def read(self, path: Path) -> str | None:
+        if path not in self._cache:
+            try:
+                self._cache[path] = decode_bytes(path.read_bytes())[0]
+            except (OSError, InputError):
+                self._cache[path] = None
+        return self._cache[path]
+
+    def text_for(self, path: str, doc_id: str) -> str | None:
+        for candidate in self.candidates(path, doc_id):
+            if candidate.is_file():
+                return self.read(candidate)
+        return None
