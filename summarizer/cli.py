@@ -12,7 +12,6 @@ import json
 import os
 import sqlite3
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,20 +26,31 @@ from summarizer.backends import Backend, BackendError, BatchBackend, create_back
 from summarizer.batch import BatchExtraction
 from summarizer.cache import ExtractionCache, default_cache_path
 from summarizer.config import Settings
-from summarizer.documents import InputError, collect_paths, load_documents
+from summarizer.display import terminal
+from summarizer.documents import InputError, collect_inputs, load_documents
 from summarizer.evaluate import DEFAULT_THRESHOLD
 from summarizer.gold import Gold
 from summarizer.inputs import Fetcher, is_url, read_url_list
 from summarizer.models import Brief, DocumentExtraction
 from summarizer.nlp import PipelineError
+from summarizer.outputs import (
+    Output,
+    OutputError,
+    Read,
+    check_outputs,
+    recover,
+    write_atomically,
+    write_outputs,
+)
 from summarizer.pipeline import DocumentOutcome, extract_with_cache, run_brief
 from summarizer.progress import ProgressMeter
 from summarizer.render import render_json, render_markdown
 from summarizer.sources import KeptTexts, TextStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
-# soft_wrap: a message stays one line however narrow the terminal (or 80 columns when piped).
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# soft_wrap: a message stays one line however narrow the terminal (or 80 columns when piped). Values
+# from files go through display.terminal (no control acts, no markup), and no ':name:' becomes an emoji.
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 EXIT_INCOMPLETE = 1
 EXIT_UNUSABLE = 2
@@ -150,27 +160,8 @@ def with_model_options(command: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same folder, fsync, rename: an interrupted run never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        # mkstemp creates the file 0600; give it the permissions a plain open() would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def fail(message: str, code: int = EXIT_UNUSABLE) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {terminal(message, one_line=False)}")
     return typer.Exit(code)
 
 
@@ -200,7 +191,7 @@ def _cache(no_cache: bool, cache_path: Path | None) -> ExtractionCache | None:
     try:
         return ExtractionCache(path)
     except (sqlite3.Error, OSError) as error:
-        err.print(f"[yellow]warning:[/] cache {path} unusable ({error}); running without it")
+        err.print(f"[yellow]warning:[/] {terminal(f'cache {path} unusable ({error})')}; running without it")
         return None
 
 
@@ -254,21 +245,37 @@ def brief(
         if not items:
             raise InputError("no input: give article files, folders or URLs (or --urls FILE)")
         # fail fast on a bad path, before opening the cache, fetching a page or loading a model
-        collect_paths([Path(item) for item in items if not is_url(item)])
+        found = collect_inputs(items)
+    except InputError as error:
+        raise fail(str(error)) from None
+    outputs = _outputs(output=output, json=json_output, html=html_output)
+    reads = [Read("the article", path) for path in found.paths]
+    if urls_file is not None:
+        reads.append(Read("the --urls file", urls_file))
+    reads += [
+        Read(what, path)
+        for what, path in _used_files(no_cache, cache_path, settings.fake_replies, settings.model_path)
+    ]
+    if since is not None:  # read first, so replacing it with the new brief's JSON loses nothing
+        reads.append(Read("the earlier brief (--since)", since, may_replace=("--json",)))
+    _check(outputs, reads)
+    try:
         cache = _cache(no_cache, cache_path)
         fetcher = Fetcher(store=cache)  # fetched pages kept in the cache: a rerun needs no network
         try:
             with nlp.remembering(cache):  # sentence spans: a paragraph seen before is not split again
-                loaded = load_documents(items, fetcher=fetcher)
+                loaded = load_documents(found, fetcher=fetcher)
         finally:
             fetcher.close()
     except (InputError, PipelineError) as error:
         raise fail(str(error)) from None
+    for path, why in loaded.skipped:  # our own briefs in an input folder
+        err.print(f"[yellow]note:[/] {terminal(path)}: {terminal(why)}; skipped")
     for notice in loaded.notices:  # duplicates skipped
-        err.print(f"[yellow]note:[/] {notice}")
+        err.print(f"[yellow]note:[/] {terminal(notice)}")
     for document in loaded.documents:  # not UTF-8, cut to MAX_CHARS, ...
         for warning in document.warnings:
-            err.print(f"[yellow]warning:[/] {document.path}: {warning}")
+            err.print(f"[yellow]warning:[/] {terminal(document.path)}: {terminal(warning)}")
     chosen = _backend(settings)
     batches = _batches(chosen, cache, batch_poll) if batch else None
     with Progress(
@@ -283,7 +290,7 @@ def brief(
         task = bar.add_task("extracting", total=len(loaded.documents), speed="")
         meter = ProgressMeter()
         # Concurrency lowered, timeouts raised for a slow server: one line each, once.
-        chosen.set_notify(lambda message: bar.console.print(f"[yellow]note:[/] {message}"))
+        chosen.set_notify(lambda message: bar.console.print(f"[yellow]note:[/] {terminal(message)}"))
 
         def report(outcome: DocumentOutcome, done: int, total: int) -> None:
             snapshot = meter.update(
@@ -296,7 +303,7 @@ def brief(
             )
             bar.update(task, completed=done, total=total, speed=snapshot.describe())
             if outcome.error:
-                err.print(f"[red]failed:[/] {outcome.document.path}: {outcome.error}")
+                err.print(f"[red]failed:[/] {terminal(outcome.document.path)}: {terminal(outcome.error)}")
             elif not outcome.cached and outcome.usage.completion_tokens and outcome.seconds:
                 usage = outcome.usage
                 # Time at the server, not in our queue: the rate is the server's.
@@ -305,18 +312,18 @@ def brief(
                 rate = usage.completion_tokens / busy
                 windows = f" in {outcome.windows} windows" if outcome.windows > 1 else ""
                 bar.console.print(
-                    f"  {outcome.document.doc_id}{windows}: {usage.prompt_tokens} prompt + "
+                    f"  {terminal(outcome.document.doc_id)}{windows}: {usage.prompt_tokens} prompt + "
                     f"{usage.completion_tokens} "
                     f"completion tokens in {busy:.1f}s ({rate:.1f} tokens/s{waited})",
                     style="dim",
                 )
             for item in outcome.dropped:
-                what = f"{item.kind} “{item.item[:60]}”"
-                bar.console.print(f"[yellow]left out:[/] {outcome.document.path}: {what}: {item.reason}")
+                what = terminal(f"{outcome.document.path}: {item.kind} “{item.item[:60]}”: {item.reason}")
+                bar.console.print(f"[yellow]left out:[/] {what}")
 
         prepare = None
         if batches is not None and cache is not None:
-            say = lambda message: bar.console.print(f"[dim]batch:[/] {message}")  # noqa: E731
+            say = lambda message: bar.console.print(f"[dim]batch:[/] {terminal(message)}")  # noqa: E731
             prepare = BatchExtraction(chosen, batches, cache, reasks=settings.max_reasks, notify=say)
         try:
             result = run_brief(
@@ -336,22 +343,32 @@ def brief(
                 f"({cache.errors[0]}); the brief is not affected, a rerun may redo some extractions"
             )
     for failure in result.failed:
-        err.print(f"[yellow]not included:[/] {failure.path}: {failure.reason}")
+        err.print(f"[yellow]not included:[/] {terminal(failure.path)}: {terminal(failure.reason)}")
     if not result.sources:
         raise fail("no usable document; nothing to brief")
+    if result.stories:  # the brief says it at the top too
+        apart = "; ".join(", ".join(map(terminal, group)) for group in result.stories[1:])
+        err.print(
+            f"[yellow]warning:[/] the sources look like {len(result.stories)} different stories (they share "
+            f"almost no words or parties); standing apart: {apart}"
+        )
     if previous is not None:
         from summarizer.diff import compare_briefs
 
         result.since = compare_briefs(previous, result)
     markdown = render_markdown(result, json_output.name if json_output else None)
-    if output:
-        write_atomically(output, markdown)
-    else:
-        sys.stdout.write(markdown)
+    files = [(output, markdown)] if output else []
     if json_output:
-        write_atomically(json_output, render_json(result))
+        # where the relative source paths start, seen from the JSON: `render` finds them from anywhere
+        if any(not Path(source.path).is_absolute() for source in result.sources):
+            result.source_root = Path(os.path.relpath(Path.cwd(), json_output.resolve().parent)).as_posix()
+        files.append((json_output, render_json(result)))
     if html_output:  # the texts just read: a page's text shows whether or not the cache is on
-        _write_html(result, html_output, texts=KeptTexts({d.sha256: d.text for d in loaded.documents}))
+        texts = KeptTexts({d.sha256: d.text for d in loaded.documents})
+        files.append((html_output, _html(result, texts=texts)[0]))
+    _write(files)
+    if not output:
+        sys.stdout.write(markdown)
     _final_line(result)
     if not result.complete:
         raise typer.Exit(EXIT_INCOMPLETE)
@@ -379,22 +396,59 @@ def _earlier_brief(path: Path) -> Brief:
         raise fail(f"--since {path}: {why}") from None
 
 
-def _write_html(
-    result: Brief,
-    path: Path,
-    brief_dir: Path | None = None,
-    root: Path | None = None,
-    texts: TextStore | None = None,
-) -> bool:
-    """Write the review page; False (after saying why) when a source could not be shown as it was."""
+def _outputs(**given: Path | None) -> list[Output]:
+    options = {"output": "-o", "json": "--json", "html": "--html"}
+    return [Output(options[name], path) for name, path in given.items() if path is not None]
+
+
+def _used_files(
+    no_cache: bool, cache_path: Path | None, fake_replies: Path | None, model_path: Path | None
+) -> list[tuple[str, Path]]:
+    """Files a brief reads besides its articles: no output may replace them."""
+    used = [] if no_cache else [("the extraction cache", cache_path or default_cache_path())]
+    if fake_replies is not None:
+        used.append(("the --fake-replies file", fake_replies))
+    if model_path is not None:
+        used.append(("the model (--model-path)", model_path))
+    return used
+
+
+def _check(outputs: list[Output], reads: list[Read]) -> None:
+    """Refuse outputs that would destroy a file or cannot be written: exit 2 before any work. First, a
+    set of outputs a killed run left half-renamed there is finished (outputs.recover)."""
+    finished = recover([output.path.resolve().parent for output in outputs])
+    if finished:
+        names = ", ".join(terminal(str(path)) for path in finished)
+        err.print(f"[yellow]note:[/] finished writing the outputs of a run that was killed: {names}")
+    try:
+        check_outputs(outputs, reads)
+    except OutputError as error:
+        raise fail(f"{error}; nothing was done") from None
+
+
+def _write(files: list[tuple[Path, str]]) -> None:
+    """The run's outputs as a set: all of them, or none (then exit 2, the earlier files unchanged)."""
+    try:
+        write_outputs(files)
+    except OutputError as error:
+        raise fail(str(error)) from None
+    except KeyboardInterrupt:  # held until the set was written (outputs._signals_held)
+        raise fail("interrupted; the outputs were written in full first", 130) from None
+
+
+def _html(
+    result: Brief, brief_dir: Path | None = None, root: Path | None = None, texts: TextStore | None = None
+) -> tuple[str, bool]:
+    """The review page, and False (after saying why) when a source could not be shown as it was.
+    ``texts``: where the texts of web pages, PDFs and records are kept (the run's, or the cache)."""
     from summarizer.render_html import load_sources, render_html
 
     sources = load_sources(result, brief_dir=brief_dir, root=root, texts=texts)
     for view in sources:
         if view.note:
-            err.print(f"[yellow]warning:[/] {view.note}; the page shows only the sentences the brief quotes")
-    write_atomically(path, render_html(result, sources))
-    return all(view.status == "ok" for view in sources)
+            note = terminal(view.note)
+            err.print(f"[yellow]warning:[/] {note}; the page shows only the sentences the brief quotes")
+    return render_html(result, sources), all(view.status == "ok" for view in sources)
 
 
 @app.command()
@@ -420,21 +474,42 @@ def render(
 
     if html_output is None and output is None:
         raise fail("nothing to write: pass --html PAGE.html and/or -o BRIEF.md")
+    outputs = _outputs(output=output, html=html_output)
+    _check(outputs, [Read("the brief being rendered", brief_json)])
     try:
         result = Brief.model_validate_json(brief_json.read_text(encoding="utf-8"))
     except (OSError, ValidationError) as error:
         raise fail(f"{brief_json}: not a brief: {error}") from None
-    if output:
-        write_atomically(output, render_markdown(result, brief_json.name))
+    from summarizer.sources import FileTexts
+
+    files = FileTexts(brief_json.parent, root, result.source_root)
+    sources = [
+        Read("a source of the brief", p)
+        for s in result.sources
+        if not is_url(s.path)
+        for p in files.candidates(s.path, s.doc_id)
+    ]
+    if html_output is not None:  # the texts of web pages are read back from the cache
+        sources.append(Read("the extraction cache", cache_path or default_cache_path()))
+    _check(outputs, sources)  # the page re-reads the sources: no output may replace one
+    written = [(output, render_markdown(result, brief_json.name))] if output else []
+    complete = True
     if html_output:
         texts = _texts(cache_path)
         try:
-            complete = _write_html(result, html_output, brief_json.parent, root, texts)
+            page, complete = _html(result, brief_json.parent, root, texts)
         finally:
             if texts is not None:
                 texts.close()
-        if not complete:
-            raise typer.Exit(EXIT_INCOMPLETE)
+        written.append((html_output, page))
+    _write(written)
+    if not complete:
+        if root is None:
+            err.print(
+                "[yellow]hint:[/] some sources were not found next to the brief or where it was made; "
+                "pass --root FOLDER (the folder the articles are in)"
+            )
+        raise typer.Exit(EXIT_INCOMPLETE)
 
 
 def _texts(cache_path: Path | None) -> ExtractionCache | None:
@@ -445,7 +520,8 @@ def _texts(cache_path: Path | None) -> ExtractionCache | None:
     try:
         return ExtractionCache(path)
     except (sqlite3.Error, OSError) as error:
-        err.print(f"[yellow]warning:[/] cache {path} unusable ({error}); web pages' texts cannot be shown")
+        warning = terminal(f"cache {path} unusable ({error})")
+        err.print(f"[yellow]warning:[/] {warning}; web pages' texts cannot be shown")
         return None
 
 
@@ -540,6 +616,11 @@ def eval_command(
     from summarizer.evaluate import evaluate, render_table
     from summarizer.gold import load_gold
 
+    if json_output is not None:  # the metrics never replace the brief or the gold they score
+        _check(
+            _outputs(json=json_output),
+            [Read("the brief being scored", brief_json), Read("the gold file", gold_path)],
+        )
     try:
         result_brief = Brief.model_validate_json(brief_json.read_text(encoding="utf-8"))
     except (OSError, ValidationError) as error:

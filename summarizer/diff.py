@@ -31,7 +31,7 @@ from summarizer.analysis import UNKNOWN_SIDE
 from summarizer.documents import short_label
 from summarizer.embeddings import SentenceEncoder, default_encoder
 from summarizer.lexical import content_words, normalise_name
-from summarizer.merge import SAME_CLAIM, _similar_claim, _similar_phrase, side_names
+from summarizer.merge import SAME_CLAIM, side_names, similar_claim, similar_phrase
 from summarizer.models import (
     Brief,
     BriefChanges,
@@ -79,6 +79,8 @@ def match_sources(previous: Brief, current: Brief) -> SourceMatch:
     by_sha = {s.sha256: s for s in current.sources}
     by_id = {s.doc_id: s for s in current.sources}
     taken: set[str] = set()
+    # why a source is missing now: by its path, else by its name (an id may be 'A/article.txt')
+    failed_at = {f.path: f.reason for f in current.failed}
     failed = {Path(f.path).name: f.reason for f in current.failed}
     unmatched = []
     for old in previous.sources:
@@ -109,7 +111,7 @@ def match_sources(previous: Brief, current: Brief) -> SourceMatch:
                     path=old.path,
                     date=old.date,
                     sha256=old.sha256,
-                    reason=failed.get(old.doc_id),
+                    reason=failed_at.get(old.path) or failed.get(old.doc_id),
                 )  # fmt: skip
             )
     match.added = [
@@ -372,7 +374,7 @@ def _position_note(point: object, earlier: list[object], sides: dict[str, str], 
         (sides.get(p.side.lower(), p.side.lower()), p.negated) for old in earlier for p in old.positions
     }
     fresh = [
-        f"{p.side} {'denies' if p.negated else 'asserts'}"
+        f"{p.side} {p.stance}"
         for p in point.positions
         if (p.side.lower(), p.negated) not in before and set(p.sources) & fresh
     ]
@@ -516,7 +518,7 @@ def compare_briefs(previous: Brief, current: Brief, encoder: SentenceEncoder | N
         current.demands,
         lambda d: d.demand,
         (earlier_party, party),
-        _similar_phrase,
+        similar_phrase,
         sources,
     )
     _compare(ChangeKind.demand, previous.demands, current.demands, demands, sources, changes)
@@ -525,7 +527,7 @@ def compare_briefs(previous: Brief, current: Brief, encoder: SentenceEncoder | N
         current.proposals,
         lambda p: p.summary,
         (lambda p: "", lambda p: ""),
-        _similar_claim,
+        similar_claim,
         sources,
     )
     _compare(ChangeKind.proposal, previous.proposals, current.proposals, proposals, sources, changes)

@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import AnyStr
 
 from summarizer import nlp
+from summarizer.collect import Collection, InputFile, collect, readable
 from summarizer.inputs import (
     FOLDER_SUFFIXES,
     TEXT_SUFFIXES,
@@ -36,9 +37,12 @@ from summarizer.inputs import (
 )
 from summarizer.inputs.frontmatter import split_front_matter
 
-# What a folder is searched for: text articles and the inputs ``summarizer.inputs`` reads.
+# What a folder is searched for (recursively, collect.py): text articles and the inputs
+# ``summarizer.inputs`` reads (saved pages, PDFs, collections, feeds).
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *FOLDER_SUFFIXES)
-# Articles longer than this are cut (with a warning) so one huge file cannot stall a run.
+# Articles longer than this are cut so one huge file cannot stall a run: the brief says how much was
+# read and is incomplete (exit 1). Not windowed whole: a file this long is rarely one article (README,
+# "Your files").
 MAX_CHARS = 200_000
 # At most this much of a file is read into memory (enough for MAX_CHARS characters in any encoding);
 # the rest is only hashed, so a multi-gigabyte file dropped in by mistake costs a hash, not the RAM.
@@ -67,9 +71,18 @@ class Sentence:
         return f"{self.lead} {self.text}" if self.lead else self.text
 
 
+@dataclass(frozen=True)
+class Cut:
+    """How much of an over-long file was read (the rest is not in the brief)."""
+
+    kept_characters: int
+    kept_bytes: int  # about: the kept text's length in UTF-8
+    file_bytes: int
+
+
 @dataclass
 class Document:
-    doc_id: str  # the file name: stable and readable
+    doc_id: str  # the file name, or the shortest path suffix that is unique in the run (collect.py)
     label: str  # short label for citation markers, e.g. "001"
     path: str
     text: str
@@ -84,6 +97,8 @@ class Document:
     author: str | None = None
     url: str | None = None
     part: int | None = None  # line, item or entry number inside a collection or feed
+    cut: Cut | None = None  # the input was longer than MAX_CHARS: only its first part was read
+    copies: list[str] = field(default_factory=list)  # inputs with the same bytes (or text), not read again
 
     def sentence(self, sentence_id: int) -> Sentence:
         return self.sentences[sentence_id - 1]
@@ -98,6 +113,7 @@ class LoadResult:
     documents: list[Document]
     failed: list[tuple[str, str]]  # (path, reason)
     notices: list[str]  # non-fatal, e.g. duplicates skipped
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): not articles (our briefs)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -131,8 +147,8 @@ def decode_bytes(raw: bytes) -> tuple[str, list[str]]:
     else:
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
-        if b"\x00" in raw[:4096]:
-            raise InputError("not a text article: it contains NUL bytes (binary data)")
+        if (nul := raw.find(b"\x00")) >= 0:  # anywhere, not only in the first block
+            raise InputError(f"not a text article: it contains NUL bytes (binary data) at byte {nul:,}")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -355,22 +371,42 @@ def build_sentences(text: str, start: int = 0) -> tuple[list[Sentence], str | No
 # ---------------------------------------------------------------------------------------------------
 
 
-def short_label(file_name: str) -> str:
-    """Marker label: a leading number ('001_abc.txt' -> '001') or the stem ('politico.txt')."""
-    stem = Path(file_name).stem
+def short_label(doc_id: str) -> str:
+    """Marker label: a leading number ('001_abc.txt' -> '001') or the stem ('politico.txt'); for an id
+    that needs its folders to be unique ('A/article.txt'), those folders too ('A/article')."""
+    *folders, name = doc_id.split("/")
+    stem = Path(name).stem
     digits = re.match(r"^(\d+)", stem)
-    return digits.group(1) if digits else stem[:16]
+    label = digits.group(1) if digits else stem[:16]
+    return "/".join([*(folder[:16] for folder in folders), label])
 
 
-def _read_head(path: Path) -> tuple[bytes, str]:
-    """The first MAX_READ_BYTES + 1 bytes of a file and the sha256 of all of it."""
+def _read_head(path: Path) -> tuple[bytes, str, int, int | None]:
+    """The first MAX_READ_BYTES + 1 bytes of a file, the sha256 and size of all of it, and where the
+    part that is only hashed holds a NUL byte (None: nowhere), so binary data is recognised anywhere."""
     digest = hashlib.sha256()
+    nul: int | None = None
     with path.open("rb") as stream:
         head = stream.read(MAX_READ_BYTES + 1)
         digest.update(head)
+        size = len(head)
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
-    return head, digest.hexdigest()
+            if nul is None and (at := chunk.find(b"\x00")) >= 0:
+                nul = size + at
+            size += len(chunk)
+    return head, digest.hexdigest(), size, nul
+
+
+def _sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None  # load_document says why
+    return digest.hexdigest()
 
 
 def _cut_point(data: AnyStr, separators: tuple[AnyStr, ...], limit: int) -> int:
@@ -385,32 +421,37 @@ def _cut_point(data: AnyStr, separators: tuple[AnyStr, ...], limit: int) -> int:
     return limit
 
 
-def load_document(path: Path, display_path: str | None = None) -> Document:
-    """Read and split one file; raise InputError if it cannot be used."""
+def load_document(path: Path, display_path: str | None = None, doc_id: str | None = None) -> Document:
+    """Read and split one file; raise InputError if it cannot be used. ``doc_id``: the id the run gave
+    it (collect.unique_ids), else its file name."""
     try:
-        raw, sha256 = _read_head(path)
+        raw, sha256, size, nul = _read_head(path)
     except FileNotFoundError as error:
         raise InputError("file not found") from error
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}") from error
     if not raw.strip():
         raise InputError("empty file")
+    if nul is not None and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 is full of NULs
+        raise InputError(f"not a text article: it contains NUL bytes (binary data) at byte {nul:,}")
     cut_bytes = len(raw) > MAX_READ_BYTES
     if cut_bytes:  # cut at a line end or a space, never inside a character
         raw = raw[: _cut_point(raw, (b"\n", b". ", b" "), MAX_READ_BYTES)]
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and len(raw) % 2:
             raw = raw[:-1]
     text, warnings = decode_bytes(raw)
+    cut: Cut | None = None
     if len(text) > MAX_CHARS or cut_bytes:
         if len(text) > MAX_CHARS:
             text = text[: _cut_point(text, ("\n", ". ", " "), MAX_CHARS)]
-        warnings.append(f"longer than {MAX_CHARS:,} characters; only the first part is used")
+        cut = Cut(len(text), min(size, len(text.encode("utf-8", errors="replace"))), size)
+        warnings.append(_cut_warning(len(text), cut.kept_bytes / size, "the file"))
     meta, body_start, problem = split_front_matter(text)
     warnings += [problem] if problem else []
     sentences, date = _checked_sentences(text, body_start)
     return Document(
-        doc_id=path.name,
-        label=short_label(path.name),
+        doc_id=doc_id or path.name,
+        label=short_label(doc_id or path.name),
         path=display_path or str(path),
         text=text,
         sha256=sha256,
@@ -421,6 +462,14 @@ def load_document(path: Path, display_path: str | None = None) -> Document:
         outlet=meta.get("outlet"),
         author=meta.get("author"),
         url=meta.get("url"),
+        cut=cut,
+    )
+
+
+def _cut_warning(kept_characters: int, share: float, what: str) -> str:
+    return (
+        f"longer than {MAX_CHARS:,} characters; only the first part is used ({kept_characters:,} "
+        f"characters, about {share:.0%} of {what}): the brief is incomplete"
     )
 
 
@@ -435,12 +484,16 @@ def _checked_sentences(text: str, start: int = 0) -> tuple[list[Sentence], str |
 
 def document_from_article(article: Article, label: str | None = None) -> Document:
     """A document of an article read by ``summarizer.inputs`` (a page, a record, a PDF): its
-    sentences index the extracted text, and its sha256 is that text's (what citations quote)."""
+    sentences index the extracted text, and its sha256 is that text's (what citations quote). An
+    over-long text is cut as a file is, and the cut recorded (in UTF-8 bytes of the extracted text)."""
     text = article.text
     warnings = list(article.warnings)
+    cut: Cut | None = None
     if len(text) > MAX_CHARS:
         text = text[: _cut_point(text, ("\n", ". ", " "), MAX_CHARS)]
-        warnings.append(f"longer than {MAX_CHARS:,} characters; only the first part is used")
+        whole = len(article.text.encode("utf-8", errors="replace"))
+        cut = Cut(len(text), len(text.encode("utf-8", errors="replace")), whole)
+        warnings.append(_cut_warning(len(text), cut.kept_bytes / max(whole, 1), "the extracted text"))
     sentences, date = _checked_sentences(text)
     meta = article.meta
     return Document(
@@ -458,60 +511,127 @@ def document_from_article(article: Article, label: str | None = None) -> Documen
         author=meta.author,
         url=meta.url,
         part=article.part,
+        cut=cut,
     )
 
 
+@dataclass
+class Inputs(Collection):
+    """What a run reads: ``collect``'s files (each with its unique id, our own briefs skipped) and the
+    URLs given with them, in the order given (``order``)."""
+
+    order: list[InputFile | str] = field(default_factory=list)
+
+    @property
+    def urls(self) -> list[str]:
+        return [item for item in self.order if isinstance(item, str)]
+
+
+def collect_inputs(inputs: Sequence[Path | str] | Collection) -> Inputs:
+    """The files to read (folders recursively, for text articles and every kind ``summarizer.inputs``
+    reads; our own briefs left out; each with its unique id) and the URLs, in the order given; raise
+    InputError for a missing path or a folder with no article."""
+    if isinstance(inputs, Inputs):
+        return inputs
+    if isinstance(inputs, Collection):  # files only, already collected
+        return Inputs(**vars(inputs), order=list(inputs.files))
+    items = [item.strip() if is_url(item) else Path(item) for item in inputs]
+    paths = [item for item in items if isinstance(item, Path)]
+    found = collect(paths, SUPPORTED_SUFFIXES)
+    if found.missing:
+        raise InputError(f"{readable(found.missing[0])}: no such file or folder")
+    if found.devices:
+        raise InputError(f"{readable(found.devices[0])}: a device, not a file or folder of articles")
+    if found.empty:
+        others = ", ".join(FOLDER_SUFFIXES)
+        raise InputError(
+            f"{readable(found.empty[0])}: no .txt or .md articles in this folder (nor {others} files)"
+        )
+    if not found.files and found.skipped and len(paths) == len(items):
+        raise InputError(f"{found.skipped[0][0]}: {found.skipped[0][1]}; no article to read")
+    # collect keeps the inputs' order: the files of each given path follow one another
+    order: list[InputFile | str] = []
+    files = iter(found.files)
+    pending = next(files, None)
+    for item in items:
+        if isinstance(item, str):
+            order.append(item)
+            continue
+        while pending is not None and (pending.path == item or pending.path.is_relative_to(item)):
+            order.append(pending)
+            pending = next(files, None)
+    while pending is not None:  # never left over; kept rather than lost if it were
+        order.append(pending)
+        pending = next(files, None)
+    return Inputs(**vars(found), order=order)
+
+
 def collect_paths(inputs: list[Path]) -> list[Path]:
-    """Expand folders into their article files, sorted; raise InputError for a missing path."""
-    paths: list[Path] = []
-    for item in inputs:
-        if not item.exists():
-            raise InputError(f"{item}: no such file or folder")
-        if item.is_dir():
-            found = sorted(
-                p for p in item.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-            )
-            if not found:
-                others = ", ".join(FOLDER_SUFFIXES)
-                raise InputError(f"{item}: no .txt or .md articles in this folder (nor {others} files)")
-            paths.extend(found)
-        else:
-            paths.append(item)
-    return paths
+    """Expand folders into their article files, recursively and sorted; raise InputError for a
+    missing path."""
+    return collect_inputs(inputs).paths
 
 
-def load_documents(inputs: Sequence[Path | str], *, fetcher: Fetcher | None = None) -> LoadResult:
-    """Load every article of the inputs (files, folders, URLs), in order; what cannot be read is
-    reported in ``failed``, duplicates in ``notices``. URLs are fetched through ``fetcher`` (one
-    without a store when None)."""
-    result = LoadResult(documents=[], failed=[], notices=[])
-    items: list[Path | str] = []
-    for item in inputs:
-        items.extend([item.strip()] if is_url(item) else collect_paths([Path(item)]))
-    seen_hashes: dict[str, str] = {}
+def load_documents(
+    inputs: Sequence[Path | str] | Collection, *, fetcher: Fetcher | None = None
+) -> LoadResult:
+    """Load every article of the inputs (files, folders, URLs; or what ``collect_inputs`` found), in
+    order. What cannot be read is reported in ``failed``; copies (the same bytes, or for a page or a
+    record the same text) in ``notices`` and on the document they copy (``Document.copies``); our own
+    briefs in ``skipped``. URLs are fetched through ``fetcher`` (one without a store when None)."""
+    found = collect_inputs(inputs)
+    result = LoadResult(documents=[], failed=[], notices=[], skipped=list(found.skipped))
+    by_path = {item.path: item for item in found.files}
+    by_name = {str(item.path): item for item in found.files}
+    items: list[Path | str] = [item if isinstance(item, str) else item.path for item in found.order]
+    originals: dict[str, tuple[Document, str]] = {}  # sha256 -> the document, and where it was read
     used_labels: set[str] = set()
     for entry in read_inputs(items, fetcher, result.notices):
         if isinstance(entry, Failure):
-            result.failed.append((entry.path, entry.reason))
+            file = by_name.get(entry.path)
+            result.failed.append((file.shown if file is not None else entry.path, entry.reason))
             continue
-        where = str(entry) if isinstance(entry, Path) else entry.where  # as the user knows it
+        if isinstance(entry, Path):
+            file = by_path[entry]
+            where = file.shown
+            # a copy is known by its hash before it is split into sentences: 300 copies cost 300 hashes
+            sha256 = _sha256(entry)
+        else:
+            entry = _with_unique_id(entry, by_name.get(entry.path))
+            where = entry.where  # as the user knows it: a path, 'file.jsonl line 3', a URL
+            sha256 = entry.sha256
+        if sha256 is not None and sha256 in originals:
+            original, read_at = originals[sha256]
+            if read_at == where:  # one URL given twice
+                result.notices.append(f"{where}: given more than once; read once")
+            else:
+                result.notices.append(f"{where}: same content as {read_at}; skipped")
+                original.copies.append(where)
+            continue
         try:
             if isinstance(entry, Path):
-                document = load_document(entry)
+                document = load_document(entry, display_path=where, doc_id=file.doc_id)
             else:  # a URL or a collection's record has no file name to label it: its position does
                 named = entry.part is None and entry.meta.kind in (InputKind.html, InputKind.pdf)
                 document = document_from_article(entry, None if named else f"{len(result.documents):03d}")
         except InputError as error:
             result.failed.append((where, str(error)))
             continue
-        if document.sha256 in seen_hashes:
-            same = seen_hashes[document.sha256]
-            said = "given more than once; read once" if same == where else f"same content as {same}; skipped"
-            result.notices.append(f"{where}: {said}")
-            continue
-        seen_hashes[document.sha256] = where
+        originals[document.sha256] = (document, where)
         if document.label in used_labels:  # keep markers unique
             document.label = f"{document.label}~{len(used_labels)}"
         used_labels.add(document.label)
         result.documents.append(document)
     return result
+
+
+def _with_unique_id(article: Article, file: InputFile | None) -> Article:
+    """An article of a file, named by the file's unique id ('A/page.html', 'B/news.jsonl#3') and
+    shown path, as a text file is; an article of a URL as it is."""
+    if file is None:
+        return article
+    name = file.path.name
+    doc_id = article.doc_id
+    if doc_id == name or doc_id.startswith(f"{name}#"):
+        doc_id = file.doc_id + doc_id[len(name) :]
+    return replace(article, doc_id=doc_id, path=file.shown)

@@ -563,7 +563,9 @@ def evaluate(
         "match_method": MATCH_METHOD,
         "threshold": threshold,
         "items": {k.kind: k.to_json() for k in kinds},
-        "citation_validity": citation_validity(brief, FileTexts(brief_dir, root, texts)),
+        "citation_validity": citation_validity(
+            brief, FileTexts(brief_dir, root, brief.source_root, texts=texts)
+        ),
         "citation_support": citation_support(brief),
         "source_recall": {
             "cited": cited,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from summarizer.display import clean_name
 from summarizer.models import SupportLevel
 from summarizer.vocabulary import STOPWORDS
 
@@ -42,7 +43,8 @@ def support_level(statement: str, cited_text: str) -> SupportLevel:
 def normalise_name(name: str) -> str:
     """A name as the party index keys it (and every comparison of names builds on): lower case,
     without a leading article, possessive 's, curly apostrophes, hyphens and surrounding punctuation.
-    'The Egyptian-brokered' and 'the egyptian brokered' are one key; 'Hamas’s' is 'hamas'."""
-    name = name.strip().replace("-", " ").replace("’s", "").replace("'s", "").replace("’", "")
+    'The Egyptian-brokered' and 'the egyptian brokered' are one key; 'Hamas’s' is 'hamas'. Invisible
+    and control characters are dropped first (display.clean_name): 'Qatar' + U+200D is 'qatar'."""
+    name = clean_name(name).strip().replace("-", " ").replace("’s", "").replace("'s", "").replace("’", "")
     name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I)
     return re.sub(r"\s+", " ", name).strip(' .,;:"“”()').lower()

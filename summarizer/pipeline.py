@@ -40,7 +40,16 @@ from summarizer.extract import (
 from summarizer.ground import ground_document
 from summarizer.inputs import InputKind
 from summarizer.merge import merge_documents
-from summarizer.models import Brief, DocumentExtraction, DroppedItem, FailedDocument, RunStats
+from summarizer.models import (
+    Brief,
+    DocumentExtraction,
+    DroppedItem,
+    FailedDocument,
+    FileCut,
+    RunStats,
+    SkippedFile,
+)
+from summarizer.relatedness import flag_unrelated
 from summarizer.windows import Window
 
 
@@ -236,19 +245,40 @@ def run_brief(
         grounded.append(ground_document(document, extraction, analysis, index))
         included.append(document)
     stats.wall_seconds = round(time.perf_counter() - started, 3)
-    brief = merge_documents(
-        grounded,
-        included,
-        index,
-        failed=failed,
-        stats=stats,
-        backend=backend.name,
-        model=backend.model,
-        title=title,
-        # claim vectors kept with the extractions: a rerun does not encode the same claims again
-        encoder=CachedEncoder(DeferredEncoder(), cache) if cache is not None else None,
-    )
+    with nlp.remembering(cache):  # the merge parses claims' statements: a rerun reads them back
+        brief = merge_documents(
+            grounded,
+            included,
+            index,
+            failed=failed,
+            stats=stats,
+            backend=backend.name,
+            model=backend.model,
+            title=title,
+            # claim vectors kept with the extractions: a rerun does not encode the same claims again
+            encoder=CachedEncoder(DeferredEncoder(), cache) if cache is not None else None,
+            analyses=analyses,
+        )
     for source in brief.sources:  # what the model's answers lost, item by item
         source.dropped = outcomes[source.doc_id].dropped if source.doc_id in outcomes else []
+    _files_report(brief, loaded)
+    flag_unrelated(brief, included)  # two stories in one folder: said at the top of the brief
     brief.stats.wall_seconds = round(time.perf_counter() - started, 3)
     return brief
+
+
+def _files_report(brief: Brief, loaded: LoadResult) -> None:
+    """What was cut or skipped is in the brief: over-long files (how much was read), copies of a file
+    (read once), our own briefs found among the inputs. A cut file makes the brief incomplete: part of
+    an input is missing from it."""
+    documents = {d.doc_id: d for d in loaded.documents}
+    for source in brief.sources:
+        document = documents.get(source.doc_id)
+        if document is None:
+            continue
+        if document.cut is not None:
+            source.cut = FileCut(**vars(document.cut))
+        source.identical_copies = list(document.copies)
+    brief.skipped_files = [SkippedFile(path=path, reason=reason) for path, reason in loaded.skipped]
+    if any(source.cut for source in brief.sources):
+        brief.complete = False

@@ -15,9 +15,11 @@ such a brief shows everything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
+from summarizer.display import has_acting, markdown_cell, markdown_code, markdown_text
 from summarizer.duplicates import Voices
 from summarizer.models import Brief, BriefChanges, ChangeKind, Citation, SourceDocument, SupportLevel
 from summarizer.naming import SourceNames
@@ -40,6 +42,7 @@ CAPS = {
 MAX_MARKERS = 8  # citations shown per item; the rest are in brief.json
 MAX_FIGURE_VALUES = 8  # rows per figure
 MAX_SPEAKERS = 6  # speakers named per merged claim
+MAX_COPIES = 5  # identical copies of a file named under it
 MAX_MATRIX_SOURCES = 12  # above this many sources the coverage table gives counts, not a column each
 MAX_HEADER_OUTLETS = 6  # outlets the header names; the sources list names every one
 
@@ -57,7 +60,7 @@ def _markers(citations: list[Citation], used: dict[str, Citation], voice: Callab
     for citation in shown:
         used.setdefault(citation.marker, citation)
     more = f" (+{len(citations) - len(shown)} more)" if len(shown) < len(citations) else ""
-    return " ".join(f"[{c.marker}]" for c in shown) + more
+    return " ".join(f"[{markdown_text(c.marker)}]" for c in shown) + more
 
 
 def _ranked(items: list[T], section: str, key: Callable[[T], tuple]) -> tuple[list[T], int]:
@@ -84,8 +87,11 @@ def _flag(support: SupportLevel) -> str:
     return "" if support == SupportLevel.strong else f" _(support: {support.value})_"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# Every text from an article, a file name or a model goes through these (summarizer/display.py):
+# controls shown, not acted on; no HTML or link for a Markdown viewer; a name cannot break a table.
+_cell = markdown_cell
+_text = markdown_text
+_code = markdown_code
 
 
 def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
@@ -101,8 +107,8 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     def markers(citations: list[Citation]) -> str:
         return _markers(citations, used, lambda doc_id: voices.voice_of.get(doc_id, doc_id))
 
-    out: list[str] = [f"# {brief.title}", ""]
-    status = "complete" if brief.complete else f"INCOMPLETE: {len(brief.failed)} input(s) not included"
+    out: list[str] = [f"# {_text(brief.title)}", ""]
+    status = "complete" if brief.complete else f"INCOMPLETE: {brief.incomplete_reason()}"
     sources = f"{len(brief.sources)} sources"
     if total < len(brief.sources):
         copies = len(brief.sources) - total
@@ -111,14 +117,23 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
             "text, see “Republished text”)"
         )
     if outlets := names.outlets():
-        shown = ", ".join(outlets[:MAX_HEADER_OUTLETS])
+        shown = ", ".join(map(_text, outlets[:MAX_HEADER_OUTLETS]))
         more = f" and {len(outlets) - MAX_HEADER_OUTLETS} more" if len(outlets) > MAX_HEADER_OUTLETS else ""
         sources += f" from {len(outlets)} outlet{'s' if len(outlets) != 1 else ''}: {shown}{more}"
-    out += [f"_{sources} · backend `{brief.backend}` · model `{brief.model}` · {status}_", ""]
+    out += [f"_{sources} · backend {_code(brief.backend)} · model {_code(brief.model)} · {status}_", ""]
+    if brief.stories:
+        out += [unrelated_warning(brief, lambda doc_id: _code_or_name(names, doc_id)), ""]
+
+    if brief.lead:
+        out += ["## What happened", ""]
+        for sentence in brief.lead:
+            reach = f"reported by {count(sentence.sources)} of {total} sources"
+            out.append(f"- {_cell(sentence.text)} ({reach}) {markers(sentence.citations)}")
+        out.append("")
 
     out += ["## Key points", ""]
     for point in brief.key_points:
-        out.append(f"- {point.text} {markers(point.citations)}")
+        out.append(f"- {_text(point.text)} {markers(point.citations)}")
     if not brief.key_points:
         out.append("_None found._")
     out.append("")
@@ -131,9 +146,10 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     )
     for point in contested:
         label = f"{point.id}: " if point.id else ""
-        out += [f"**{label}{point.question}?**", "", "| Side | Position | Sources |", "|---|---|---|"]
+        question = _text(point.question.rstrip("?")) + "?"
+        out += [f"**{label}{question}**", "", "| Side | Position | Sources |", "|---|---|---|"]
         for position in point.positions:
-            stance = "denies" if position.negated else "asserts"
+            stance = position.stance
             out.append(
                 f"| {_cell(position.side)} ({stance}) | {_cell(position.statement)} "
                 f"{markers(position.citations)} | {count(position.sources)} |"
@@ -149,9 +165,9 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         brief.parties, "parties", lambda p: (-count(p.sources), p.name not in contested_sides)
     )
     for party in parties:
-        aliases = f" — also: {', '.join(party.aliases)}" if party.aliases else ""
+        aliases = f" — also: {', '.join(map(_text, party.aliases))}" if party.aliases else ""
         out.append(
-            f"- **{party.name}** ({party.role.value.replace('_', ' ')}){aliases}; "
+            f"- **{_text(party.name)}** ({party.role.value.replace('_', ' ')}){aliases}; "
             f"in {count(party.sources)} of {total} sources {markers(party.citations)}"
             f"{_flag(party.support)}"
         )
@@ -166,8 +182,8 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
             if current is not None:
                 out.append("")
             current = demand.party
-            out += [f"**{current}**", ""]
-        out.append(f"- {demand.demand} {markers(demand.citations)}{_flag(demand.support)}")
+            out += [f"**{_text(current)}**", ""]
+        out.append(f"- {_text(demand.demand)} {markers(demand.citations)}{_flag(demand.support)}")
     if not brief.demands:
         out.append("_None found._")
     out += [""] * bool(hidden) + _more(hidden, " demands", where) + [""]
@@ -175,10 +191,13 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     out += ["## Proposals on the table", ""]
     proposals, hidden = _ranked(brief.proposals, "proposals", lambda p: (-count(p.sources),))
     for proposal in proposals:
-        by = f" — proposed or reported by {proposal.proposed_by}" if proposal.proposed_by else ""
-        out.append(f"- {proposal.summary}{by} {markers(proposal.citations)}{_flag(proposal.support)}")
+        by = f" — proposed by {_text(proposal.proposed_by)}" if proposal.proposed_by else ""
+        out.append(f"- {_text(proposal.summary)}{by} {markers(proposal.citations)}{_flag(proposal.support)}")
         for term in proposal.terms:
-            out.append(f"  - {term}")
+            out.append(f"  - {_text(term)}")
+        for reaction in proposal.reactions:
+            side, quote = _text(reaction.side), _cell(reaction.text)
+            out.append(f"  - Reaction — {side}: {reaction.stance}, “{quote}” {markers(reaction.citations)}")
     if not brief.proposals:
         out.append("_None found._")
     out += _more(hidden, " proposals", where) + [""]
@@ -227,8 +246,8 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         named += f"; {len(speakers) - MAX_SPEAKERS} more" if len(speakers) > MAX_SPEAKERS else ""
         citations = [c for r in group.reports for c in r.citations]
         out.append(
-            f"- **{group.id}** {group.statement} — {named}; reported by {count(group.sources)} of "
-            f"{total} sources {markers(citations)}"
+            f"- **{group.id}** {_text(group.statement)} — {_text(named)}; "
+            f"reported by {count(group.sources)} of {total} sources {markers(citations)}"
             f"{_flag(min((r.support for r in group.reports), key=_support_rank))}"
         )
     if not brief.claims:
@@ -265,21 +284,39 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         # one entry per line and kind: a skipped paragraph may hold several sentences
         skipped = "; ".join(dict.fromkeys(f"L{s.line} {s.kind}" for s in source.skipped)) or "nothing"
         out.append(
-            f"- {_source_heading(names, source)} — date {source.date or 'not given'}, "
+            f"- {_source_heading(names, source)} — date {_text(source.date or 'not given')}, "
             f"sha256 {source.sha256[:12]}, {source.sentences} sentences; skipped as boilerplate: {skipped}"
         )
+        if source.cut is not None:
+            cut = source.cut
+            share = cut.kept_bytes / max(cut.file_bytes, 1)
+            what = "extracted text" if names.read_from(source.kind) else "file"
+            out.append(
+                f"  - **cut:** the {what} is too long; only its first {cut.kept_characters:,} characters "
+                f"(about {share:.0%} of its {cut.file_bytes:,} bytes) were read, the rest is not "
+                "in this brief"
+            )
+        if source.identical_copies:
+            copies = source.identical_copies
+            listed = ", ".join(map(_code, copies[:MAX_COPIES]))
+            more = f" and {len(copies) - MAX_COPIES} more (in {where})" if len(copies) > MAX_COPIES else ""
+            out.append(f"  - the same file as {len(copies)} other input(s), read once: {listed}{more}")
         if source.dropped:
-            items = "; ".join(f"{d.kind} “{_cell(d.item[:60])}” ({d.reason})" for d in source.dropped)
+            items = "; ".join(f"{d.kind} “{_cell(d.item[:60])}” ({_text(d.reason)})" for d in source.dropped)
             out.append(f"  - left out of the model's answer as invalid after re-asks: {items}")
     out += _more(len(brief.sources) - CAPS["sources"], " sources", where)
+    if brief.skipped_files:
+        out += ["", "**Not articles, skipped:**", ""]
+        out += [f"- {_code(f.path)}: {_text(f.reason)}" for f in brief.skipped_files[: CAPS["sources"]]]
+        out += _more(len(brief.skipped_files) - CAPS["sources"], " skipped files", where)
     if brief.failed:  # never capped: what is missing from the brief is always said
         out += ["", "**Not included:**", ""]
-        out += [f"- `{f.path}`: {f.reason}" for f in brief.failed]
+        out += [f"- {_code(f.path)}: {_text(f.reason)}" for f in brief.failed]
     out.append("")
 
     out += ["## Citations", ""]
     for marker, citation in sorted(used.items(), key=lambda kv: (kv[1].doc_id, kv[1].start)):
-        out.append(f"- **[{marker}]** {_cited_where(names, citation)}: “{citation.text}”")
+        out.append(f"- **[{_text(marker)}]** {_cited_where(names, citation)}: “{_text(citation.text)}”")
     out.append("")
     stats = brief.stats
     made = f"made {stats.made_at}; " if stats.made_at else ""
@@ -311,7 +348,7 @@ def render_changes(
     cap = CAPS["changes"]
     label_of = (names or SourceNames()).label
     out = [f"## New since {changes.since}", ""]
-    out += [f"_Compared with the earlier brief “{changes.previous_title}” ({changes.previous_sources} "
+    out += [f"_Compared with the earlier brief “{_text(changes.previous_title)}” ({changes.previous_sources} "
             "sources); items are matched by meaning, not by id._", ""]  # fmt: skip
     if changes.is_empty():
         return [*out, "Nothing new: the same sources and the same items.", ""]
@@ -320,11 +357,13 @@ def render_changes(
         ("Sources removed", changes.sources_removed),
     ):
         if sources:
-            listed = [f"`{s.path}`" + (f" (not included: {s.reason})" if s.reason else "") for s in sources]
+            listed = [
+                _code(s.path) + (f" (not included: {_text(s.reason)})" if s.reason else "") for s in sources
+            ]
             out.append(f"- **{label} ({len(sources)}):** " + ", ".join(listed))
     for source in changes.sources_changed:
         out.append(
-            f"- **Source changed:** `{source.path}` (sha256 {(source.previous_sha256 or '')[:12]} → "
+            f"- **Source changed:** {_code(source.path)} (sha256 {(source.previous_sha256 or '')[:12]} → "
             f"{source.sha256[:12]})"
         )
     out.append("")
@@ -333,29 +372,30 @@ def render_changes(
         if kind == ChangeKind.figure and changes.figures_changed:
             out += ["**Figures that changed**", ""]
             for change in changes.figures_changed:
-                before = "; ".join(f"{v.text} ({label_of(v.doc_id)})" for v in change.before)
-                after = "; ".join(f"{v.text} ({label_of(v.doc_id)})" for v in change.after)
+                before = "; ".join(f"{_text(v.text)} ({_text(label_of(v.doc_id))})" for v in change.before)
+                after = "; ".join(f"{_text(v.text)} ({_text(label_of(v.doc_id))})" for v in change.after)
                 known = {(v.doc_id, v.value) for v in change.before}
                 fresh = [v.citation for v in change.after if (v.doc_id, v.value) not in known]
-                out.append(
-                    f"- {change.ref} {change.quantity}: before {before}; now {after} {_markers(fresh, used)}"
-                )
+                now = f"now {after} {_markers(fresh, used)}"
+                out.append(f"- {change.ref} {_text(change.quantity)}: before {before}; {now}")
             out.append("")
         if not items:
             continue
         out += [f"**{heading}**", ""]
         for item in items[:cap]:
             ref = "" if item.text.startswith(item.ref) else f"{item.ref} "  # a party's ref is its name
-            out.append(f"- {ref}{item.text} ({_count(item.sources)}) {_markers(item.citations, used)}")
+            out.append(
+                f"- {_text(ref)}{_text(item.text)} ({_count(item.sources)}) {_markers(item.citations, used)}"
+            )
         out += _more(len(items) - cap, f" {heading.lower()}", where)
         out.append("")
     if changes.more_sources:
         out += ["**More sources for existing items**", ""]
         for more in changes.more_sources[:cap]:
             now = f"now also in {_labels(more.added_sources, label_of)}" if more.added_sources else ""
-            what = "; ".join(part for part in (more.note, now) if part)
+            what = "; ".join(part for part in (_text(more.note or ""), now) if part)
             ref = "" if more.text.startswith(more.ref) else f"{more.ref} "
-            out.append(f"- {ref}{more.text} — {what} {_markers(more.citations, used)}")
+            out.append(f"- {_text(ref)}{_text(more.text)} — {what} {_markers(more.citations, used)}")
         out += _more(len(changes.more_sources) - cap, " items with more sources", where)
         out.append("")
     settled = [item for item in changes.removed if item.kind == ChangeKind.contested]
@@ -364,7 +404,7 @@ def render_changes(
         if items:
             out += [f"**{heading}**", ""]
             out += [
-                f"- {item.kind.value} {item.previous_ref} of the earlier brief: {item.text} "
+                f"- {item.kind.value} {_text(item.previous_ref)} of the earlier brief: {_text(item.text)} "
                 f"(was in {_labels(item.previous_sources, label_of)})"
                 for item in items[:cap]
             ]
@@ -373,18 +413,34 @@ def render_changes(
     return out
 
 
+def unrelated_warning(brief: Brief, name: Callable[[str], str]) -> str:
+    """The warning that opens a brief of sources that look like several stories, naming those that
+    stand apart from the largest group."""
+    largest, *apart = brief.stories
+    groups = "; ".join(
+        ", ".join(map(name, group[:MAX_COPIES]))
+        + (f" and {len(group) - MAX_COPIES} more" if len(group) > MAX_COPIES else "")
+        for group in apart
+    )
+    return (
+        f"> **Warning: these sources look like {len(brief.stories)} different stories:** they share almost "
+        f"no words or parties. Standing apart from the largest group ({len(largest)} of {len(brief.sources)} "
+        f"sources): {groups}. This brief mixes them; brief each story's files on their own."
+    )
+
+
 def _count(sources: list[str]) -> str:
     return f"{len(sources)} source{'s' if len(sources) != 1 else ''}"
 
 
 def _labels(doc_ids: list[str], label: Callable[[str], str]) -> str:
-    return ", ".join(label(d) for d in doc_ids)
+    return ", ".join(_text(label(d)) for d in doc_ids)
 
 
 def _code_or_name(names: SourceNames, doc_id: str) -> str:
     """A source named by outlet as such, one named by its file name as code (as before)."""
     name = names.name(doc_id)
-    return f"`{name}`" if name == doc_id else name
+    return _code(name) if name == doc_id else _text(name)
 
 
 def _wire_note(names: SourceNames, doc_ids: list[str]) -> str:
@@ -392,7 +448,7 @@ def _wire_note(names: SourceNames, doc_ids: list[str]) -> str:
     wires = list(dict.fromkeys(w for d in doc_ids if (w := names.wire(d))))
     outlets = {names.sources[d].outlet for d in doc_ids if d in names.sources and names.sources[d].outlet}
     if wires:
-        return f"; wire copy credited to {', '.join(wires)}"
+        return f"; wire copy credited to {_text(', '.join(wires))}"
     if len(outlets) > 1:
         return f"; one text run by {len(outlets)} outlets"
     if len(outlets) == 1 and all(d in names.sources and names.sources[d].outlet for d in doc_ids):
@@ -405,17 +461,24 @@ def _source_heading(names: SourceNames, source: SourceDocument) -> str:
     said = names.full(source.doc_id)
     where = source.url or source.path
     if not said:
-        return f"`{source.path}`"
-    shown = f"{said} ({names.label(source.doc_id)})"
-    where_read = f"`{source.path}`" if source.path != where else ""
+        return _code(source.path)
+    shown = f"{_text(said)} ({_text(names.label(source.doc_id))})"
+    where_read = _code(source.path) if source.path != where else ""
     return " — ".join(
-        part for part in (shown, _link(where) if source.url else f"`{where}`", where_read) if part
+        part for part in (shown, _link(where) if source.url else _code(where), where_read) if part
     )
 
 
+# What an autolink may hold: no space, control, '<' or '>' (they would end it or hide in it).
+_AUTOLINK_SAFE = re.compile(r"[^\s<>\x00-\x1f\x7f-\x9f]+")
+
+
 def _link(url: str) -> str:
-    """An http(s) URL as a Markdown autolink; anything else (a page's odd canonical URL) as code."""
-    return f"<{url}>" if SourceNames.is_web(url) else f"`{url}`"
+    """An http(s) URL as a Markdown autolink; anything else (a page's odd canonical URL, a URL with
+    a space, a '<' or a control in it) as code."""
+    if SourceNames.is_web(url) and _AUTOLINK_SAFE.fullmatch(url) and not has_acting(url):
+        return f"<{url}>"
+    return _code(url)
 
 
 def _cited_where(names: SourceNames, citation: Citation) -> str:
@@ -426,9 +489,9 @@ def _cited_where(names: SourceNames, citation: Citation) -> str:
     if source is not None and source.kind not in (None, "text"):
         line += " of the extracted text"
     if source is None or not (source.outlet or source.title or source.url):
-        return f"`{citation.path}`, {line}"
-    url = _link(source.url) if source.url else f"`{citation.path}`"
-    return ", ".join(part for part in (names.full(citation.doc_id), url, line) if part)
+        return f"{_code(citation.path)}, {line}"
+    url = _link(source.url) if source.url else _code(citation.path)
+    return ", ".join(part for part in (_text(names.full(citation.doc_id)), url, line) if part)
 
 
 def _support_rank(level: SupportLevel) -> int:

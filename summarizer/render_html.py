@@ -30,6 +30,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from summarizer.display import html_offset, visible
 from summarizer.documents import Document
 from summarizer.models import (
     Brief,
@@ -99,7 +100,9 @@ def load_sources(
     changed one gets a note, never an exception."""
     views = []
     for index, source in enumerate(brief.sources):
-        read = reread_source(source, brief_dir=brief_dir, root=root, texts=texts)
+        read = reread_source(
+            source, brief_dir=brief_dir, root=root, source_root=brief.source_root, texts=texts
+        )
         view = SourceView(index, source, read.status, read.note)
         if read.document is not None:
             _fill_from_document(view, read.document)
@@ -230,7 +233,9 @@ class Page:
             span = figure_span(value.text, value.citation.text)
             if found is not None and span is not None:
                 sentence_view, offset = found
-                marks.append(f"{sentence_view.element_id}:{offset + span[0]}:{offset + span[1]}")
+                # offsets into the text as the page shows it (controls made visible), in UTF-16 units
+                start, end = (html_offset(sentence_view.text, offset + at) for at in span)
+                marks.append(f"{sentence_view.element_id}:{start}:{end}")
         return Item(unique, " ".join(cites), " ".join(marks), list(dict.fromkeys(markers)))
 
     @staticmethod
@@ -263,14 +268,23 @@ def figure_span(value_text: str, sentence: str) -> tuple[int, int] | None:
 
 
 def _environment() -> jinja2.Environment:
-    # autoescape for every template, whatever its name: nothing from a brief is ever trusted markup
+    # autoescape for every template, whatever its name: nothing from a brief is ever trusted markup;
+    # and every value is shown with its controls and invisible characters visible (display.py), so
+    # an ESC or a right-to-left override in an article is seen, never obeyed
     return jinja2.Environment(
+        finalize=_shown,
         loader=jinja2.FunctionLoader(lambda name: (_TEMPLATES / name).read_text(encoding="utf-8")),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
 
 
 def render_html(brief: Brief, sources: list[SourceView]) -> str:
@@ -288,6 +302,7 @@ def render_html(brief: Brief, sources: list[SourceView]) -> str:
             sources=sources,
             notes=[v.note for v in sources if v.note],
             names=SourceNames.of(brief.sources),
+            incomplete=brief.incomplete_reason(),
             sides=sorted({side for group in brief.claims for side in group.speaker_sides}),
             script=Markup(script),
             style=Markup(style),

@@ -12,6 +12,7 @@ sha256. A URL is never fetched again: what the page says now is not what was rea
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -45,16 +46,36 @@ class Reread:
 
 
 def candidate_paths(
-    path: str, doc_id: str, brief_dir: Path | None = None, root: Path | None = None
+    path: str,
+    doc_id: str,
+    brief_dir: Path | None = None,
+    root: Path | None = None,
+    source_root: str | None = None,
 ) -> list[Path]:
-    """Where a source's file may be: its path as written (also relative to the brief's folder), or,
-    under ``root``, its relative path, file name or doc_id there."""
+    """Where a source's file may be: its path as written (also relative to where the brief was made,
+    ``source_root`` seen from the brief's folder, and to the brief's folder), or, under ``root``, its
+    relative path, file name or doc_id there."""
+    found = _given_paths(path, doc_id, brief_dir, root, source_root)
+    if "\\x" not in path:
+        return found
+    # a name that was not UTF-8 is written '\xff' in the brief (collect.readable): its bytes too
+    raw = [
+        Path(re.sub(r"\\x([0-9a-f]{2})", lambda m: chr(0xDC00 + int(m.group(1), 16)), str(p))) for p in found
+    ]
+    return [*found, *raw]
+
+
+def _given_paths(
+    path: str, doc_id: str, brief_dir: Path | None, root: Path | None, source_root: str | None
+) -> list[Path]:
     given = Path(path)
     if root is not None:
         found = [] if given.is_absolute() else [root / given]
         return [*found, root / given.name, root / doc_id]
     found = [given]
     if brief_dir is not None and not given.is_absolute():
+        if source_root:
+            found.append(brief_dir / source_root / given)
         found.append(brief_dir / given)
     return found
 
@@ -64,11 +85,14 @@ def reread_source(
     *,
     brief_dir: Path | None = None,
     root: Path | None = None,
+    source_root: str | None = None,
     texts: TextStore | None = None,
 ) -> Reread:
-    """The source's text as the brief read it, or why it cannot be had; never raises."""
+    """The source's text as the brief read it, or why it cannot be had; never raises.
+    ``source_root``: where the brief was made, seen from ``brief_dir`` (``Brief.source_root``)."""
+    candidates = candidate_paths(source.path, source.doc_id, brief_dir, root, source_root)
     if source.kind in (None, InputKind.text):
-        return _reread_file(source, candidate_paths(source.path, source.doc_id, brief_dir, root))
+        return _reread_file(source, candidates)
     kept = texts.get_text(source.sha256) if texts is not None else None
     if kept is not None:
         return Reread(_document(source, kept), "ok")
@@ -80,7 +104,7 @@ def reread_source(
             "--no-cache, or with another --cache file)",
         )
     problem = "not found"
-    for candidate in candidate_paths(source.path, source.doc_id, brief_dir, root):
+    for candidate in candidates:
         if not candidate.is_file():
             continue
         try:
@@ -145,23 +169,36 @@ class FileTexts:
     it, from ``texts`` (the cache) or extracted again (``reread_source``)."""
 
     def __init__(
-        self, brief_dir: Path | None = None, root: Path | None = None, texts: TextStore | None = None
+        self,
+        brief_dir: Path | None = None,
+        root: Path | None = None,
+        source_root: str | None = None,
+        texts: TextStore | None = None,
     ):
         self.brief_dir = brief_dir
         self.root = root
+        # where the brief was made, seen from its JSON's folder (Brief.source_root): a brief rendered
+        # from another working directory still finds its sources
+        self.source_root = source_root
         self.texts = texts
         self._cache: dict[Path, str | None] = {}
         self._extracted: dict[str, str | None] = {}
 
     def candidates(self, path: str, doc_id: str) -> list[Path]:
-        return candidate_paths(path, doc_id, self.brief_dir, self.root)
+        return candidate_paths(path, doc_id, self.brief_dir, self.root, self.source_root)
 
     def source_text(self, source: SourceDocument) -> str | None:
         """The text a source's citations index, when it is the very text the brief read."""
         if source.kind in (None, InputKind.text):
             return self.text_for(source.path, source.doc_id)
         if source.sha256 not in self._extracted:
-            read = reread_source(source, brief_dir=self.brief_dir, root=self.root, texts=self.texts)
+            read = reread_source(
+                source,
+                brief_dir=self.brief_dir,
+                root=self.root,
+                source_root=self.source_root,
+                texts=self.texts,
+            )
             self._extracted[source.sha256] = read.document.text if read.document is not None else None
         return self._extracted[source.sha256]
 

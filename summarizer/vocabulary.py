@@ -94,6 +94,107 @@ GROUP_NOUNS = _words(
 # opposed to it'), from which rival proposals meet as one contested question.
 STANCE_FOR = _words("propose support back favor favour endorse champion")
 STANCE_AGAINST = _words("oppose reject resist block")
+
+# Verbs (lemmas) of belief whose clause is the claim: 'I don't believe [he will go through with it]'.
+BELIEF_VERBS = _words("believe think expect know hope feel")
+# Verbs (lemmas) that deny the act after them: 'failed to respond' says that they did not respond.
+FAILURE_VERBS = _words("fail refuse decline")
+# Subjects or objects that deny their clause: 'nothing was agreed', 'none of them voted'.
+NEGATIVE_PRONOUNS = _words("nothing none nobody noone neither")
+# Verbs (lemmas) whose object takes a complement that carries the claim: 'called the rules unfair',
+# 'described the talks as close'.
+COMPLEMENT_VERBS = _words("call describe label deem consider brand dub term find declare characterize")
+# Pronouns that stand for someone named elsewhere: a statement whose subject is one cannot be read alone.
+THIRD_PERSON_PRONOUNS = _words("he she it they him her them his its their")
+# Verbs (lemmas) that only say their object came about: 'progress was made' says there was progress.
+LIGHT_VERBS = _words("make achieve reach see witness record register")
+
+# Positions for or against something (analysis/stances.py), as political English words them.
+# Verbs (lemmas) whose subject backs their object or the act after 'to' ('proposed X', 'threatened
+# to close the border', 'plans to impose tariffs'), or which back what follows 'for'/'on'.
+STANCE_VERBS_FOR = _words(
+    """
+    propose offer support back endorse favor favour champion demand want seek request urge push insist
+    press pledge vow promise threaten plan intend sign approve defend advocate welcome praise applaud
+    embrace call ask
+    """
+)
+# Verbs (lemmas) whose subject opposes their object or the act after 'to' ('refused to fund it').
+STANCE_VERBS_AGAINST = _words(
+    """
+    oppose reject refuse block resist dismiss criticize criticise condemn denounce slam blast decry
+    veto challenge scrap object disagree balk protest rebuff spurn
+    """
+)
+# Of those, verbs whose object is the person asked, not the thing: 'called for X', 'urged them to X'.
+PREPOSITIONAL_STANCE_VERBS = _words("call ask press urge")
+# Nouns of a position, with 'to'/'for'/'of' the thing ('deep opposition to the tariffs').
+STANCE_NOUNS_FOR = _words("support backing endorsement demand push")
+STANCE_NOUNS_AGAINST = _words("opposition objection rejection resistance criticism")
+# Judging words a speaker applies to a thing ('the ask is a non-starter', 'called it impractical').
+JUDGMENTS_AGAINST = _words(
+    """
+    non-starter nonstarter unacceptable sham hoax farce illegal unconstitutional unlawful dangerous
+    reckless outrageous offensive absurd ridiculous impractical unfair mistake disaster failure gimmick
+    unworkable wrong irresponsible immoral ineffective
+    """
+)
+JUDGMENTS_FOR = _words(
+    "necessary essential fair legitimate reasonable right vital crucial appropriate lawful constitutional"
+)
+# Nouns that name a kind of thing, not one thing: two stances on 'the plan' may be on two plans.
+GENERIC_TARGETS = _words(
+    "plan proposal offer deal bill measure move effort idea thing way option position step agreement "
+    "call demand request push support have be do make get take give"
+)
+# Words that count or measure: '$1.375 billion' and '$8.6 billion' share a unit, not a subject.
+UNITS = _words(
+    """
+    billion million trillion thousand hundred percent per cent dollar dollars euro euros pound pounds
+    year years month months week weeks day days hour hours
+    """
+)
+# Verbs (lemmas) whose subject is the one who would do the act after 'to' ('threatened to close the
+# border': should the holder close it?); after 'urge X to', 'call on X to' someone else would.
+SELF_ACT_VERBS = _words("threaten plan intend vow pledge promise offer seek want refuse propose decline")
+
+# Proposals (analysis/plans.py). Verbs (lemmas) that put a plan forward ('unveiled a $928 billion plan').
+PROPOSING_VERBS = _words("propose offer unveil introduce submit request table float counter")
+# Nouns that name a plan on the table.
+PLAN_NOUNS = _words(
+    """
+    proposal plan offer counteroffer counterproposal deal framework package budget blueprint bill
+    truce ceasefire agreement compromise option
+    """
+)
+# Verbs (lemmas) by which a plan says what it does ('the plan would cut ...', 'could result in ...').
+TERMS_VERBS = _words(
+    """
+    include call provide give cut require allow result offer set fund raise release free divert create
+    expand end stop ban bar extend increase reduce spend invest pay grant guarantee establish impose
+    lift withdraw return stagger contain cover seek
+    """
+)
+# How a sentence that adds terms to the proposal before it opens.
+TERMS_OPENERS = ("in return", "in exchange", "under the plan", "under the proposal", "under the deal",
+                 "under the agreement", "in the first stage", "in the second stage", "the deal would",
+                 "the plan would", "the proposal would")  # fmt: skip
+# Of the proposing verbs, those that also take things that are no plan ('offered an assessment').
+OFFERING_VERBS = _words("offer float table counter")
+# Of the verbs of terms, those that list what the plan holds ('would include X and Y'): each is a term.
+LISTING_VERBS = _words("include call provide give result contain cover offer")
+# Words by which a sentence points back at the one before it ('those complaints', 'also', 'instead').
+BACK_POINTERS = _words(
+    "this these those such also too instead specifically meanwhile likewise similarly however still "
+    "again further furthermore moreover"
+)
+# Acts (stance verbs and judgments) by which a side backs someone else's plan: a reaction, not a plan
+# or a demand of its own ('welcomed the offer', 'the deal is fair').
+SUPPORTING_ACTS = _words(
+    "support back endorse favor favour champion welcome praise applaud embrace approve sign defend "
+    "necessary essential fair legitimate reasonable right vital crucial appropriate lawful constitutional"
+)
+
 # Verbs that state a position about their object even without a clause ('denied the report',
 # 'described the talks as close'); other reporting verbs without one report an act, not a claim
 # ('Israel declared war', 'Israel voiced optimism').
@@ -137,12 +238,6 @@ DEMAND_CUE = re.compile(
 DEMAND_WORDS = re.compile(
     r"\b(demand\w*|condition\w*|insist\w*|calls? for|called for|wants?|seek\w*|refus\w*|reject\w*|"
     r"must|red line|adhere\w*|urg\w+|push\w*)\b",
-    re.I,
-)
-# A sentence that states a proposal.
-PROPOSAL_CUE = re.compile(
-    r"\b(proposal|proposed|plan|offer|counteroffer|deal (?:that|which) would|truce which would|"
-    r"would be staggered|framework)\b",
     re.I,
 )
 # First words that make a list item a clause of the sentence rather than an item ('said', 'which').

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pdf_fixture import make_pdf
 
-from summarizer.documents import load_document, load_documents
+from summarizer.documents import MAX_CHARS, collect_inputs, load_document, load_documents
 from summarizer.inputs import InputError, InputKind, read_url_list
 from summarizer.inputs.base import normalise_date
 from summarizer.inputs.collections import read_json, read_jsonl
@@ -161,7 +161,15 @@ def test_the_review_page_is_no_article(tmp_path: Path) -> None:
     (folder / "a.txt").write_text("The delegations met in Cairo on Sunday, officials said.\n")
     loaded = load_documents([folder])
     assert [d.doc_id for d in loaded.documents] == ["a.txt"] and loaded.failed == []
-    assert any("brief.html: skipped: a summarizer review page" in n for n in loaded.notices)
+    # known as ours before it is read (collect / outputs.own_output), as a brief's Markdown or JSON is
+    assert [(Path(p).name, why) for p, why in loaded.skipped] == [
+        ("brief.html", "a review page written by summarizer, not an article")
+    ]
+    # one that lost its doctype is still known when it is read (inputs.html), and skipped
+    (folder / "page.html").write_text(own.removeprefix("<!DOCTYPE html>") + _paragraphs(5) + "</html>")
+    loaded = load_documents([folder / "page.html", folder / "a.txt"])
+    assert [d.doc_id for d in loaded.documents] == ["a.txt"] and loaded.failed == []
+    assert any("page.html: skipped: a summarizer review page" in n for n in loaded.notices)
 
 
 def test_a_saved_page_is_a_document_whose_citations_index_the_extracted_text(tmp_path: Path) -> None:
@@ -295,6 +303,42 @@ def test_a_folder_reads_jsonl_but_not_json(tmp_path: Path) -> None:
     (folder / "brief.json").write_text(json.dumps({"sources": [], "claims": [], "stats": {}}))
     loaded = load_documents([folder])
     assert [d.doc_id for d in loaded.documents] == ["a.jsonl#1"] and loaded.failed == []
+
+
+def test_a_folder_of_pages_and_collections_is_read_recursively_with_unique_ids(tmp_path: Path) -> None:
+    """Subfolders are read (collect.py) for every kind of input; two files of one name get the
+    shortest path that tells them apart, and a record's id follows its file's."""
+    folder = tmp_path / "news"
+    for name, page in (("A", "gulf-courier"), ("B", "nile-wire")):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "page.html").write_bytes((PAGES / f"{page}.html").read_bytes())
+    (folder / "A" / "news.jsonl").write_text(json.dumps({"text": ARTICLE, "outlet": "Reuters"}) + "\n")
+    long_text = "The talks went on through the night in Cairo, officials said. " * (MAX_CHARS // 60)
+    records = [{"text": ARTICLE + " More."}, {"text": long_text}]
+    (folder / "B" / "news.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    loaded = load_documents([folder])
+    assert [d.doc_id for d in loaded.documents] == [
+        "A/news.jsonl#1",
+        "A/page.html",
+        "B/news.jsonl#1",
+        "B/news.jsonl#2",
+        "B/page.html",
+    ]
+    assert [d.label for d in loaded.documents] == ["000", "A/page", "002", "003", "B/page"]
+    assert loaded.documents[0].path == str(folder / "A" / "news.jsonl") and loaded.failed == []
+    # an over-long record is cut like an over-long file: recorded, so the brief is incomplete
+    cut = loaded.documents[3].cut
+    assert cut is not None and cut.kept_characters == len(loaded.documents[3].text) <= MAX_CHARS
+    assert cut.file_bytes == len(long_text.strip("\n").encode("utf-8"))
+    assert all(d.cut is None for i, d in enumerate(loaded.documents) if i != 3)
+    # files and URLs keep the order they were given in
+    found = collect_inputs([folder / "B", "https://news.example/a", folder / "A" / "page.html"])
+    assert [getattr(item, "doc_id", item) for item in found.order] == [
+        "news.jsonl",
+        "B/page.html",
+        "https://news.example/a",
+        "A/page.html",
+    ]
 
 
 def test_dates_are_normalised() -> None:

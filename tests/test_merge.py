@@ -14,6 +14,7 @@ from summarizer.merge import (
     merge_demands,
     merge_figures,
     merge_parties,
+    resolve_demands,
     without_figure_statements,
 )
 from summarizer.models import (
@@ -140,16 +141,15 @@ def test_demands_cluster_across_documents_with_their_sources() -> None:
     def demand(doc: str, party: str, text: str) -> DemandEntry:
         return DemandEntry(party=party, demand=text, citations=[_citation(doc)], sources=[doc])
 
-    merged = merge_demands(
-        [
-            demand("001_a.txt", "Hamas", "a permanent ceasefire"),
-            demand("002_b.txt", "Hamas", "permanent ceasefire in Gaza"),
-            demand("003_c.txt", "Hamas", "the return of displaced residents"),
-            demand("003_c.txt", "Israel", "a permanent ceasefire"),  # same words, another party
-            demand("004_d.txt", "Israeli", "the release of all hostages"),
-        ],
-        resolver,
-    )
+    entries = [
+        demand("001_a.txt", "Hamas", "a permanent ceasefire"),
+        demand("002_b.txt", "Hamas", "permanent ceasefire in Gaza"),
+        demand("003_c.txt", "Hamas", "the return of displaced residents"),
+        demand("003_c.txt", "Israel", "a permanent ceasefire"),  # same words, another party
+        demand("004_d.txt", "Israeli", "the release of all hostages"),
+    ]
+    merged = merge_demands(resolve_demands(entries, resolver))
+    assert entries[-1].party == "Israeli", "the merge leaves its inputs as they were"
     by_key = {(d.party, d.demand): d for d in merged}
     assert len(merged) == 4
     ceasefire = by_key[("Hamas", "a permanent ceasefire")]
@@ -524,7 +524,7 @@ def test_rival_proposals_meet_as_one_question() -> None:
     )
     (point,) = find_contested(groups, centroids)
     assert point.id == "Q1"
-    assert point.question == "For or against raising the fuel tax"
+    assert point.question == "For or against raising the fuel tax?"
     assert {(p.side, p.negated) for p in point.positions} == {("Egypt", False), ("Hamas", True)}
 
 
@@ -534,7 +534,7 @@ def test_a_merged_claim_does_not_chain_claims_that_only_share_a_topic(monkeypatc
     one merged claim are less similar than MIN_MEMBER_SIMILARITY."""
     import numpy as np
 
-    from summarizer import merge
+    from summarizer.merge import claims, clustering
 
     rng = np.random.default_rng(7)
     chain = [rng.normal(size=64)]
@@ -546,9 +546,29 @@ def test_a_merged_claim_does_not_chain_claims_that_only_share_a_topic(monkeypatc
     def weakest_pair(clusters: list[list[int]]) -> float:
         return min(float((vectors[c] @ vectors[c].T).min()) for c in clusters)
 
-    monkeypatch.setattr(merge, "MIN_MEMBER_SIMILARITY", -1.0)
-    assert weakest_pair(merge._cluster_by_meaning(vectors, blocks, merge.SAME_CLAIM)) < 0.35
+    monkeypatch.setattr(clustering, "MIN_MEMBER_SIMILARITY", -1.0)
+    assert weakest_pair(clustering.cluster_by_meaning(vectors, blocks, claims.SAME_CLAIM)) < 0.35
     monkeypatch.undo()
-    clusters = merge._cluster_by_meaning(vectors, blocks, merge.SAME_CLAIM)
-    assert weakest_pair(clusters) >= merge.MIN_MEMBER_SIMILARITY
+    clusters = clustering.cluster_by_meaning(vectors, blocks, claims.SAME_CLAIM)
+    assert weakest_pair(clusters) >= clustering.MIN_MEMBER_SIMILARITY
     assert sorted(i for c in clusters for i in c) == list(range(len(vectors)))
+
+
+def test_merging_changes_neither_its_inputs_nor_the_party_index() -> None:
+    """The merge is pure: the grounded documents and the analysis' party index are the same after it
+    (sides and demand owners are resolved on copies; a name no document made a party is learned in an
+    overlay of the index)."""
+    import pickle
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import merge_scale
+
+    grounded, documents, index = merge_scale.fresh_inputs(40, 3)
+    for g in grounded[:5]:  # names the index does not know, as a model may give them
+        g.demands[0].party = "Some New Coalition"
+        g.claims[0].speaker_side = "Another Unknown Bloc"
+    before = pickle.dumps((grounded, index.parties, index.lookup, index.affiliations))
+    merge_scale.merge(grounded, documents, index)
+    assert pickle.dumps((grounded, index.parties, index.lookup, index.affiliations)) == before

@@ -72,8 +72,9 @@ def test_the_markdown_and_the_page_name_sources_and_never_link_a_script_url() ->
         stats=RunStats(),
     )
     markdown = render_markdown(brief)
-    assert "_2 sources from 1 outlet: Nile <Wire> ·" in markdown
-    assert "- Nile <Wire>, “T” (x) — `javascript:alert(1)` — `x.html` — date" in markdown
+    # metadata is text from the page: no HTML a Markdown viewer would act on (display.markdown_text)
+    assert "_2 sources from 1 outlet: Nile &lt;Wire&gt; ·" in markdown
+    assert "- Nile &lt;Wire&gt;, “T” (x) — `javascript:alert(1)` — `x.html` — date" in markdown
     assert "- `y.txt` — date not given" in markdown
     page = render_html(brief, load_sources(brief))
     assert "<h2>Nile &lt;Wire&gt; (x)</h2>" in page

@@ -16,6 +16,7 @@ From every parsed sentence (``parsing``):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from summarizer.analysis.parsing import ParsedCorpus, parse_corpus
+from summarizer.display import clean_name
 from summarizer.documents import Document
 from summarizer.geo import CAPITALS, COUNTRIES, GOVERNMENT_SEATS, NON_PARTY_WORDS, POLITICAL_ALIASES
 from summarizer.lexical import normalise_name
@@ -144,6 +146,21 @@ class PartyIndex:
     # the sentence parses, shared with the rest of the analysis
     corpus: ParsedCorpus = field(default_factory=ParsedCorpus)
     _pattern: re.Pattern[str] | None = None
+
+    def overlay(self) -> PartyIndex:
+        """A copy whose names can grow (the merge learns a name no document made a party) without
+        changing this index; the parses are shared, read-only."""
+        return dataclasses.replace(
+            self,
+            parties={name: set(aliases) for name, aliases in self.parties.items()},
+            documents=Counter(self.documents),
+            lookup=dict(self.lookup),
+            titles=dict(self.titles),
+            people=set(self.people),
+            affiliations=dict(self.affiliations),
+            salience=dict(self.salience),
+            _pattern=None,
+        )
 
     def add(self, canonical: str, alias: str | None = None) -> None:
         self.parties.setdefault(canonical, set())
@@ -361,7 +378,8 @@ def _group_phrase(span: Span) -> str | None:
 
 
 def _clean_surface(text: str) -> str:
-    text = re.sub(r"^(?:the|The)\s+", "", text.strip())
+    # 'Qatar' + ZERO WIDTH JOINER is Qatar: invisible characters never make a second party
+    text = re.sub(r"^(?:the|The)\s+", "", clean_name(text).strip())
     text = re.sub(r"(?:’s|'s|’|')$", "", text)
     text = re.sub(r"^Departments of\b", "Department of", text)
     if text.isupper() and len(text) > 5 and " " in text:  # 'KAMALA HARRIS' in a shouted headline

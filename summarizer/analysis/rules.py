@@ -19,7 +19,7 @@ from summarizer.models import (
     ExtractedProposal,
     PartyRole,
 )
-from summarizer.vocabulary import DEMAND_CUE, DEMAND_VERBS, NOT_AN_ITEM, PROPOSAL_CUE
+from summarizer.vocabulary import DEMAND_CUE, DEMAND_VERBS, NOT_AN_ITEM
 
 # ---------------------------------------------------------------------------------------------------
 # Rules-only extraction (no model)
@@ -162,16 +162,14 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
             if owner:
                 for item in _demand_items(sentence, cue)[:6]:
                     demands.append(ExtractedDemand(party=owner, demand=item[:200], sentences=[sentence.id]))
-        proposal_cue = PROPOSAL_CUE.search(text)
-        if proposal_cue:
-            by = attribution.speaker if attribution else None
-            intro = _LIST_INTRO.search(text)
+        plan = analysis.plans.get(sentence.id)
+        if plan is not None:
             proposals.append(
                 ExtractedProposal(
-                    summary=excerpt(text, 200, proposal_cue),
-                    proposed_by=by and by[:80],
-                    terms=_split_items(text[intro.end() :])[:6] if intro else [],
-                    sentences=[sentence.id],
+                    summary=excerpt(text, 200),
+                    proposed_by=plan.proposer and plan.proposer[:80],
+                    terms=[t[:160] for t in plan.terms][:6],
+                    sentences=[sentence.id, *plan.term_sentences][:3],
                 )
             )
         if attribution:
