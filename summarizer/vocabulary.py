@@ -315,3 +315,28 @@ ISSUE_WORDS = _words("bill agreement deal plan infrastructure tax rate law act r
 NAME_FUNCTION_WORDS = _words("of and for the to on in a an by with")
 # A speaker that opens with one of these is a reference back, not a name ('his spokesman').
 ANAPHORS = _words("he she they it his her their its this that")
+# News agencies whose wire copy other outlets run (a page's outlet or author naming one of them): the
+# copy of a wire story stands for its republished texts. Lowercase name -> the agency's usual name.
+WIRE_AGENCIES = {
+    "reuters": "Reuters",
+    "thomson reuters": "Reuters",
+    "ap": "AP",
+    "associated press": "AP",
+    "the associated press": "AP",
+    "afp": "AFP",
+    "agence france-presse": "AFP",
+    "agence france presse": "AFP",
+    "dpa": "dpa",
+    "deutsche presse-agentur": "dpa",
+    "efe": "EFE",
+    "ansa": "ANSA",
+    "anadolu": "Anadolu",
+    "anadolu agency": "Anadolu",
+    "xinhua": "Xinhua",
+    "kyodo": "Kyodo",
+    "kyodo news": "Kyodo",
+    "bloomberg": "Bloomberg",
+    "upi": "UPI",
+    "pa media": "PA Media",
+    "aap": "AAP",
+}

@@ -26,6 +26,7 @@ from summarizer.lexical import content_words
 from summarizer.merge.clustering import first_citations
 from summarizer.merge.speakers import one_person, readable_description
 from summarizer.models import Brief, Citation, ClaimGroup, FigureComparison, KeyPoint, KeyPointKind
+from summarizer.naming import SourceNames
 
 MAX_KEY_POINTS = 8
 # Numbers written with a qualifier are not exact: 'around 130' agrees with 133.
@@ -133,8 +134,9 @@ def key_points(
         )
         if vector is not None:
             shown_vectors.append(vector)
+    names = SourceNames.of(brief.sources)
     for figure in [f for f in brief.figures if f.discrepancy and plainly_differ(f)][:1]:
-        values = "; ".join(f"{v.text} ({v.doc_id})" for v in figure.values)
+        values = "; ".join(f"{v.text} ({names.inline(v.doc_id)})" for v in figure.values)
         points.append(
             KeyPoint(
                 kind=KeyPointKind.figure,
