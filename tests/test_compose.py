@@ -292,7 +292,9 @@ def test_a_sentence_that_gives_both_values_is_no_disagreement() -> None:
     change = FigureComparison(
         quantity="money",
         values=[
-            _value("a.txt", 716e9, "$716 billion", "The budget will rise from $716 billion to $750 billion."),
+            _value(
+                "a.txt", 716e9, "$716\xa0billion", "It rises from $716\xa0billion to $750\xa0billion."
+            ),
             _value("b.txt", 750e9, "$750 billion", "The budget will rise to $750 billion next year."),
         ],
         discrepancy=True,

@@ -79,7 +79,13 @@ def plainly_differ(figure: FigureComparison) -> bool:
         return False
     # A sentence that gives both values tells a change or two things ('from $7 to $9'), not a
     # disagreement between sources.
-    if any(w.text.strip() in v.citation.text for v in exact for w in exact if w.value != v.value):
+    # Compared with runs of white space made one space: '$716\xa0billion' is written '$716 billion'.
+    if any(
+        " ".join(w.text.split()) in " ".join(v.citation.text.split())
+        for v in exact
+        for w in exact
+        if w.value != v.value
+    ):
         return False
     words = [content_words(_DIGITS.sub(" ", v.citation.text)) for v in exact]
     return all(len(a & b) >= 0.5 * min(len(a), len(b)) for a in words for b in words if a and b)
