@@ -200,6 +200,11 @@ UNITS = _words(
 )
 # Verbs (lemmas) whose subject is the one who would do the act after 'to' ('threatened to close the
 # border': should the holder close it?); after 'urge X to', 'call on X to' someone else would.
+# Verbs (lemmas) that end a thing, one act however a story words it ('abolish the filibuster', 'nix
+# the filibuster', 'end the filibuster'): stances on ending one thing meet whichever verb they use.
+ENDING_VERBS = _words(
+    "end abolish eliminate nix scrap repeal axe ditch terminate dismantle kill overturn rescind revoke"
+)
 SELF_ACT_VERBS = _words("threaten plan intend vow pledge promise offer seek want refuse propose decline")
 
 # Proposals (analysis/plans.py). Verbs (lemmas) that put a plan forward ('unveiled a $928 billion plan').

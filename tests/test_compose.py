@@ -292,9 +292,7 @@ def test_a_sentence_that_gives_both_values_is_no_disagreement() -> None:
     change = FigureComparison(
         quantity="money",
         values=[
-            _value(
-                "a.txt", 716e9, "$716\xa0billion", "It rises from $716\xa0billion to $750\xa0billion."
-            ),
+            _value("a.txt", 716e9, "$716\xa0billion", "It rises from $716\xa0billion to $750\xa0billion."),
             _value("b.txt", 750e9, "$750 billion", "The budget will rise to $750 billion next year."),
         ],
         discrepancy=True,
@@ -331,3 +329,23 @@ def test_a_key_point_cites_the_words_it_shows_first() -> None:
         sources=["a.txt", "b.txt"],
     )
     assert [c.doc_id for c in statement_first(group)] == ["b.txt", "a.txt"]
+
+
+def test_ending_one_thing_is_one_act_whichever_verb_says_it(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "The Drivers Union has called for the bridge toll to be abolished. "
+        "The Harbour Authority opposes scrapping the bridge toll.\n",
+        encoding="utf-8",
+    )
+    (document,) = load_documents([folder]).documents
+    analysis = analyse_document(document, build_party_index([document]))
+    sides = {1: "Drivers Union", 2: "Harbour Authority"}
+    held = [HeldStance(document, s, sides[n]) for n, stances in analysis.positions.items() for s in stances]
+    (point,) = find_disputes(held, Voices())
+    assert point.question == "Should the bridge toll be abolished?"
+    assert [(p.side, p.answer) for p in point.positions] == [
+        ("Drivers Union", FOR),
+        ("Harbour Authority", AGAINST),
+    ]
