@@ -18,7 +18,7 @@ from summarizer.documents import load_documents
 from summarizer.duplicates import Voices
 from summarizer.embeddings import default_encoder
 from summarizer.merge.contested import HeldStance, find_disputes, rule_verdict
-from summarizer.merge.keypoints import plainly_differ, statement_first
+from summarizer.merge.keypoints import plainly_differ, speaker_of, statement_first
 from summarizer.merge.lead import what_happened
 from summarizer.models import Citation, ClaimGroup, ClaimReport, FigureComparison, FigureValue
 from summarizer.pipeline import run_brief
@@ -349,3 +349,25 @@ def test_ending_one_thing_is_one_act_whichever_verb_says_it(tmp_path: Path) -> N
         ("Drivers Union", FOR),
         ("Harbour Authority", AGAINST),
     ]
+
+
+def test_a_bullet_without_a_side_names_the_speaker_of_its_words_or_no_one() -> None:
+    def report(speaker: str, statement: str) -> ClaimReport:
+        return ClaimReport(doc_id="a.txt", speaker=speaker, speaker_side="unknown", statement=statement)
+
+    def group(*reports: ClaimReport) -> ClaimGroup:
+        return ClaimGroup(
+            id="C1",
+            statement="the toll was unlawful",
+            speaker_sides=["unknown"],
+            negated=False,
+            reports=list(reports),
+            sources=["a.txt"],
+        )
+
+    merged = group(
+        report("The ministry", "the toll was unlawful"), report("A group of drivers", "tolls are bad")
+    )
+    assert speaker_of(merged) is None  # the words are the ministry's, a description of another
+    alone = group(report("An unnamed official", "the toll was unlawful"), report("the official", "it was"))
+    assert speaker_of(alone) == "An unnamed official"

@@ -45,7 +45,7 @@ MIN_WORDS = 4
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
-def _speaker(group: ClaimGroup) -> str | None:
+def speaker_of(group: ClaimGroup) -> str | None:
     """Who says it: the one person who does, or the sides; for unnamed speakers a description that
     reads alone. None when the brief cannot say who."""
     speakers = [r.speaker for r in group.reports]
@@ -55,7 +55,10 @@ def _speaker(group: ClaimGroup) -> str | None:
     named = [s for s in group.speaker_sides if s != UNKNOWN_SIDE]
     if named:
         return ", ".join(named)
-    return readable_description(speakers)
+    # No side: the reports may be of several unnamed speakers merged by meaning, so the bullet names
+    # the one whose words it shows, if a reader can take that speaker alone ('An unnamed official').
+    shown = [r.speaker for r in group.reports if r.statement == group.statement][:1]
+    return readable_description(shown)
 
 
 def _readable(group: ClaimGroup, proposition: Proposition | None) -> bool:
@@ -121,7 +124,7 @@ def key_points(
             break
         if count(group.sources) < 2 or group.id in shown_claims:
             continue
-        speaker = _speaker(group)
+        speaker = speaker_of(group)
         if speaker is None or not _readable(group, (propositions.get(group.id) or [None])[0]):
             continue
         if any((c.doc_id, c.sentence) in in_lead for r in group.reports for c in r.citations):
