@@ -19,7 +19,7 @@ from summarizer.duplicates import Voices
 from summarizer.embeddings import default_encoder
 from summarizer.merge.contested import HeldStance, find_disputes, rule_verdict
 from summarizer.merge.keypoints import plainly_differ, speaker_of, statement_first
-from summarizer.merge.lead import what_happened
+from summarizer.merge.lead import reads_alone, what_happened
 from summarizer.models import Citation, ClaimGroup, ClaimReport, FigureComparison, FigureValue
 from summarizer.pipeline import run_brief
 
@@ -371,3 +371,17 @@ def test_a_bullet_without_a_side_names_the_speaker_of_its_words_or_no_one() -> N
     assert speaker_of(merged) is None  # the words are the ministry's, a description of another
     alone = group(report("An unnamed official", "the toll was unlawful"), report("the official", "it was"))
     assert speaker_of(alone) == "An unnamed official"
+
+
+@pytest.mark.parametrize(
+    ("text", "alone"),
+    [
+        ("About $5 billion is slated to come from the ministry, with $3 billion from the city.", False),
+        ("The budget includes $5 billion for the new bridge.", True),
+        ("Twelve people were killed in the flood on Monday.", True),
+        ("He said the bridge would close.", False),
+    ],
+)
+def test_a_lead_sentence_reads_without_the_one_before(text: str, alone: bool) -> None:
+    (parse,) = nlp.parse([text])
+    assert reads_alone(parse) is alone
