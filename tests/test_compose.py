@@ -144,6 +144,14 @@ def test_stances_from_verbs_nouns_and_judgments() -> None:
     assert (judged.holder, judged.polarity) == ("the senator", AGAINST)
 
 
+def test_being_against_is_a_stance_and_an_opening_for_is_not_its_object() -> None:
+    (against,) = _stances("The union is against the new bridge toll.")
+    assert (against.holder, against.polarity, against.target) == ("The union", AGAINST, "the new bridge toll")
+    assert _stances("The mayor is not against the new bridge toll.") == []
+    (called,) = _stances("For this reason, the drivers have called for the toll to be abolished.")
+    assert (called.polarity, called.target) == (FOR, "the toll to be abolished")
+
+
 def test_no_stance_from_a_pronoun_someone_else_quotes_or_from_a_headline() -> None:
     assert _stances("He demanded a new bridge, the senator said.", speaker="the senator") == []
     assert _stances("Governor rejects the union's offer") == []  # no full stop: a headline

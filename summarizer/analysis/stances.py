@@ -94,6 +94,9 @@ def find_positions(sentence_id: int, doc: Doc, speaker: str | None) -> list[Stan
             stance = _noun_stance(sentence_id, token, speaker)
         elif _judging(token):
             stance = _judgment(sentence_id, token, speaker)
+        elif lemma == "be" and (against := _against(token)) is not None:
+            # 'Sinema is against eliminating the filibuster'
+            stance = _stance(sentence_id, _holder(token, speaker), AGAINST, "against", against, False)
         else:
             stance = None
         if stance is not None and all(s.target != stance.target for s in found):
@@ -111,6 +114,16 @@ def _judging(token: Token) -> bool:
 def _is_person(holder: str, doc: Doc) -> bool:
     """Whether the holder phrase names a person the parse marks as one."""
     return any(e.label_ == "PERSON" and e.text in holder for e in doc.ents)
+
+
+def _against(copula: Token) -> Token | None:
+    """What 'X is against' has after 'against', unless the copula is negated ('is not against')."""
+    if any(c.dep_ == "neg" for c in copula.children):
+        return None
+    for child in copula.children:
+        if child.dep_ == "prep" and child.lower_ == "against" and child.i > copula.i:
+            return next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
+    return None
 
 
 def _holder(verb: Token, speaker: str | None) -> str | None:
@@ -150,6 +163,8 @@ def _verb_stance(sentence_id: int, verb: Token, speaker: str | None) -> Stance |
         target = things[0]  # 'called the rules unfair' is no stance on the rules: 'called for X' is
     if target is None:  # 'called for X', 'insisted on X', 'voted against X', 'objected to X'
         for child in verb.children:
+            if child.i < verb.i:
+                continue  # 'For this reason, they called ...': an adverbial, not what is called for
             if child.dep_ == "prep" and child.lower_ in ("for", "on", "against", "to"):
                 objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
                 if objects:
