@@ -34,12 +34,15 @@ class DocumentAnalysis:
     party_mentions: dict[str, list[int]]  # canonical party -> sentence ids
     # sentence id -> positions stated for or against something ('X proposed A, which Y opposes')
     stances: dict[int, list[Attribution]] = field(default_factory=dict)
+    # person who speaks for a party ('Israeli Prime Minister X') -> sentence ids naming them
+    member_mentions: dict[str, list[int]] = field(default_factory=dict)
 
 
 def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
     attributions: dict[int, Attribution] = {}
     figures: list[FigureMention] = []
     mentions: dict[str, list[int]] = defaultdict(list)
+    members: dict[str, list[int]] = defaultdict(list)
     stances: dict[int, list[Attribution]] = {}
     previous: Attribution | None = None
     last_person: str | None = None
@@ -76,10 +79,12 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
                 stance.side = index.side_of(stance.speaker)
             if found:
                 stances[sentence.id] = found
-        for figure in find_figures(sentence):
+        for figure in find_figures(sentence, doc):
             if attribution:
                 figure.attributed_to = attribution.speaker
             figures.append(figure)
         for canonical in index.mentions(sentence.analysis_text):
             mentions[canonical].append(sentence.id)
-    return DocumentAnalysis(document.doc_id, attributions, figures, dict(mentions), stances)
+        for person in index.named_members(sentence.analysis_text):
+            members[person].append(sentence.id)
+    return DocumentAnalysis(document.doc_id, attributions, figures, dict(mentions), stances, dict(members))

@@ -9,10 +9,11 @@ from summarizer.embeddings import Encoder, default_encoder
 from summarizer.ground import GroundedDocument
 from summarizer.merge.claims import AnaphoraContext, merge_claims, without_figure_statements
 from summarizer.merge.contested import find_contested
+from summarizer.merge.demands import merge_demands, resolve_demands
 from summarizer.merge.figures import merge_figures
 from summarizer.merge.keypoints import key_points
 from summarizer.merge.parties import PartyResolver, merge_parties
-from summarizer.merge.proposals import merge_demands, merge_proposals, resolve_demands
+from summarizer.merge.proposals import merge_proposals
 from summarizer.models import (
     Brief,
     CoverageRow,
@@ -73,7 +74,8 @@ def merge_documents(
     voices = find_copies(documents)  # wire copy run by several outlets is one voice
     parties = merge_parties([p for g in grounded for p in g.parties], resolver)
     demand_entries = resolve_demands([d for g in grounded for d in g.demands], resolver)
-    demands = merge_demands(demand_entries)
+    encoder = encoder or default_encoder()
+    demands = merge_demands(demand_entries, encoder)
     figures = merge_figures([f for g in grounded for f in g.figures])
     for number, figure in enumerate(figures, start=1):
         figure.id = f"F{number}"
@@ -81,7 +83,7 @@ def merge_documents(
     claims, centroids = merge_claims(
         reports,
         resolver,
-        encoder or default_encoder(),
+        encoder,
         voices,
         demands=demand_entries,
         context=AnaphoraContext(documents),
