@@ -20,15 +20,20 @@ brief: $(BIN)/python
 	$(EMBEDDING_MODEL_INSTALL)
 	$(BIN)/summarizer brief seeds/ -o brief.md --json brief.json
 
+# ruff's lint rules and formatting (pyproject's [tool.ruff]); any finding fails the command.
+LINT = $(BIN)/ruff check . && $(BIN)/ruff format --check .
+
 # Test dependencies (llama.cpp runtime + the 98 MB tiny model for the real local-model test, Selenium
-# and the system's headless Chromium for the review-page tests), then pytest.
+# and the system's headless Chromium for the review-page tests), then the lint, then pytest. CI
+# (.ci/run) is this target: a ruff finding fails it as a failing test does.
 test: $(BIN)/python browser
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(EMBEDDING_MODEL_INSTALL)
+	$(LINT)
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/python
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(LINT)
 
 schemas: $(BIN)/python
 	$(BIN)/summarizer schemas

@@ -20,9 +20,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from summarizer.backends.base import Usage
-from summarizer.backends.local import CallTiming, LocalBackend, grammar_schema
-from summarizer.models import DocumentExtraction, ExtractedFigure, ExtractedParty, ExtractionContext
+from summarizer.backends.base import Request, Usage
+from summarizer.backends.local import CallTiming, LocalBackend
+from summarizer.backends.schema import constrained_schema
+from summarizer.models import CITATION_FIELD, DocumentExtraction, ExtractedFigure, ExtractedParty
 
 SYSTEM = (
     "You extract structured facts from one news article for a cited brief. The article's sentences are "
@@ -112,29 +113,32 @@ def main() -> None:
     )
 
     sentences = numbered_sentences(args.doc)
-    context = {
-        "extraction": ExtractionContext(doc_id=args.doc.name, citable_ids=list(range(1, len(sentences) + 1)))
-    }
+    citable = tuple(range(1, len(sentences) + 1))
+
+    def grammar_schema(response_model: type[BaseModel]) -> dict[str, Any]:
+        request = Request(response_model, citable_ids=citable, citation_field=CITATION_FIELD)
+        return constrained_schema(request, grammar=True)
+
     llama = backend._llama
 
     # 1. Cold call: nothing in the KV cache.
     llama.reset()
     parties_messages = messages_for(sentences, "List the parties (actors) of the event.")
-    text = raw_call(backend, parties_messages, grammar_schema(Parties, context))
+    text = raw_call(backend, parties_messages, grammar_schema(Parties))
     show("parties, grammar, cold", backend.last_timing)
     if args.show_json:
         print(text)
 
     # 2. Same system prompt + document, another task: llama.cpp reuses the matching prefix.
     figures_messages = messages_for(sentences, "List the figures (numbers) the article gives.")
-    text = raw_call(backend, figures_messages, grammar_schema(Figures, context))
+    text = raw_call(backend, figures_messages, grammar_schema(Figures))
     show("figures, grammar, prefix reused", backend.last_timing)
     if args.show_json:
         print(text)
 
     # 3. The same call again from an empty cache, for comparison.
     llama.reset()
-    raw_call(backend, figures_messages, grammar_schema(Figures, context))
+    raw_call(backend, figures_messages, grammar_schema(Figures))
     show("figures, grammar, cold", backend.last_timing)
 
     # 4. Without a grammar: what constrained decoding costs per token.
@@ -145,7 +149,7 @@ def main() -> None:
     if args.full:
         llama.reset()
         messages = messages_for(sentences, "Extract the parties, demands, proposals, claims and figures.")
-        text = raw_call(backend, messages, grammar_schema(DocumentExtraction, context))
+        text = raw_call(backend, messages, grammar_schema(DocumentExtraction))
         show("DocumentExtraction, grammar, cold", backend.last_timing)
         if args.show_json:
             print(text)

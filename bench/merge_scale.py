@@ -378,7 +378,7 @@ def synthetic_corpus(count: int, seed: int = 1) -> tuple[list[GroundedDocument],
 
 
 def fresh_inputs(count: int, seed: int) -> tuple[list[GroundedDocument], list[Document], PartyIndex]:
-    """Fresh inputs for every repeat (the merge no longer changes them, but a repeat must not share caches)."""
+    """Fresh inputs for every repeat (the merge no longer changes them; a repeat shares no caches)."""
     grounded, documents = synthetic_corpus(count, seed)
     return grounded, documents, build_party_index(documents)
 
@@ -395,7 +395,7 @@ PHASES = [
     "merge_claims",
     "find_contested",
     "merge_demands",
-    "merge_proposals",
+    "merge_plans",
     "merge_figures",
 ]
 phase_seconds: dict[str, float] = {}

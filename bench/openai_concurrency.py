@@ -158,7 +158,7 @@ def stub_server(delay: float, prefer_shared: bool = True) -> Iterator[tuple[str,
     if prefer_shared:
         try:
             sys.path.insert(0, str(ROOT / "tests"))
-            from openai_server import FaultServer  # type: ignore[import-not-found]
+            from openai_server import FaultServer
 
             server = FaultServer(delay=delay).start()
         except Exception as error:  # absent or broken: fall back to the minimal stub

@@ -150,7 +150,7 @@ def main() -> int:
         # work/brief.json is the last fake run's brief here
         vectors = vector_cache_effect(work / "fake0.sqlite3", work / "corpus", args.repeats)
         if not args.skip_openai:
-            from openai_server import FaultServer  # type: ignore[import-not-found]
+            from openai_server import FaultServer
 
             server = FaultServer(delay=args.delay).start()
             try:

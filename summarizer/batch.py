@@ -22,7 +22,7 @@ from summarizer.analysis import DocumentAnalysis, PartyIndex
 from summarizer.backends.base import Backend, BatchBackend, BatchItem, BatchResult, BatchStatus, Usage
 from summarizer.cache import ExtractionCache
 from summarizer.documents import Document
-from summarizer.extract import build_messages, extraction_context
+from summarizer.extract import build_messages, extraction_request
 from summarizer.models import DocumentExtraction
 from summarizer.pipeline import DocumentOutcome, cached_outcome, document_cache_key, remember
 
@@ -61,8 +61,7 @@ class BatchExtraction:
             BatchItem(
                 custom_id=key,
                 messages=build_messages(document, analyses[document.doc_id], index),
-                response_model=DocumentExtraction,
-                context=extraction_context(document),
+                request=extraction_request(document, DocumentExtraction),
             )
             for key, document in todo.items()
         ]

@@ -6,13 +6,15 @@ brief says which and why); 2 nothing could be done (bad path, no usable document
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import sqlite3
 import sys
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,17 +26,29 @@ from summarizer.backends import Backend, BackendError, BatchBackend, create_back
 from summarizer.batch import BatchExtraction
 from summarizer.cache import ExtractionCache, default_cache_path
 from summarizer.config import Settings
-from summarizer.documents import InputError, collect_paths, load_documents
+from summarizer.display import terminal
+from summarizer.documents import InputError, collect_inputs, load_documents
+from summarizer.evaluate import DEFAULT_THRESHOLD
 from summarizer.gold import Gold
 from summarizer.models import Brief, DocumentExtraction
 from summarizer.nlp import PipelineError
+from summarizer.outputs import (
+    Output,
+    OutputError,
+    Read,
+    check_outputs,
+    recover,
+    write_atomically,
+    write_outputs,
+)
 from summarizer.pipeline import DocumentOutcome, extract_with_cache, run_brief
 from summarizer.progress import ProgressMeter
 from summarizer.render import render_json, render_markdown
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
-# soft_wrap: a message stays one line however narrow the terminal (or 80 columns when piped).
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# soft_wrap: a message stays one line however narrow the terminal (or 80 columns when piped). Values
+# from files go through display.terminal (no control acts, no markup), and no ':name:' becomes an emoji.
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 EXIT_INCOMPLETE = 1
 EXIT_UNUSABLE = 2
@@ -104,28 +118,48 @@ StrategyOpt = Annotated[
     ),
 ]
 
+# The options that choose and configure the model, shared by the commands that call one: each
+# Settings field, its option and its default.
+MODEL_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "backend": (BackendOpt, "auto"),
+    "model": (ModelOpt, None),
+    "base_url": (BaseUrlOpt, None),
+    "mode": (ModeOpt, "tools"),
+    "timeout": (TimeoutOpt, 120.0),
+    "max_retries": (RetriesOpt, 4),
+    "deadline": (DeadlineOpt, 600.0),
+    "max_reasks": (ReasksOpt, 2),
+    "model_path": (ModelPathOpt, None),
+    "fake_replies": (FakeOpt, None),
+    "strategy": (StrategyOpt, "auto"),
+    "context_tokens": (ContextOpt, None),
+}
 
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same folder, fsync, rename: an interrupted run never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        # mkstemp creates the file 0600; give it the permissions a plain open() would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+
+def with_model_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the MODEL_OPTIONS, after its own; it gets them as one ``settings: Settings``.
+
+    Typer reads a command's options from its signature, so the wrapper's signature is the command's
+    own parameters (less ``settings``) followed by one keyword parameter per model option."""
+    own = inspect.signature(command, eval_str=True)
+    parameters = [p for name, p in own.parameters.items() if name != "settings"]
+    parameters += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=option)
+        for name, (option, default) in MODEL_OPTIONS.items()
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        settings = Settings(**{name: kwargs.pop(name) for name in MODEL_OPTIONS})
+        command(*args, settings=settings, **kwargs)
+
+    wrapper.__signature__ = own.replace(parameters=parameters)
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper
 
 
 def fail(message: str, code: int = EXIT_UNUSABLE) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {terminal(message, one_line=False)}")
     return typer.Exit(code)
 
 
@@ -155,11 +189,12 @@ def _cache(no_cache: bool, cache_path: Path | None) -> ExtractionCache | None:
     try:
         return ExtractionCache(path)
     except (sqlite3.Error, OSError) as error:
-        err.print(f"[yellow]warning:[/] cache {path} unusable ({error}); running without it")
+        err.print(f"[yellow]warning:[/] {terminal(f'cache {path} unusable ({error})')}; running without it")
         return None
 
 
 @app.command()
+@with_model_options
 def brief(
     inputs: Annotated[list[Path], typer.Argument(help="Article files or folders of .txt/.md articles.")],
     output: Annotated[
@@ -177,18 +212,6 @@ def brief(
             "its latency shows it can take.",
         ),
     ] = 4,
-    backend: BackendOpt = "auto",
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    mode: ModeOpt = "tools",
-    timeout: TimeoutOpt = 120.0,
-    max_retries: RetriesOpt = 4,
-    deadline: DeadlineOpt = 600.0,
-    max_reasks: ReasksOpt = 2,
-    model_path: ModelPathOpt = None,
-    fake_replies: FakeOpt = None,
-    strategy: StrategyOpt = "auto",
-    context_tokens: ContextOpt = None,
     cache_path: CacheOpt = None,
     no_cache: NoCacheOpt = False,
     batch: BatchOpt = False,
@@ -200,35 +223,37 @@ def brief(
             help="An earlier brief's JSON (brief --json): add a section of what is new since it.",
         ),
     ] = None,
+    *,
+    settings: Settings,
 ) -> None:
     """Write one consolidated, cited brief of the articles."""
     previous = _earlier_brief(since) if since else None  # a bad file fails before any work
-    settings = Settings(
-        backend=backend,
-        model=model,
-        base_url=base_url,
-        mode=mode,
-        timeout=timeout,
-        max_retries=max_retries,
-        deadline=deadline,
-        max_reasks=max_reasks,
-        model_path=model_path,
-        fake_replies=fake_replies,
-        strategy=strategy,
-        context_tokens=context_tokens,
-    )
     try:
-        collect_paths(inputs)  # fail fast on a bad path, before opening the cache or loading a model
+        found = collect_inputs(inputs)  # fail fast on a bad path, before opening the cache or a model
+    except InputError as error:
+        raise fail(str(error)) from None
+    outputs = _outputs(output=output, json=json_output, html=html_output)
+    reads = [Read("the article", path) for path in found.paths]
+    reads += [
+        Read(what, path)
+        for what, path in _used_files(no_cache, cache_path, settings.fake_replies, settings.model_path)
+    ]
+    if since is not None:  # read first, so replacing it with the new brief's JSON loses nothing
+        reads.append(Read("the earlier brief (--since)", since, may_replace=("--json",)))
+    _check(outputs, reads)
+    try:
         cache = _cache(no_cache, cache_path)
         with nlp.remembering(cache):  # sentence spans: a paragraph seen before is not split again
-            loaded = load_documents(inputs)
+            loaded = load_documents(found)
     except (InputError, PipelineError) as error:
         raise fail(str(error)) from None
+    for path, why in loaded.skipped:  # our own briefs in an input folder
+        err.print(f"[yellow]note:[/] {terminal(path)}: {terminal(why)}; skipped")
     for notice in loaded.notices:  # duplicates skipped
-        err.print(f"[yellow]note:[/] {notice}")
+        err.print(f"[yellow]note:[/] {terminal(notice)}")
     for document in loaded.documents:  # not UTF-8, cut to MAX_CHARS, ...
         for warning in document.warnings:
-            err.print(f"[yellow]warning:[/] {document.path}: {warning}")
+            err.print(f"[yellow]warning:[/] {terminal(document.path)}: {terminal(warning)}")
     chosen = _backend(settings)
     batches = _batches(chosen, cache, batch_poll) if batch else None
     with Progress(
@@ -242,9 +267,8 @@ def brief(
     ) as bar:
         task = bar.add_task("extracting", total=len(loaded.documents), speed="")
         meter = ProgressMeter()
-        if (limiter := getattr(chosen, "limiter", None)) is not None:
-            # Concurrency lowered, timeouts raised for a slow server: one line each, once.
-            limiter.notify = lambda message: bar.console.print(f"[yellow]note:[/] {message}")
+        # Concurrency lowered, timeouts raised for a slow server: one line each, once.
+        chosen.set_notify(lambda message: bar.console.print(f"[yellow]note:[/] {terminal(message)}"))
 
         def report(outcome: DocumentOutcome, done: int, total: int) -> None:
             snapshot = meter.update(
@@ -257,7 +281,7 @@ def brief(
             )
             bar.update(task, completed=done, total=total, speed=snapshot.describe())
             if outcome.error:
-                err.print(f"[red]failed:[/] {outcome.document.path}: {outcome.error}")
+                err.print(f"[red]failed:[/] {terminal(outcome.document.path)}: {terminal(outcome.error)}")
             elif not outcome.cached and outcome.usage.completion_tokens and outcome.seconds:
                 usage = outcome.usage
                 # Time at the server, not in our queue: the rate is the server's.
@@ -266,19 +290,19 @@ def brief(
                 rate = usage.completion_tokens / busy
                 windows = f" in {outcome.windows} windows" if outcome.windows > 1 else ""
                 bar.console.print(
-                    f"  {outcome.document.doc_id}{windows}: {usage.prompt_tokens} prompt + "
+                    f"  {terminal(outcome.document.doc_id)}{windows}: {usage.prompt_tokens} prompt + "
                     f"{usage.completion_tokens} "
                     f"completion tokens in {busy:.1f}s ({rate:.1f} tokens/s{waited})",
                     style="dim",
                 )
             for item in outcome.dropped:
-                what = f"{item.kind} “{item.item[:60]}”"
-                bar.console.print(f"[yellow]left out:[/] {outcome.document.path}: {what}: {item.reason}")
+                what = terminal(f"{outcome.document.path}: {item.kind} “{item.item[:60]}”: {item.reason}")
+                bar.console.print(f"[yellow]left out:[/] {what}")
 
         prepare = None
         if batches is not None and cache is not None:
-            say = lambda message: bar.console.print(f"[dim]batch:[/] {message}")  # noqa: E731
-            prepare = BatchExtraction(chosen, batches, cache, reasks=max_reasks, notify=say)
+            say = lambda message: bar.console.print(f"[dim]batch:[/] {terminal(message)}")  # noqa: E731
+            prepare = BatchExtraction(chosen, batches, cache, reasks=settings.max_reasks, notify=say)
         try:
             result = run_brief(
                 loaded, chosen, cache=cache, concurrency=concurrency, title=title, progress=report,
@@ -297,22 +321,31 @@ def brief(
                 f"({cache.errors[0]}); the brief is not affected, a rerun may redo some extractions"
             )
     for failure in result.failed:
-        err.print(f"[yellow]not included:[/] {failure.path}: {failure.reason}")
+        err.print(f"[yellow]not included:[/] {terminal(failure.path)}: {terminal(failure.reason)}")
     if not result.sources:
         raise fail("no usable document; nothing to brief")
+    if result.stories:  # the brief says it at the top too
+        apart = "; ".join(", ".join(map(terminal, group)) for group in result.stories[1:])
+        err.print(
+            f"[yellow]warning:[/] the sources look like {len(result.stories)} different stories (they share "
+            f"almost no words or parties); standing apart: {apart}"
+        )
     if previous is not None:
         from summarizer.diff import compare_briefs
 
         result.since = compare_briefs(previous, result)
     markdown = render_markdown(result, json_output.name if json_output else None)
-    if output:
-        write_atomically(output, markdown)
-    else:
-        sys.stdout.write(markdown)
+    files = [(output, markdown)] if output else []
     if json_output:
-        write_atomically(json_output, render_json(result))
+        # where the relative source paths start, seen from the JSON: `render` finds them from anywhere
+        if any(not Path(source.path).is_absolute() for source in result.sources):
+            result.source_root = Path(os.path.relpath(Path.cwd(), json_output.resolve().parent)).as_posix()
+        files.append((json_output, render_json(result)))
     if html_output:
-        _write_html(result, html_output)
+        files.append((html_output, _html(result)[0]))
+    _write(files)
+    if not output:
+        sys.stdout.write(markdown)
     _final_line(result)
     if not result.complete:
         raise typer.Exit(EXIT_INCOMPLETE)
@@ -340,16 +373,56 @@ def _earlier_brief(path: Path) -> Brief:
         raise fail(f"--since {path}: {why}") from None
 
 
-def _write_html(result: Brief, path: Path, brief_dir: Path | None = None, root: Path | None = None) -> bool:
-    """Write the review page; False (after saying why) when a source could not be shown as it was."""
+def _outputs(**given: Path | None) -> list[Output]:
+    options = {"output": "-o", "json": "--json", "html": "--html"}
+    return [Output(options[name], path) for name, path in given.items() if path is not None]
+
+
+def _used_files(
+    no_cache: bool, cache_path: Path | None, fake_replies: Path | None, model_path: Path | None
+) -> list[tuple[str, Path]]:
+    """Files a brief reads besides its articles: no output may replace them."""
+    used = [] if no_cache else [("the extraction cache", cache_path or default_cache_path())]
+    if fake_replies is not None:
+        used.append(("the --fake-replies file", fake_replies))
+    if model_path is not None:
+        used.append(("the model (--model-path)", model_path))
+    return used
+
+
+def _check(outputs: list[Output], reads: list[Read]) -> None:
+    """Refuse outputs that would destroy a file or cannot be written: exit 2 before any work. First, a
+    set of outputs a killed run left half-renamed there is finished (outputs.recover)."""
+    finished = recover([output.path.resolve().parent for output in outputs])
+    if finished:
+        names = ", ".join(terminal(str(path)) for path in finished)
+        err.print(f"[yellow]note:[/] finished writing the outputs of a run that was killed: {names}")
+    try:
+        check_outputs(outputs, reads)
+    except OutputError as error:
+        raise fail(f"{error}; nothing was done") from None
+
+
+def _write(files: list[tuple[Path, str]]) -> None:
+    """The run's outputs as a set: all of them, or none (then exit 2, the earlier files unchanged)."""
+    try:
+        write_outputs(files)
+    except OutputError as error:
+        raise fail(str(error)) from None
+    except KeyboardInterrupt:  # held until the set was written (outputs._signals_held)
+        raise fail("interrupted; the outputs were written in full first", 130) from None
+
+
+def _html(result: Brief, brief_dir: Path | None = None, root: Path | None = None) -> tuple[str, bool]:
+    """The review page, and False (after saying why) when a source could not be shown as it was."""
     from summarizer.render_html import load_sources, render_html
 
     sources = load_sources(result, brief_dir=brief_dir, root=root)
     for view in sources:
         if view.note:
-            err.print(f"[yellow]warning:[/] {view.note}; the page shows only the sentences the brief quotes")
-    write_atomically(path, render_html(result, sources))
-    return all(view.status == "ok" for view in sources)
+            note = terminal(view.note)
+            err.print(f"[yellow]warning:[/] {note}; the page shows only the sentences the brief quotes")
+    return render_html(result, sources), all(view.status == "ok" for view in sources)
 
 
 @app.command()
@@ -373,13 +446,31 @@ def render(
 
     if html_output is None and output is None:
         raise fail("nothing to write: pass --html PAGE.html and/or -o BRIEF.md")
+    outputs = _outputs(output=output, html=html_output)
+    _check(outputs, [Read("the brief being rendered", brief_json)])
     try:
         result = Brief.model_validate_json(brief_json.read_text(encoding="utf-8"))
     except (OSError, ValidationError) as error:
         raise fail(f"{brief_json}: not a brief: {error}") from None
-    if output:
-        write_atomically(output, render_markdown(result, brief_json.name))
-    if html_output and not _write_html(result, html_output, brief_json.parent, root):
+    from summarizer.sources import FileTexts
+
+    files = FileTexts(brief_json.parent, root, result.source_root)
+    sources = [
+        Read("a source of the brief", p) for s in result.sources for p in files.candidates(s.path, s.doc_id)
+    ]
+    _check(outputs, sources)  # the page re-reads the sources: no output may replace one
+    written = [(output, render_markdown(result, brief_json.name))] if output else []
+    complete = True
+    if html_output:
+        page, complete = _html(result, brief_json.parent, root)
+        written.append((html_output, page))
+    _write(written)
+    if not complete:
+        if root is None:
+            err.print(
+                "[yellow]hint:[/] some sources were not found next to the brief or where it was made; "
+                "pass --root FOLDER (the folder the articles are in)"
+            )
         raise typer.Exit(EXIT_INCOMPLETE)
 
 
@@ -393,22 +484,13 @@ def _final_line(result: Brief) -> None:
 
 
 @app.command()
+@with_model_options
 def extract(
     path: Annotated[Path, typer.Argument(help="One article file.")],
-    backend: BackendOpt = "auto",
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    mode: ModeOpt = "tools",
-    timeout: TimeoutOpt = 120.0,
-    max_retries: RetriesOpt = 4,
-    deadline: DeadlineOpt = 600.0,
-    max_reasks: ReasksOpt = 2,
-    model_path: ModelPathOpt = None,
-    fake_replies: FakeOpt = None,
-    strategy: StrategyOpt = "auto",
-    context_tokens: ContextOpt = None,
     cache_path: CacheOpt = None,
     no_cache: NoCacheOpt = False,
+    *,
+    settings: Settings,
 ) -> None:
     """Print one document's extraction as JSON."""
     try:
@@ -418,20 +500,6 @@ def extract(
     if not loaded.documents:
         raise fail(f"{loaded.failed[0][0]}: {loaded.failed[0][1]}")
     document = loaded.documents[0]
-    settings = Settings(
-        backend=backend,
-        model=model,
-        base_url=base_url,
-        mode=mode,
-        timeout=timeout,
-        max_retries=max_retries,
-        deadline=deadline,
-        max_reasks=max_reasks,
-        model_path=model_path,
-        fake_replies=fake_replies,
-        strategy=strategy,
-        context_tokens=context_tokens,
-    )
     chosen = _backend(settings)
     index = build_party_index([document])
     outcome = extract_with_cache(
@@ -484,7 +552,7 @@ def eval_command(
     ] = None,
     threshold: Annotated[
         float, typer.Option("--threshold", min=0.0, max=1.0, help="Text similarity needed for a match.")
-    ] = 0.6,
+    ] = DEFAULT_THRESHOLD,
     strict: Annotated[
         bool,
         typer.Option("--strict", help="Exit 1 unless citation validity is 100% and no boilerplate leaks."),
@@ -496,6 +564,11 @@ def eval_command(
     from summarizer.evaluate import evaluate, render_table
     from summarizer.gold import load_gold
 
+    if json_output is not None:  # the metrics never replace the brief or the gold they score
+        _check(
+            _outputs(json=json_output),
+            [Read("the brief being scored", brief_json), Read("the gold file", gold_path)],
+        )
     try:
         result_brief = Brief.model_validate_json(brief_json.read_text(encoding="utf-8"))
     except (OSError, ValidationError) as error:

@@ -45,36 +45,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.evaluate import FileTexts, citation_validity
+from summarizer.evaluate import citation_validity
+from summarizer.lexical import normalise_name
 from summarizer.models import Brief, all_citations
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-HONORIFICS = _words(
-    "mr mrs ms dr rep reps sen sens senator gov governor president vp judge justice gen general"
+from summarizer.sources import FileTexts
+from summarizer.vocabulary import (
+    ANAPHORS,
+    HONORIFICS,
+    ISSUE_WORDS,
+    NAME_FUNCTION_WORDS,
+    NAME_SUFFIXES,
+    ORGANISATION_WORDS,
+    SURNAME_TITLES,
 )
-# Words that may stand before a surname in a party name without naming another person.
-TITLE_WORDS = HONORIFICS | _words(
-    "vice former secretary speaker leader majority minority attorney chief mayor prime minister state "
-    "house senate ambassador adviser advisor chairman chairwoman chair director commissioner press "
-    "spokesperson spokesman spokeswoman sheriff lt us foreign defense homeland national security "
-    "representative congressman congresswoman white"
-)
-ORG_WORDS = _words(
-    "party parties administration department court courts congress senate house committee union group "
-    "agency company campaign corps guard council association office bureau commission center centers "
-    "centre foundation fund institute university ministry government republicans democrats lawmakers "
-    "senators majority panel votes life parenthood military liberties network news times post states "
-    "organization organisation army force forces police"
-)
-# SEESAW also marks issues ('infrastructure bill', 'power-sharing agreement'): never a person's surname.
-ISSUE_WORDS = _words("bill agreement deal plan infrastructure tax rate law act reform")
-FUNCTION_WORDS = _words("of and for the to on in a an by with")
-SUFFIXES = _words("jr sr ii iii")
-PRONOUNS = _words("he she they it his her their its this that")
+
 MAX_SPEAKER_WORDS = 6
 _US = re.compile(r"^(?:united states|us)\s+|\s+of (?:the )?(?:united states|us)$")
 _DEPARTMENT = re.compile(r"^department of (.+)$")
@@ -82,7 +66,8 @@ _DEPARTMENT = re.compile(r"^department of (.+)$")
 
 def party_key(name: str) -> str:
     """Normalised party name (see the module docstring)."""
-    text = unicodedata.normalize("NFKC", name).lower().replace("’", "'")
+    # lexical.normalise_name, with a curly apostrophe as a straight one (as annotators type it)
+    text = normalise_name(unicodedata.normalize("NFKC", name).replace("’", "'"))
     text = re.sub(r"'s\b|(?<=s)'", "", text)  # possessive
     text = re.sub(r"[^a-z0-9]+", " ", text).strip()
     # Join runs of single letters: 'h r mcmaster' -> 'hr mcmaster', 'u s' -> 'us'.
@@ -98,7 +83,7 @@ def party_key(name: str) -> str:
 
 def _without_suffix(key: str) -> str:
     words = key.split()
-    return " ".join(words[:-1] if len(words) > 2 and words[-1] in SUFFIXES else words)
+    return " ".join(words[:-1] if len(words) > 2 and words[-1] in NAME_SUFFIXES else words)
 
 
 def is_person(key: str) -> bool:
@@ -106,7 +91,7 @@ def is_person(key: str) -> bool:
     return (
         2 <= len(words) <= 4
         and words[-1] not in ISSUE_WORDS
-        and not any(w in ORG_WORDS or w in FUNCTION_WORDS for w in words)
+        and not any(w in ORGANISATION_WORDS or w in NAME_FUNCTION_WORDS for w in words)
     )
 
 
@@ -127,7 +112,7 @@ def gold_variants(key: str) -> list[str]:
 
 
 def _initials(key: str) -> str:
-    return "".join(w[0] for w in key.split() if w not in FUNCTION_WORDS)
+    return "".join(w[0] for w in key.split() if w not in NAME_FUNCTION_WORDS)
 
 
 def _acronym_targets(variants: list[str]) -> set[str]:
@@ -170,7 +155,7 @@ def match_rule(
             surname
             and surname not in ambiguous_surnames
             and words[-1] == surname
-            and all(w in TITLE_WORDS for w in words[:-1])
+            and all(w in SURNAME_TITLES for w in words[:-1])
         ):
             found.add("surname")
         acronym = _acronym(name)
@@ -210,7 +195,7 @@ def load_dev_gold(path: Path) -> DevGold:
 def bad_speaker(speaker: str) -> bool:
     """A claim speaker a reader cannot use: longer than six words, or a pronoun ('he', 'its chief')."""
     words = re.findall(r"[\w'’\-]+", speaker)
-    return len(words) > MAX_SPEAKER_WORDS or (bool(words) and words[0].lower() in PRONOUNS)
+    return len(words) > MAX_SPEAKER_WORDS or (bool(words) and words[0].lower() in ANAPHORS)
 
 
 def score_brief(brief: Brief, gold: DevGold, cluster_dir: Path) -> dict[str, Any]:

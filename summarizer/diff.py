@@ -30,8 +30,8 @@ import numpy as np
 from summarizer.analysis import UNKNOWN_SIDE
 from summarizer.documents import short_label
 from summarizer.embeddings import SentenceEncoder, default_encoder
-from summarizer.lexical import content_words
-from summarizer.merge import SAME_CLAIM, similar_claim, similar_phrase
+from summarizer.lexical import content_words, normalise_name
+from summarizer.merge import SAME_CLAIM, side_names, similar_claim, similar_phrase
 from summarizer.models import (
     Brief,
     BriefChanges,
@@ -79,6 +79,8 @@ def match_sources(previous: Brief, current: Brief) -> SourceMatch:
     by_sha = {s.sha256: s for s in current.sources}
     by_id = {s.doc_id: s for s in current.sources}
     taken: set[str] = set()
+    # why a source is missing now: by its path, else by its name (an id may be 'A/article.txt')
+    failed_at = {f.path: f.reason for f in current.failed}
     failed = {Path(f.path).name: f.reason for f in current.failed}
     unmatched = []
     for old in previous.sources:
@@ -109,7 +111,7 @@ def match_sources(previous: Brief, current: Brief) -> SourceMatch:
                     path=old.path,
                     date=old.date,
                     sha256=old.sha256,
-                    reason=failed.get(old.doc_id),
+                    reason=failed_at.get(old.path) or failed.get(old.doc_id),
                 )  # fmt: skip
             )
     match.added = [
@@ -126,15 +128,15 @@ def match_sources(previous: Brief, current: Brief) -> SourceMatch:
 
 
 def _names(name: str, aliases: Iterable[str]) -> set[str]:
-    return {n.strip().lower() for n in (name, *aliases) if n.strip()}
+    return {normalise_name(n) for n in (name, *aliases) if n.strip()}
 
 
 def match_parties(previous: Brief, current: Brief) -> Matches:
     """A party is an earlier one when its name is that one's name or alias, or the other way round."""
-    earlier = [(p.name.strip().lower(), _names(p.name, p.aliases)) for p in previous.parties]
+    earlier = [(normalise_name(p.name), _names(p.name, p.aliases)) for p in previous.parties]
     matches: Matches = {}
     for i, party in enumerate(current.parties):
-        name, names = party.name.strip().lower(), _names(party.name, party.aliases)
+        name, names = normalise_name(party.name), _names(party.name, party.aliases)
         found = [
             j for j, (old_name, old_names) in enumerate(earlier) if name in old_names or old_name in names
         ]
@@ -280,7 +282,7 @@ def _match_by_text(
     quotes: dict[tuple[str, str], set[int]] = defaultdict(set)
     postings: dict[tuple[str, str], set[int]] = defaultdict(set)
     for j, item in enumerate(earlier):
-        for citation in item.citations:  # type: ignore[attr-defined]
+        for citation in item.citations:
             doc = sources.doc_map.get(citation.doc_id)
             if doc is not None:
                 quotes[(doc, citation.text)].add(j)
@@ -292,7 +294,7 @@ def _match_by_text(
         words = {j for w in content_words(text) for j in postings.get((block, w), ())}
         found = {j for j in words if similar(text_of(earlier[j]), text)}
         if not found:
-            for citation in item.citations:  # type: ignore[attr-defined]
+            for citation in item.citations:
                 found |= {
                     j
                     for j in quotes.get((citation.doc_id, citation.text), ())
@@ -331,13 +333,8 @@ def _one_per_source(citations: Iterable[Citation]) -> list[Citation]:
     return list(first.values())
 
 
-def _sides(sides: list[str]) -> str:
-    named = [s for s in sides if s != UNKNOWN_SIDE]
-    return ", ".join(named) if named else "Unnamed sources"
-
-
 def _contested_text(point: object) -> str:
-    return point.question  # type: ignore[attr-defined]
+    return point.question
 
 
 KINDS = {
@@ -347,7 +344,7 @@ KINDS = {
     ),
     ChangeKind.claim: _Kind(
         ChangeKind.claim, lambda g: g.id,
-        lambda g: f"{_sides(g.speaker_sides)}{' (denies)' if g.negated else ''}: {g.statement}",
+        lambda g: f"{side_names(g.speaker_sides)}{' (denies)' if g.negated else ''}: {g.statement}",
         lambda g: g.sources, _claim_citations,
     ),
     ChangeKind.demand: _Kind(
@@ -374,13 +371,11 @@ def _position_note(point: object, earlier: list[object], sides: dict[str, str], 
     """A contested point's sides that none of its earlier matches had, taken by a source the earlier
     brief had not read (not an earlier claim that the merge now pairs with this question)."""
     before = {
-        (sides.get(p.side.lower(), p.side.lower()), p.negated)
-        for old in earlier
-        for p in old.positions  # type: ignore[attr-defined]
+        (sides.get(p.side.lower(), p.side.lower()), p.negated) for old in earlier for p in old.positions
     }
     fresh = [
-        f"{p.side} {'denies' if p.negated else 'asserts'}"
-        for p in point.positions  # type: ignore[attr-defined]
+        f"{p.side} {p.stance}"
+        for p in point.positions
         if (p.side.lower(), p.negated) not in before and set(p.sources) & fresh
     ]
     return f"new position: {'; '.join(fresh)}" if fresh else ""
@@ -394,7 +389,7 @@ def _compare(
     sources: SourceMatch,
     changes: BriefChanges,
     note: Callable[[object, list[object]], str] | None = None,
-    skip_more: set[int] = frozenset(),  # type: ignore[assignment]
+    skip_more: set[int] = frozenset(),
 ) -> None:
     read = KINDS[kind]
     fresh = sources.fresh
@@ -504,10 +499,10 @@ def compare_briefs(previous: Brief, current: Brief, encoder: SentenceEncoder | N
     changes.figures_changed = list(changed_figures.values())
 
     def earlier_party(d: object) -> str:
-        return sides.get(d.party.lower(), d.party.lower())  # type: ignore[attr-defined]
+        return sides.get(d.party.lower(), d.party.lower())
 
     def party(d: object) -> str:
-        return d.party.lower()  # type: ignore[attr-defined]
+        return d.party.lower()
 
     _compare(ChangeKind.claim, previous.claims, current.claims, claims, sources, changes)
     _compare(ChangeKind.party, previous.parties, current.parties, parties, sources, changes)
@@ -524,7 +519,7 @@ def compare_briefs(previous: Brief, current: Brief, encoder: SentenceEncoder | N
         lambda d: d.demand,
         (earlier_party, party),
         similar_phrase,
-        sources,  # type: ignore[attr-defined]
+        sources,
     )
     _compare(ChangeKind.demand, previous.demands, current.demands, demands, sources, changes)
     proposals = _match_by_text(
@@ -533,7 +528,7 @@ def compare_briefs(previous: Brief, current: Brief, encoder: SentenceEncoder | N
         lambda p: p.summary,
         (lambda p: "", lambda p: ""),
         similar_claim,
-        sources,  # type: ignore[attr-defined]
+        sources,
     )
     _compare(ChangeKind.proposal, previous.proposals, current.proposals, proposals, sources, changes)
     return changes

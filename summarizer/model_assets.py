@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 
 import platformdirs
 
-from summarizer.backends.base import BackendError
+from summarizer.errors import BackendError
 
 INSTALL_HINT = "pip install -e '.[local]'"
 DEV_INSTALL_HINT = "pip install -e '.[dev]'"

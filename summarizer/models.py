@@ -17,6 +17,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
+from summarizer.display import clean_name
+
 # ---------------------------------------------------------------------------------------------------
 # Extraction (what the model fills in for one document)
 # ---------------------------------------------------------------------------------------------------
@@ -30,19 +32,25 @@ def is_no_value(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip().lower() in _NO_VALUE)
 
 
+def _clean(value: object) -> object:
+    """A name as the model wrote it, less invisible and control characters (copied from an article,
+    'Qatar' + ZERO WIDTH JOINER would be a second Qatar)."""
+    return clean_name(value) if isinstance(value, str) else value
+
+
 def _optional_name(value: object) -> object:
-    return None if is_no_value(value) else value
+    return None if is_no_value(value) else _clean(value)
 
 
 def _names(value: object) -> object:
     """A list of names without the model's nulls and empty strings."""
-    return [v for v in value if not is_no_value(v)] if isinstance(value, list) else value
+    return [_clean(v) for v in value if not is_no_value(v)] if isinstance(value, list) else value
 
 
 def _required_name(value: object) -> object:
     if is_no_value(value):
         raise ValueError("a name is required here; null or an empty string is not a name")
-    return value
+    return _clean(value)
 
 
 # List items are bounded like every other string, so a grammar built from the schema bounds the answer.
@@ -122,6 +130,9 @@ def _check_sentence_ids(value: list[int], info: ValidationInfo) -> list[int]:
 
 
 SentenceIds = list[int]
+# The field of every extracted item that cites sentence numbers: a backend constrains it to the
+# document's citable ids (``backends.base.Request.citation_field``).
+CITATION_FIELD = "sentences"
 _SENTENCES_DESCRIPTION = (
     "Numbers of the sentences, as shown in brackets like [3], that state this item. "
     "Cite one to three sentences; never cite a sentence that does not say it."
@@ -178,9 +189,11 @@ class ExtractedClaim(_Cited):
         max_length=100,
         description="The speaker as the text names them, e.g. 'a senior official', 'the state news agency'.",
     )
-    speaker_side: Annotated[str, BeforeValidator(lambda v: "unknown" if is_no_value(v) else v)] = Field(
-        max_length=80,
-        description="Name of the party the speaker belongs to or speaks for, or 'unknown'.",
+    speaker_side: Annotated[str, BeforeValidator(lambda v: "unknown" if is_no_value(v) else _clean(v))] = (
+        Field(
+            max_length=80,
+            description="Name of the party the speaker belongs to or speaks for, or 'unknown'.",
+        )
     )
     statement: str = Field(max_length=240, description="What the speaker claims, in one sentence.")
 
@@ -272,11 +285,24 @@ class DemandEntry(Grounded):
     demand: str
 
 
+class Reaction(BaseModel):
+    """One side's stance on a proposal, quoted: 'Democratic Party: against, “a non-starter”'."""
+
+    side: str
+    stance: str = Field(description="for or against")
+    text: str = Field(description="The sentence that states it, quoted as written.")
+    citations: list[Citation] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+
+
 class ProposalEntry(Grounded):
     id: str = Field(default="", description="Stable id within the brief, e.g. 'P1'.")
     summary: str
-    proposed_by: str | None = None
-    terms: list[str] = Field(default_factory=list)
+    proposed_by: str | None = Field(default=None, description="Who puts it forward, when the text says.")
+    terms: list[str] = Field(default_factory=list, description="What it would do, each as the text says.")
+    reactions: list[Reaction] = Field(
+        default_factory=list, description="Other sides' stances on it, never proposals themselves."
+    )
 
 
 class ClaimReport(Grounded):
@@ -308,6 +334,16 @@ class ContestedPosition(BaseModel):
     """One side's answer to a contested question, with the claims that take it."""
 
     side: str
+    answer: str = Field(
+        default="", description="The side's answer to the question: yes or no, or for or against."
+    )
+
+    @property
+    def stance(self) -> str:
+        """The side's answer ('yes', 'against'); a brief written before answers were recorded says
+        whether the side asserted or denied the claim."""
+        return self.answer or ("denies" if self.negated else "asserts")
+
     claim_ids: list[str]
     statement: str
     negated: bool
@@ -340,6 +376,13 @@ class FigureComparison(BaseModel):
     values: list[FigureValue]
     discrepancy: bool
     sources: list[str]
+
+
+class LeadSentence(Grounded):
+    """One sentence of "What happened": a fact of the event in a source's own words (quoted as written,
+    never an attributed opinion), cited with every source that reports the same fact."""
+
+    text: str
 
 
 class KeyPointKind(StrEnum):
@@ -378,6 +421,14 @@ class DroppedItem(BaseModel):
     reason: str = Field(description="The validation error that dropped it.")
 
 
+class FileCut(BaseModel):
+    """How much of an over-long file was read; the rest is not in the brief (which is incomplete)."""
+
+    kept_characters: int
+    kept_bytes: int = Field(description="About how many of the file's bytes the kept characters are.")
+    file_bytes: int
+
+
 class SourceDocument(BaseModel):
     doc_id: str
     path: str
@@ -392,6 +443,15 @@ class SourceDocument(BaseModel):
         default=None,
         description="doc_id of the earlier source whose text this one republishes (counted as one voice).",
     )
+    cut: FileCut | None = Field(
+        default=None,
+        description="Set when the file was too long and only its first part was read (the brief is then "
+        "incomplete).",
+    )
+    identical_copies: list[str] = Field(
+        default_factory=list,
+        description="Paths of other input files with exactly the same bytes, not read again.",
+    )
 
 
 class RepublishedText(BaseModel):
@@ -402,6 +462,13 @@ class RepublishedText(BaseModel):
 
 
 class FailedDocument(BaseModel):
+    path: str
+    reason: str
+
+
+class SkippedFile(BaseModel):
+    """An input file that is not an article (a brief or review page summarizer wrote): left out."""
+
     path: str
     reason: str
 
@@ -532,9 +599,15 @@ class Brief(BaseModel):
     title: str
     backend: str
     model: str
-    complete: bool = Field(description="False when some input could not be processed.")
+    complete: bool = Field(description="False when some input could not be processed or was cut.")
     sources: list[SourceDocument]
     failed: list[FailedDocument] = Field(default_factory=list)
+    lead: list[LeadSentence] = Field(
+        default_factory=list, description="What happened: one to three facts most sources report."
+    )
+    skipped_files: list[SkippedFile] = Field(
+        default_factory=list, description="Input files that are not articles (briefs summarizer wrote)."
+    )
     key_points: list[KeyPoint] = Field(default_factory=list, description="5-8 bullets that open the brief.")
     parties: list[PartyEntry] = Field(default_factory=list)
     demands: list[DemandEntry] = Field(default_factory=list)
@@ -548,6 +621,24 @@ class Brief(BaseModel):
     since: BriefChanges | None = Field(
         default=None, description="What changed since an earlier brief (brief --since), if one was given."
     )
+    stories: list[list[str]] = Field(
+        default_factory=list,
+        description="When the sources look like more than one story (they share almost no words or "
+        "parties): the doc_ids of each group that belongs together, largest first; empty for one story.",
+    )
+    source_root: str | None = Field(
+        default=None,
+        description="The folder the sources' relative paths start from (where the brief was made), as a "
+        "path from the folder of this JSON file: `render` finds the sources from any working directory.",
+    )
+
+    def incomplete_reason(self) -> str:
+        """Why the brief is incomplete, as its status line says it (Markdown and page alike):
+        '2 input(s) not included, 1 input(s) cut (see “Sources”)'."""
+        cut = sum(1 for source in self.sources if source.cut is not None)
+        parts = [f"{len(self.failed)} input(s) not included"] if self.failed or not cut else []
+        parts += [f"{cut} input(s) cut (see “Sources”)"] if cut else []
+        return ", ".join(parts)
 
 
 def all_citations(value: Any) -> list[Citation]:

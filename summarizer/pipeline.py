@@ -34,11 +34,21 @@ from summarizer.extract import (
     extraction_context,
     plan_document_windows,
     prompt_hash,
+    rules_version,
     schema_hash,
 )
 from summarizer.ground import ground_document
 from summarizer.merge import merge_documents
-from summarizer.models import Brief, DocumentExtraction, DroppedItem, FailedDocument, RunStats
+from summarizer.models import (
+    Brief,
+    DocumentExtraction,
+    DroppedItem,
+    FailedDocument,
+    FileCut,
+    RunStats,
+    SkippedFile,
+)
+from summarizer.relatedness import flag_unrelated
 from summarizer.windows import Window
 
 
@@ -61,7 +71,10 @@ PrepareHook = Callable[[list[Document], dict[str, DocumentAnalysis], PartyIndex]
 
 
 def document_cache_key(backend: Backend, document: Document, windows: list[Window] | None = None) -> str:
-    parts = [backend.name, backend.model, *backend.cache_key_parts(), backend.strategy]
+    parts = [backend.name, backend.model, *backend.cache_key_parts()]
+    if backend.may_not_answer:  # the rules' answer stands in (extract): the code decides it too
+        parts.append(rules_version())
+    parts.append(backend.strategy)
     # A document sent whole keeps the key it always had; a windowed one is keyed by its windows too.
     if windows and len(windows) > 1:
         parts.append("windows " + ",".join(map(str, windows)))
@@ -207,16 +220,19 @@ def run_brief(
         raise
     pool.shutdown(wait=True)
 
-    stats = RunStats(made_at=made_at())
+    usage = Usage.total(outcome.usage for outcome in outcomes.values())
+    stats = RunStats(
+        made_at=made_at(),
+        llm_calls=usage.calls,
+        retries=usage.retries,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        cache_hits=sum(outcome.cached for outcome in outcomes.values()),
+    )
     grounded = []
     included = []
     for document in documents:  # input order, so the brief does not depend on thread timing
         outcome = outcomes[document.doc_id]
-        stats.llm_calls += outcome.usage.calls
-        stats.retries += outcome.usage.retries
-        stats.prompt_tokens += outcome.usage.prompt_tokens
-        stats.completion_tokens += outcome.usage.completion_tokens
-        stats.cache_hits += int(outcome.cached)
         if outcome.extraction is None:
             failed.append(FailedDocument(path=document.path, reason=f"extraction failed: {outcome.error}"))
             continue
@@ -226,19 +242,40 @@ def run_brief(
         grounded.append(ground_document(document, extraction, analysis, index))
         included.append(document)
     stats.wall_seconds = round(time.perf_counter() - started, 3)
-    brief = merge_documents(
-        grounded,
-        included,
-        index,
-        failed=failed,
-        stats=stats,
-        backend=backend.name,
-        model=backend.model,
-        title=title,
-        # claim vectors kept with the extractions: a rerun does not encode the same claims again
-        encoder=CachedEncoder(DeferredEncoder(), cache) if cache is not None else None,
-    )
+    with nlp.remembering(cache):  # the merge parses claims' statements: a rerun reads them back
+        brief = merge_documents(
+            grounded,
+            included,
+            index,
+            failed=failed,
+            stats=stats,
+            backend=backend.name,
+            model=backend.model,
+            title=title,
+            # claim vectors kept with the extractions: a rerun does not encode the same claims again
+            encoder=CachedEncoder(DeferredEncoder(), cache) if cache is not None else None,
+            analyses=analyses,
+        )
     for source in brief.sources:  # what the model's answers lost, item by item
         source.dropped = outcomes[source.doc_id].dropped if source.doc_id in outcomes else []
+    _files_report(brief, loaded)
+    flag_unrelated(brief, included)  # two stories in one folder: said at the top of the brief
     brief.stats.wall_seconds = round(time.perf_counter() - started, 3)
     return brief
+
+
+def _files_report(brief: Brief, loaded: LoadResult) -> None:
+    """What was cut or skipped is in the brief: over-long files (how much was read), copies of a file
+    (read once), our own briefs found among the inputs. A cut file makes the brief incomplete: part of
+    an input is missing from it."""
+    documents = {d.doc_id: d for d in loaded.documents}
+    for source in brief.sources:
+        document = documents.get(source.doc_id)
+        if document is None:
+            continue
+        if document.cut is not None:
+            source.cut = FileCut(**vars(document.cut))
+        source.identical_copies = list(document.copies)
+    brief.skipped_files = [SkippedFile(path=path, reason=reason) for path, reason in loaded.skipped]
+    if any(source.cut for source in brief.sources):
+        brief.complete = False

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from summarizer.display import markdown_cell, markdown_code, markdown_text
 from summarizer.documents import short_label
 from summarizer.duplicates import Voices
 from summarizer.models import Brief, BriefChanges, ChangeKind, Citation, PartyEntry, SupportLevel
@@ -38,6 +39,7 @@ CAPS = {
 MAX_MARKERS = 8  # citations shown per item; the rest are in brief.json
 MAX_FIGURE_VALUES = 8  # rows per figure
 MAX_SPEAKERS = 6  # speakers named per merged claim
+MAX_COPIES = 5  # identical copies of a file named under it
 MAX_MATRIX_SOURCES = 12  # above this many sources the coverage table gives counts, not a column each
 
 
@@ -54,7 +56,7 @@ def _markers(citations: list[Citation], used: dict[str, Citation], voice: Callab
     for citation in shown:
         used.setdefault(citation.marker, citation)
     more = f" (+{len(citations) - len(shown)} more)" if len(shown) < len(citations) else ""
-    return " ".join(f"[{c.marker}]" for c in shown) + more
+    return " ".join(f"[{markdown_text(c.marker)}]" for c in shown) + more
 
 
 def _ranked(items: list[T], section: str, key: Callable[[T], tuple]) -> tuple[list[T], int]:
@@ -81,8 +83,11 @@ def _flag(support: SupportLevel) -> str:
     return "" if support == SupportLevel.strong else f" _(support: {support.value})_"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# Every text from an article, a file name or a model goes through these (summarizer/display.py):
+# controls shown, not acted on; no HTML or link for a Markdown viewer; a name cannot break a table.
+_cell = markdown_cell
+_text = markdown_text
+_code = markdown_code
 
 
 def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
@@ -97,8 +102,8 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     def markers(citations: list[Citation]) -> str:
         return _markers(citations, used, lambda doc_id: voices.voice_of.get(doc_id, doc_id))
 
-    out: list[str] = [f"# {brief.title}", ""]
-    status = "complete" if brief.complete else f"INCOMPLETE: {len(brief.failed)} input(s) not included"
+    out: list[str] = [f"# {_text(brief.title)}", ""]
+    status = "complete" if brief.complete else f"INCOMPLETE: {brief.incomplete_reason()}"
     sources = f"{len(brief.sources)} sources"
     if total < len(brief.sources):
         copies = len(brief.sources) - total
@@ -106,11 +111,20 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
             f" ({total} independent: {copies} {'republishes' if copies == 1 else 'republish'} another's "
             "text, see “Republished text”)"
         )
-    out += [f"_{sources} · backend `{brief.backend}` · model `{brief.model}` · {status}_", ""]
+    out += [f"_{sources} · backend {_code(brief.backend)} · model {_code(brief.model)} · {status}_", ""]
+    if brief.stories:
+        out += [unrelated_warning(brief, _code), ""]
+
+    if brief.lead:
+        out += ["## What happened", ""]
+        for sentence in brief.lead:
+            reach = f"reported by {count(sentence.sources)} of {total} sources"
+            out.append(f"- {_cell(sentence.text)} ({reach}) {markers(sentence.citations)}")
+        out.append("")
 
     out += ["## Key points", ""]
     for point in brief.key_points:
-        out.append(f"- {point.text} {markers(point.citations)}")
+        out.append(f"- {_text(point.text)} {markers(point.citations)}")
     if not brief.key_points:
         out.append("_None found._")
     out.append("")
@@ -123,9 +137,10 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     )
     for point in contested:
         label = f"{point.id}: " if point.id else ""
-        out += [f"**{label}{point.question}?**", "", "| Side | Position | Sources |", "|---|---|---|"]
+        question = _text(point.question.rstrip("?")) + "?"
+        out += [f"**{label}{question}**", "", "| Side | Position | Sources |", "|---|---|---|"]
         for position in point.positions:
-            stance = "denies" if position.negated else "asserts"
+            stance = position.stance
             out.append(
                 f"| {_cell(position.side)} ({stance}) | {_cell(position.statement)} "
                 f"{markers(position.citations)} | {count(position.sources)} |"
@@ -147,10 +162,10 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     )
 
     def party_line(party: PartyEntry, indent: str = "") -> str:
-        title = f", {party.title}" if party.title else ""
-        aliases = f" — also: {', '.join(party.aliases)}" if party.aliases else ""
+        title = f", {_text(party.title)}" if party.title else ""
+        aliases = f" — also: {', '.join(map(_text, party.aliases))}" if party.aliases else ""
         return (
-            f"{indent}- **{party.name}**{title} ({party.role.value.replace('_', ' ')}){aliases}; "
+            f"{indent}- **{_text(party.name)}**{title} ({party.role.value.replace('_', ' ')}){aliases}; "
             f"in {count(party.sources)} of {total} sources {markers(party.citations)}"
             f"{_flag(party.support)}"
         )
@@ -169,8 +184,8 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
             if current is not None:
                 out.append("")
             current = demand.party
-            out += [f"**{current}**", ""]
-        out.append(f"- {demand.demand} {markers(demand.citations)}{_flag(demand.support)}")
+            out += [f"**{_text(current)}**", ""]
+        out.append(f"- {_text(demand.demand)} {markers(demand.citations)}{_flag(demand.support)}")
     if not brief.demands:
         out.append("_None found._")
     out += [""] * bool(hidden) + _more(hidden, " demands", where) + [""]
@@ -178,10 +193,13 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     out += ["## Proposals on the table", ""]
     proposals, hidden = _ranked(brief.proposals, "proposals", lambda p: (-count(p.sources),))
     for proposal in proposals:
-        by = f" — proposed or reported by {proposal.proposed_by}" if proposal.proposed_by else ""
-        out.append(f"- {proposal.summary}{by} {markers(proposal.citations)}{_flag(proposal.support)}")
+        by = f" — proposed by {_text(proposal.proposed_by)}" if proposal.proposed_by else ""
+        out.append(f"- {_text(proposal.summary)}{by} {markers(proposal.citations)}{_flag(proposal.support)}")
         for term in proposal.terms:
-            out.append(f"  - {term}")
+            out.append(f"  - {_text(term)}")
+        for reaction in proposal.reactions:
+            side, quote = _text(reaction.side), _cell(reaction.text)
+            out.append(f"  - Reaction — {side}: {reaction.stance}, “{quote}” {markers(reaction.citations)}")
     if not brief.proposals:
         out.append("_None found._")
     out += _more(hidden, " proposals", where) + [""]
@@ -207,7 +225,7 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
             values = [figure.values[i] for i in order] if len(order) > MAX_FIGURE_VALUES else figure.values
             for value in values[:MAX_FIGURE_VALUES]:
                 out.append(
-                    f"| {_cell(figure.quantity)}{flag} | {value.doc_id} | {_cell(value.text)} | "
+                    f"| {_cell(figure.quantity)}{flag} | {_cell(value.doc_id)} | {_cell(value.text)} | "
                     f"{_cell(value.attributed_to or '—')} | {value.date or '—'} | "
                     f"{markers([value.citation])} |"
                 )
@@ -229,8 +247,8 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         named += f"; {len(speakers) - MAX_SPEAKERS} more" if len(speakers) > MAX_SPEAKERS else ""
         citations = [c for r in group.reports for c in r.citations]
         out.append(
-            f"- **{group.id}** {group.statement} — {named}; reported by {count(group.sources)} of "
-            f"{total} sources {markers(citations)}"
+            f"- **{group.id}** {_text(group.statement)} — {_text(named)}; "
+            f"reported by {count(group.sources)} of {total} sources {markers(citations)}"
             f"{_flag(min((r.support for r in group.reports), key=_support_rank))}"
         )
     if not brief.claims:
@@ -243,7 +261,7 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         rows, hidden = _ranked(brief.coverage, "coverage", lambda r: (-count(r.sources),))
     if len(brief.sources) <= MAX_MATRIX_SOURCES:
         labels = [s.doc_id for s in brief.sources]
-        out += ["| Item | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+        out += ["| Item | " + " | ".join(map(_cell, labels)) + " |", "|---|" + "---|" * len(labels)]
         for row in rows:
             cells = " | ".join("✓" if label in row.sources else "" for label in labels)
             out.append(f"| {row.kind}: {_cell(row.item[:90])} | {cells} |")
@@ -256,7 +274,7 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         out += ["## Republished text", ""]
         out += ["These sources carry the same text (counted as one voice each group):", ""]
         for group in brief.republished:
-            names = ", ".join(f"`{doc_id}`" for doc_id in group.sources)
+            names = ", ".join(_code(doc_id) for doc_id in group.sources)
             out.append(f"- {names} (at least {group.similarity:.0%} of the text shared)")
         out.append("")
 
@@ -265,21 +283,40 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         # one entry per line and kind: a skipped paragraph may hold several sentences
         skipped = "; ".join(dict.fromkeys(f"L{s.line} {s.kind}" for s in source.skipped)) or "nothing"
         out.append(
-            f"- `{source.path}` — date {source.date or 'not given'}, sha256 {source.sha256[:12]}, "
+            f"- {_code(source.path)} — date {source.date or 'not given'}, sha256 {source.sha256[:12]}, "
             f"{source.sentences} sentences; skipped as boilerplate: {skipped}"
         )
+        if source.cut is not None:
+            cut = source.cut
+            share = cut.kept_bytes / max(cut.file_bytes, 1)
+            out.append(
+                f"  - **cut:** the file is too long; only its first {cut.kept_characters:,} characters "
+                f"(about {share:.0%} of its {cut.file_bytes:,} bytes) were read, the rest is not "
+                "in this brief"
+            )
+        if source.identical_copies:
+            copies = source.identical_copies
+            listed = ", ".join(map(_code, copies[:MAX_COPIES]))
+            more = f" and {len(copies) - MAX_COPIES} more (in {where})" if len(copies) > MAX_COPIES else ""
+            out.append(f"  - the same file as {len(copies)} other input(s), read once: {listed}{more}")
         if source.dropped:
-            items = "; ".join(f"{d.kind} “{_cell(d.item[:60])}” ({d.reason})" for d in source.dropped)
+            items = "; ".join(f"{d.kind} “{_cell(d.item[:60])}” ({_text(d.reason)})" for d in source.dropped)
             out.append(f"  - left out of the model's answer as invalid after re-asks: {items}")
     out += _more(len(brief.sources) - CAPS["sources"], " sources", where)
+    if brief.skipped_files:
+        out += ["", "**Not articles, skipped:**", ""]
+        out += [f"- {_code(f.path)}: {_text(f.reason)}" for f in brief.skipped_files[: CAPS["sources"]]]
+        out += _more(len(brief.skipped_files) - CAPS["sources"], " skipped files", where)
     if brief.failed:  # never capped: what is missing from the brief is always said
         out += ["", "**Not included:**", ""]
-        out += [f"- `{f.path}`: {f.reason}" for f in brief.failed]
+        out += [f"- {_code(f.path)}: {_text(f.reason)}" for f in brief.failed]
     out.append("")
 
     out += ["## Citations", ""]
     for marker, citation in sorted(used.items(), key=lambda kv: (kv[1].doc_id, kv[1].start)):
-        out.append(f"- **[{marker}]** `{citation.path}`, line {citation.line}: “{citation.text}”")
+        out.append(
+            f"- **[{_text(marker)}]** {_code(citation.path)}, line {citation.line}: “{_text(citation.text)}”"
+        )
     out.append("")
     stats = brief.stats
     made = f"made {stats.made_at}; " if stats.made_at else ""
@@ -307,7 +344,7 @@ def render_changes(
     list is capped like the other sections (a folder that doubled overnight adds hundreds of items)."""
     cap = CAPS["changes"]
     out = [f"## New since {changes.since}", ""]
-    out += [f"_Compared with the earlier brief “{changes.previous_title}” ({changes.previous_sources} "
+    out += [f"_Compared with the earlier brief “{_text(changes.previous_title)}” ({changes.previous_sources} "
             "sources); items are matched by meaning, not by id._", ""]  # fmt: skip
     if changes.is_empty():
         return [*out, "Nothing new: the same sources and the same items.", ""]
@@ -316,11 +353,13 @@ def render_changes(
         ("Sources removed", changes.sources_removed),
     ):
         if sources:
-            listed = [f"`{s.path}`" + (f" (not included: {s.reason})" if s.reason else "") for s in sources]
+            listed = [
+                _code(s.path) + (f" (not included: {_text(s.reason)})" if s.reason else "") for s in sources
+            ]
             out.append(f"- **{label} ({len(sources)}):** " + ", ".join(listed))
     for source in changes.sources_changed:
         out.append(
-            f"- **Source changed:** `{source.path}` (sha256 {(source.previous_sha256 or '')[:12]} → "
+            f"- **Source changed:** {_code(source.path)} (sha256 {(source.previous_sha256 or '')[:12]} → "
             f"{source.sha256[:12]})"
         )
     out.append("")
@@ -329,29 +368,30 @@ def render_changes(
         if kind == ChangeKind.figure and changes.figures_changed:
             out += ["**Figures that changed**", ""]
             for change in changes.figures_changed:
-                before = "; ".join(f"{v.text} ({short_label(v.doc_id)})" for v in change.before)
-                after = "; ".join(f"{v.text} ({short_label(v.doc_id)})" for v in change.after)
+                before = "; ".join(f"{_text(v.text)} ({_text(short_label(v.doc_id))})" for v in change.before)
+                after = "; ".join(f"{_text(v.text)} ({_text(short_label(v.doc_id))})" for v in change.after)
                 known = {(v.doc_id, v.value) for v in change.before}
                 fresh = [v.citation for v in change.after if (v.doc_id, v.value) not in known]
-                out.append(
-                    f"- {change.ref} {change.quantity}: before {before}; now {after} {_markers(fresh, used)}"
-                )
+                now = f"now {after} {_markers(fresh, used)}"
+                out.append(f"- {change.ref} {_text(change.quantity)}: before {before}; {now}")
             out.append("")
         if not items:
             continue
         out += [f"**{heading}**", ""]
         for item in items[:cap]:
             ref = "" if item.text.startswith(item.ref) else f"{item.ref} "  # a party's ref is its name
-            out.append(f"- {ref}{item.text} ({_count(item.sources)}) {_markers(item.citations, used)}")
+            out.append(
+                f"- {_text(ref)}{_text(item.text)} ({_count(item.sources)}) {_markers(item.citations, used)}"
+            )
         out += _more(len(items) - cap, f" {heading.lower()}", where)
         out.append("")
     if changes.more_sources:
         out += ["**More sources for existing items**", ""]
         for more in changes.more_sources[:cap]:
             now = f"now also in {_labels(more.added_sources)}" if more.added_sources else ""
-            what = "; ".join(part for part in (more.note, now) if part)
+            what = _text("; ".join(part for part in (more.note, now) if part))
             ref = "" if more.text.startswith(more.ref) else f"{more.ref} "
-            out.append(f"- {ref}{more.text} — {what} {_markers(more.citations, used)}")
+            out.append(f"- {_text(ref)}{_text(more.text)} — {what} {_markers(more.citations, used)}")
         out += _more(len(changes.more_sources) - cap, " items with more sources", where)
         out.append("")
     settled = [item for item in changes.removed if item.kind == ChangeKind.contested]
@@ -360,13 +400,29 @@ def render_changes(
         if items:
             out += [f"**{heading}**", ""]
             out += [
-                f"- {item.kind.value} {item.previous_ref} of the earlier brief: {item.text} "
+                f"- {item.kind.value} {_text(item.previous_ref)} of the earlier brief: {_text(item.text)} "
                 f"(was in {_labels(item.previous_sources)})"
                 for item in items[:cap]
             ]
             out += _more(len(items) - cap, "", where)
             out.append("")
     return out
+
+
+def unrelated_warning(brief: Brief, name: Callable[[str], str]) -> str:
+    """The warning that opens a brief of sources that look like several stories, naming those that
+    stand apart from the largest group."""
+    largest, *apart = brief.stories
+    groups = "; ".join(
+        ", ".join(map(name, group[:MAX_COPIES]))
+        + (f" and {len(group) - MAX_COPIES} more" if len(group) > MAX_COPIES else "")
+        for group in apart
+    )
+    return (
+        f"> **Warning: these sources look like {len(brief.stories)} different stories:** they share almost "
+        f"no words or parties. Standing apart from the largest group ({len(largest)} of {len(brief.sources)} "
+        f"sources): {groups}. This brief mixes them; brief each story's files on their own."
+    )
 
 
 def _count(sources: list[str]) -> str:

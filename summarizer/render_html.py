@@ -29,8 +29,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from summarizer.display import html_offset, visible
 from summarizer.documents import Document, InputError, load_document, short_label
-from summarizer.evaluate import FileTexts
 from summarizer.models import (
     Brief,
     Citation,
@@ -40,6 +40,7 @@ from summarizer.models import (
     SupportLevel,
     all_citations,
 )
+from summarizer.sources import FileTexts
 
 _TEMPLATES = resources.files("summarizer") / "templates"
 _SUPPORT_ORDER = [SupportLevel.unsupported, SupportLevel.weak, SupportLevel.strong]
@@ -94,7 +95,7 @@ def load_sources(
     brief: Brief, *, brief_dir: Path | None = None, root: Path | None = None
 ) -> list[SourceView]:
     """Re-read every source of the brief; a missing or changed file gets a note, never an exception."""
-    files = FileTexts(brief_dir, root)
+    files = FileTexts(brief_dir, root, brief.source_root)
     views = []
     for index, source in enumerate(brief.sources):
         document: Document | None = None
@@ -252,7 +253,9 @@ class Page:
             span = figure_span(value.text, value.citation.text)
             if found is not None and span is not None:
                 sentence_view, offset = found
-                marks.append(f"{sentence_view.element_id}:{offset + span[0]}:{offset + span[1]}")
+                # offsets into the text as the page shows it (controls made visible), in UTF-16 units
+                start, end = (html_offset(sentence_view.text, offset + at) for at in span)
+                marks.append(f"{sentence_view.element_id}:{start}:{end}")
         return Item(unique, " ".join(cites), " ".join(marks), list(dict.fromkeys(markers)))
 
     @staticmethod
@@ -285,14 +288,23 @@ def figure_span(value_text: str, sentence: str) -> tuple[int, int] | None:
 
 
 def _environment() -> jinja2.Environment:
-    # autoescape for every template, whatever its name: nothing from a brief is ever trusted markup
+    # autoescape for every template, whatever its name: nothing from a brief is ever trusted markup;
+    # and every value is shown with its controls and invisible characters visible (display.py), so
+    # an ESC or a right-to-left override in an article is seen, never obeyed
     return jinja2.Environment(
+        finalize=_shown,
         loader=jinja2.FunctionLoader(lambda name: (_TEMPLATES / name).read_text(encoding="utf-8")),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
 
 
 def render_html(brief: Brief, sources: list[SourceView]) -> str:
@@ -309,6 +321,7 @@ def render_html(brief: Brief, sources: list[SourceView]) -> str:
             page=page,
             sources=sources,
             notes=[v.note for v in sources if v.note],
+            incomplete=brief.incomplete_reason(),
             label=short_label,
             sides=sorted({side for group in brief.claims for side in group.speaker_sides}),
             script=Markup(script),

@@ -1,10 +1,13 @@
 """Word lists of news English, as data in one place: every module that needs one reads it from here.
 
 General knowledge only (reporting verbs, titles, role nouns, outlets' conventions), never the names or
-phrases of one story. Countries, demonyms and seats of government are in ``geo``.
+phrases of one story. Countries, demonyms and seats of government are in ``geo``. A few lists are
+patterns rather than sets, where inflections and phrases are spelled out ("calls? for", "n't").
 """
 
 from __future__ import annotations
+
+import re
 
 
 def _words(text: str) -> frozenset[str]:
@@ -22,9 +25,6 @@ REPORTING_VERBS = _words(
     recall remark observe promise threaten demand call testify brief inform quote
     """
 )
-# Reporting verbs whose subject states a position rather than a fact: kept for demands and stances.
-STANCE_VERBS = _words("demand insist urge call vow pledge threaten promise refuse reject")
-
 # Nouns that make a phrase a plausible speaker without a name ("a senior official", "two sources").
 SPEAKER_NOUNS = _words(
     """
@@ -58,14 +58,6 @@ LEGISLATOR_TITLES = _words(
 
 # Pronouns that refer back to an earlier speaker.
 PERSONAL_PRONOUNS = _words("he she they we i it")
-
-# Words that mark a statement as a denial or a refusal (its polarity).
-NEGATION_WORDS = _words(
-    """
-    no not never nothing none neither nor denied deny denies without failed fails refused refuses
-    rejected rejects oppose opposes opposed opposing against deadlock deadlocked n't
-    """
-)
 
 # Function words that carry no content, for lexical overlap measures.
 STOPWORDS = _words(
@@ -102,6 +94,183 @@ GROUP_NOUNS = _words(
 # opposed to it'), from which rival proposals meet as one contested question.
 STANCE_FOR = _words("propose support back favor favour endorse champion")
 STANCE_AGAINST = _words("oppose reject resist block")
+
+# Verbs (lemmas) of belief whose clause is the claim: 'I don't believe [he will go through with it]'.
+BELIEF_VERBS = _words("believe think expect know hope feel")
+# Verbs (lemmas) that deny the act after them: 'failed to respond' says that they did not respond.
+FAILURE_VERBS = _words("fail refuse decline")
+# Subjects or objects that deny their clause: 'nothing was agreed', 'none of them voted'.
+NEGATIVE_PRONOUNS = _words("nothing none nobody noone neither")
+# Verbs (lemmas) whose object takes a complement that carries the claim: 'called the rules unfair',
+# 'described the talks as close'.
+COMPLEMENT_VERBS = _words("call describe label deem consider brand dub term find declare characterize")
+# Pronouns that stand for someone named elsewhere: a statement whose subject is one cannot be read alone.
+THIRD_PERSON_PRONOUNS = _words("he she it they him her them his its their")
+# Verbs (lemmas) that only say their object came about: 'progress was made' says there was progress.
+LIGHT_VERBS = _words("make achieve reach see witness record register")
+
+# Positions for or against something (analysis/stances.py), as political English words them.
+# Verbs (lemmas) whose subject backs their object or the act after 'to' ('proposed X', 'threatened
+# to close the border', 'plans to impose tariffs'), or which back what follows 'for'/'on'.
+STANCE_VERBS_FOR = _words(
+    """
+    propose offer support back endorse favor favour champion demand want seek request urge push insist
+    press pledge vow promise threaten plan intend sign approve defend advocate welcome praise applaud
+    embrace call ask
+    """
+)
+# Verbs (lemmas) whose subject opposes their object or the act after 'to' ('refused to fund it').
+STANCE_VERBS_AGAINST = _words(
+    """
+    oppose reject refuse block resist dismiss criticize criticise condemn denounce slam blast decry
+    veto challenge scrap object disagree balk protest rebuff spurn
+    """
+)
+# Of those, verbs whose object is the person asked, not the thing: 'called for X', 'urged them to X'.
+PREPOSITIONAL_STANCE_VERBS = _words("call ask press urge")
+# Nouns of a position, with 'to'/'for'/'of' the thing ('deep opposition to the tariffs').
+STANCE_NOUNS_FOR = _words("support backing endorsement demand push")
+STANCE_NOUNS_AGAINST = _words("opposition objection rejection resistance criticism")
+# Judging words a speaker applies to a thing ('the ask is a non-starter', 'called it impractical').
+JUDGMENTS_AGAINST = _words(
+    """
+    non-starter nonstarter unacceptable sham hoax farce illegal unconstitutional unlawful dangerous
+    reckless outrageous offensive absurd ridiculous impractical unfair mistake disaster failure gimmick
+    unworkable wrong irresponsible immoral ineffective
+    """
+)
+JUDGMENTS_FOR = _words(
+    "necessary essential fair legitimate reasonable right vital crucial appropriate lawful constitutional"
+)
+# Nouns that name a kind of thing, not one thing: two stances on 'the plan' may be on two plans.
+GENERIC_TARGETS = _words(
+    "plan proposal offer deal bill measure move effort idea thing way option position step agreement "
+    "call demand request push support have be do make get take give"
+)
+# Words that count or measure: '$1.375 billion' and '$8.6 billion' share a unit, not a subject.
+UNITS = _words(
+    """
+    billion million trillion thousand hundred percent per cent dollar dollars euro euros pound pounds
+    year years month months week weeks day days hour hours
+    """
+)
+# Verbs (lemmas) whose subject is the one who would do the act after 'to' ('threatened to close the
+# border': should the holder close it?); after 'urge X to', 'call on X to' someone else would.
+SELF_ACT_VERBS = _words("threaten plan intend vow pledge promise offer seek want refuse propose decline")
+
+# Proposals (analysis/plans.py). Verbs (lemmas) that put a plan forward ('unveiled a $928 billion plan').
+PROPOSING_VERBS = _words("propose offer unveil introduce submit request table float counter")
+# Nouns that name a plan on the table.
+PLAN_NOUNS = _words(
+    """
+    proposal plan offer counteroffer counterproposal deal framework package budget blueprint bill
+    truce ceasefire agreement compromise option
+    """
+)
+# Verbs (lemmas) by which a plan says what it does ('the plan would cut ...', 'could result in ...').
+TERMS_VERBS = _words(
+    """
+    include call provide give cut require allow result offer set fund raise release free divert create
+    expand end stop ban bar extend increase reduce spend invest pay grant guarantee establish impose
+    lift withdraw return stagger contain cover seek
+    """
+)
+# How a sentence that adds terms to the proposal before it opens.
+TERMS_OPENERS = ("in return", "in exchange", "under the plan", "under the proposal", "under the deal",
+                 "under the agreement", "in the first stage", "in the second stage", "the deal would",
+                 "the plan would", "the proposal would")  # fmt: skip
+# Of the proposing verbs, those that also take things that are no plan ('offered an assessment').
+OFFERING_VERBS = _words("offer float table counter")
+# Of the verbs of terms, those that list what the plan holds ('would include X and Y'): each is a term.
+LISTING_VERBS = _words("include call provide give result contain cover offer")
+# Words by which a sentence points back at the one before it ('those complaints', 'also', 'instead').
+BACK_POINTERS = _words(
+    "this these those such also too instead specifically meanwhile likewise similarly however still "
+    "again further furthermore moreover"
+)
+# Acts (stance verbs and judgments) by which a side backs someone else's plan: a reaction, not a plan
+# or a demand of its own ('welcomed the offer', 'the deal is fair').
+SUPPORTING_ACTS = _words(
+    "support back endorse favor favour champion welcome praise applaud embrace approve sign defend "
+    "necessary essential fair legitimate reasonable right vital crucial appropriate lawful constitutional"
+)
+
+# Verbs that state a position about their object even without a clause ('denied the report',
+# 'described the talks as close'); other reporting verbs without one report an act, not a claim
+# ('Israel declared war', 'Israel voiced optimism').
+POSITION_VERBS = _words("deny confirm reject accuse warn describe call claim insist")
+# Words that open a clause before its subject ('However, the minister said'): not part of a speaker.
+LEADING_WORDS = _words("however but and so meanwhile also still yet then now")
+# Words that say who speaks or that something was said; they do not make two claims the same claim.
+ATTRIBUTION_WORDS = _words(
+    "official source sources told reuters news according stated added reported confirmed spokesman "
+    "spokesperson minister"
+)
+# Words that open a sentence in lower case when it is turned into a question ('Whether a truce…').
+SENTENCE_OPENERS = _words("a an the some no there it this that these those")
+# What may follow a person's surname ('Martin Luther King Jr.').
+NAME_SUFFIXES = _words("jr sr ii iii")
+# Words of an organisation's name its acronym leaves out ('Department of Homeland Security' -> DHS).
+ACRONYM_SKIPPED = _words("of and for the on")
+
+# Words that mark a statement as a denial or a refusal (its polarity), in any inflection.
+NEGATION = re.compile(
+    r"\b(no|not|never|nothing|none|neither|nor|denied|denies|deny|without|failed|fails|yet to|"
+    r"deadlock(?:ed)?|refused|refuses|rejected|rejects|ruled out|oppose[sd]?|opposing|against|"
+    r"n[’']t)\b|n[’']t\b",
+    re.I,
+)
+# "arguing that the package should ...": a position stated as what must happen is a demand.
+_MUST_CLAUSE = r"argu(?:e|es|ed|ing) that (?=[^.;]{0,80}\b(?:should|must|needs? to|has to|have to)\b)"
+# Verbs whose object is the demanded thing itself ("called for repurposing ..."), as a pattern.
+DEMAND_VERBS = (
+    r"calls? for|called for|calling for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|insists? on|"
+    rf"insisted on|would like to see|{_MUST_CLAUSE}"
+)
+# A sentence that states a demand, as the rules read it (analysis/rules.py).
+DEMAND_CUE = re.compile(
+    rf"\b(demands?|demanded|conditions?|wants|wanted|red line|adheres? to|{DEMAND_VERBS})\b",
+    re.I,
+)
+# The sentences the focused model may cite for a demand (extract.py). Wider than DEMAND_CUE ('must',
+# 'urge', 'seek', 'refuse', 'reject' too): the model may find a demand the rules' patterns miss, and
+# its answer is kept only where the rules' reading names the same party (extract.apply_focused).
+DEMAND_WORDS = re.compile(
+    r"\b(demand\w*|condition\w*|insist\w*|calls? for|called for|wants?|seek\w*|refus\w*|reject\w*|"
+    r"must|red line|adhere\w*|urg\w+|push\w*)\b",
+    re.I,
+)
+# First words that make a list item a clause of the sentence rather than an item ('said', 'which').
+NOT_AN_ITEM = re.compile(r"^(?:said|says|speaking|particularly|according|he|she|they|but|which)\b", re.I)
+
+# ---------------------------------------------------------------------------------------------------
+# Matching a gold annotation's party names (devclusters.py: the SEESAW dev clusters)
+# ---------------------------------------------------------------------------------------------------
+
+HONORIFICS = _words(
+    "mr mrs ms dr rep reps sen sens senator gov governor president vp judge justice gen general"
+)
+# Words that may stand before a surname in a party name without naming another person.
+SURNAME_TITLES = HONORIFICS | _words(
+    "vice former secretary speaker leader majority minority attorney chief mayor prime minister state "
+    "house senate ambassador adviser advisor chairman chairwoman chair director commissioner press "
+    "spokesperson spokesman spokeswoman sheriff lt us foreign defense homeland national security "
+    "representative congressman congresswoman white"
+)
+# Words that make a name an organisation's, never a person's.
+ORGANISATION_WORDS = _words(
+    "party parties administration department court courts congress senate house committee union group "
+    "agency company campaign corps guard council association office bureau commission center centers "
+    "centre foundation fund institute university ministry government republicans democrats lawmakers "
+    "senators majority panel votes life parenthood military liberties network news times post states "
+    "organization organisation army force forces police"
+)
+# SEESAW also marks issues ('infrastructure bill', 'power-sharing agreement'): never a person's surname.
+ISSUE_WORDS = _words("bill agreement deal plan infrastructure tax rate law act reform")
+# Short words inside an organisation's name, never inside a person's ('Department of State').
+NAME_FUNCTION_WORDS = _words("of and for the to on in a an by with")
+# A speaker that opens with one of these is a reference back, not a name ('his spokesman').
+ANAPHORS = _words("he she they it his her their its this that")
 
 # ---------------------------------------------------------------------------------------------------
 # Roles: what the words of a title or a description say a party does (``analysis/roles.py``). Each
@@ -248,7 +417,7 @@ NICKNAMES = {
     "jerry": "gerald",
 }
 # Words before a name that are courtesy, not a title ('Mr. Kudlow').
-HONORIFICS = _words("mr mrs ms miss dr")
+COURTESY_TITLES = _words("mr mrs ms miss dr")
 # Title words of the one who heads an organisation ('CIA Director', 'President of the X Federation').
 HEAD_TITLES = _words("president chairman chairwoman chair head chief director leader founder ceo executive")
 # Nouns for the people a party sends to talks ('the Israeli delegation', 'Hamas negotiators').

@@ -94,7 +94,7 @@ class BatchServer:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
-        self._httpd.owner = self  # type: ignore[attr-defined]
+        self._httpd.owner = self
         self._thread: threading.Thread | None = None
 
     @property
@@ -208,7 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def owner(self) -> BatchServer:
-        return self.server.owner  # type: ignore[attr-defined]
+        return self.server.owner
 
     def do_GET(self) -> None:  # noqa: N802
         path = self.path.split("?")[0].rstrip("/")

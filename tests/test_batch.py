@@ -24,11 +24,11 @@ from typer.testing import CliRunner
 
 from summarizer.analysis import analyse_document, build_party_index
 from summarizer.backends import create_batches
-from summarizer.backends.base import BatchItem, BatchStatus
+from summarizer.backends.base import BatchItem, BatchStatus, Request
 from summarizer.backends.openai_backend import OpenAIBackend
 from summarizer.cli import app
 from summarizer.documents import load_documents
-from summarizer.extract import build_messages, extract_document, extraction_context
+from summarizer.extract import build_messages, extract_document, extraction_request
 from summarizer.models import Brief, DocumentExtraction, all_citations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,9 +79,9 @@ def test_a_batch_request_is_the_request_the_per_document_path_sends() -> None:
         backend = OpenAIBackend("test-model", base_url=server.url, api_key="x")
         extract_document(document, analysis, index, backend)
         [sent] = server.requests
-    item = BatchItem("k", build_messages(document, analysis, index), DocumentExtraction,
-                     extraction_context(document))  # fmt: skip
-    body = create_batches(backend).request_body(item)  # type: ignore[attr-defined]
+    item = BatchItem("k", build_messages(document, analysis, index),
+                     extraction_request(document, DocumentExtraction))  # fmt: skip
+    body = create_batches(backend).request_body(item)
     assert set(body) == {"messages", "model", "max_tokens", "temperature", "tools", "tool_choice"}
     assert body == {key: sent.body[key] for key in body}  # same prompt, schema (enum of citable ids) ...
 
@@ -224,7 +224,7 @@ def test_status_checks_that_fail_are_waited_out_then_given_up_keeping_the_batch(
 
 
 def test_results_whose_file_is_gone_are_reported_for_a_new_batch() -> None:
-    item = BatchItem("doc-1", [{"role": "user", "content": "x"}], DocumentExtraction, {})
+    item = BatchItem("doc-1", [{"role": "user", "content": "x"}], Request(DocumentExtraction))
     with running_batch_server() as server:
         backend = OpenAIBackend("test-model", base_url=server.url, api_key="x", max_retries=0)
         gone = BatchStatus(

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import nlp
+from summarizer import nlp, pipeline
 from summarizer.analysis import analyse_document, build_party_index
-from summarizer.backends import fake
 from summarizer.backends.fake import FakeBackend
 from summarizer.cache import ExtractionCache, cache_key, default_cache_path
 from summarizer.documents import load_document
@@ -120,7 +119,7 @@ def test_a_rules_answer_is_not_reused_once_the_rules_change(
     document = load_document(seed_paths[0])
     before = document_cache_key(FakeBackend(), document)
     assert document_cache_key(FakeBackend(), document) == before  # same code: same key, cached
-    monkeypatch.setattr(fake, "rules_version", lambda: "edited")
+    monkeypatch.setattr(pipeline, "rules_version", lambda: "edited")
     assert document_cache_key(FakeBackend(), document) != before
 
 

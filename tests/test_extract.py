@@ -66,7 +66,7 @@ def test_the_validation_context_holds_only_what_validators_read_and_fake_decline
     from summarizer.backends.base import NoAnswer
     from summarizer.backends.fake import FakeBackend
     from summarizer.documents import Document, build_sentences
-    from summarizer.extract import extraction_context
+    from summarizer.extract import extraction_context, extraction_request
 
     text = "The union said the strike would go on.\n"
     sentences, _ = build_sentences(text)
@@ -75,4 +75,4 @@ def test_the_validation_context_holds_only_what_validators_read_and_fake_decline
     context = extraction_context(document)
     assert set(context) == {"extraction"}
     with pytest.raises(NoAnswer):
-        FakeBackend().complete([{"role": "user", "content": "x"}], DocumentExtraction, context)
+        FakeBackend().complete([], extraction_request(document, DocumentExtraction))

@@ -404,7 +404,7 @@ def test_browser_keyboard_tab_and_enter(browser: Any, seeds_page: tuple[Brief, P
         if browser.execute_script("return document.activeElement.hasAttribute('data-item')"):
             break
     focused = browser.execute_script("return document.activeElement.getAttribute('data-item')")
-    assert focused == ("key-1" if brief.key_points else "party-1")
+    assert focused == ("lead-1" if brief.lead else "key-1" if brief.key_points else "party-1")
     ActionChains(browser).send_keys(Keys.ENTER).perform()
     assert (
         browser.execute_script("return document.querySelector('.sel').getAttribute('data-item')") == focused

@@ -14,16 +14,18 @@ import os
 import struct
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from pydantic import BaseModel, Field
 
 from summarizer import model_assets
-from summarizer.backends.base import BackendError
-from summarizer.backends.local import LocalBackend, _GreedyGrammarSampler, grammar_schema, json_grammar
+from summarizer.backends.base import BackendError, Request
+from summarizer.backends.local import LocalBackend, _GreedyGrammarSampler, json_grammar
+from summarizer.backends.schema import constrained_schema
 from summarizer.model_assets import AssembledModel, assembled_model_path, models_cache_dir, validate_gguf
 from summarizer.models import (
+    CITATION_FIELD,
     DocumentExtraction,
     ExtractedDemand,
     ExtractedFigure,
@@ -215,14 +217,16 @@ def test_llama_load_failure_becomes_backend_error(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _context(citable: list[int], boilerplate: list[int] | None = None) -> dict[str, Any]:
-    return {
+def _request(model: type[Any], citable: list[int], boilerplate: list[int] | None = None) -> Request[Any]:
+    """What extract.extraction_request makes for a document whose citable sentences are ``citable``."""
+    context = {
         "extraction": ExtractionContext(doc_id="d", citable_ids=citable, boilerplate_ids=boilerplate or [])
     }
+    return Request(model, key="d", context=context, citable_ids=tuple(citable), citation_field=CITATION_FIELD)
 
 
 def test_sentence_ids_are_restricted_to_citable_ones() -> None:
-    schema = grammar_schema(DocumentExtraction, _context([5, 2, 3]))
+    schema = constrained_schema(_request(DocumentExtraction, [5, 2, 3]), grammar=True)
     restricted = [
         node["properties"]["sentences"]
         for node in schema["$defs"].values()
@@ -242,8 +246,8 @@ def test_sentence_ids_are_restricted_to_citable_ones() -> None:
     assert "enum" not in json.dumps(DocumentExtraction.model_json_schema()["$defs"]["ExtractedClaim"])
 
 
-def test_without_extraction_context_ids_are_left_open() -> None:
-    schema = grammar_schema(DocumentExtraction, {})
+def test_without_citable_ids_they_are_left_open() -> None:
+    schema = constrained_schema(Request(DocumentExtraction, citation_field=CITATION_FIELD), grammar=True)
     assert schema["$defs"]["ExtractedParty"]["properties"]["sentences"]["items"] == {"type": "integer"}
 
 
@@ -251,7 +255,7 @@ def test_without_extraction_context_ids_are_left_open() -> None:
 def test_tightened_schema_compiles_to_a_bounded_grammar() -> None:
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-    grammar = json_grammar(grammar_schema(DocumentExtraction, _context([1, 2, 7])))
+    grammar = json_grammar(constrained_schema(_request(DocumentExtraction, [1, 2, 7]), grammar=True))
     assert '"1" | "2" | "7"' in grammar
     assert "char)?)?" in grammar  # maxLength became a bounded repetition, not char*
     # llama-cpp-python's converter lets raw newlines into strings; the backend's grammar does not.
@@ -298,7 +302,7 @@ BOILERPLATE_CITED = GOOD.replace("[2]", "[1]")
 def test_invalid_answer_is_reasked_with_the_error(tmp_path: Path) -> None:
     backend = _scripted_backend(tmp_path, [(BOILERPLATE_CITED, "stop"), (GOOD, "stop")])
     messages = [{"role": "user", "content": "[1] Accept cookies. [2] Hamas said no."}]
-    result = backend.complete(messages, OneParty, _context([2], [1]))
+    result = backend.complete(messages, _request(OneParty, [2], [1]))
     assert result.value.parties[0].sentences == [2]
     assert (result.usage.calls, result.usage.retries) == (2, 1)
     assert (result.usage.prompt_tokens, result.usage.completion_tokens) == (200, 20)
@@ -313,14 +317,14 @@ def test_invalid_answer_is_reasked_with_the_error(tmp_path: Path) -> None:
 @needs_llama
 def test_gives_up_after_max_reasks(tmp_path: Path) -> None:
     backend = _scripted_backend(tmp_path, [(BOILERPLATE_CITED, "stop")] * 2, max_reasks=1)
-    with pytest.raises(BackendError, match=r"no valid OneParty in 2 attempts .*boilerplate"):
-        backend.complete([{"role": "user", "content": "x"}], OneParty, _context([2], [1]))
+    with pytest.raises(BackendError, match=r"no valid answer after 1 re-asks: .*boilerplate"):
+        backend.complete([{"role": "user", "content": "x"}], _request(OneParty, [2], [1]))
 
 
 @needs_llama
 def test_cut_off_answer_is_reasked_for_a_shorter_one(tmp_path: Path) -> None:
     backend = _scripted_backend(tmp_path, [('{"parties": [{"sente', "length"), (GOOD, "stop")])
-    result = backend.complete([{"role": "user", "content": "x"}], OneParty, _context([2]))
+    result = backend.complete([{"role": "user", "content": "x"}], _request(OneParty, [2]))
     assert result.usage.retries == 1
     assert "cut off" in backend._llama.calls[1]["messages"][-1]["content"]
 
@@ -376,10 +380,8 @@ def _messages(task: str) -> list[dict[str, str]]:
 
 @pytest.mark.local_model
 def test_tiny_model_fills_a_small_model_with_citable_ids(tiny_backend: LocalBackend) -> None:
-    context = _context(CITABLE, BOILERPLATE)
-    result = tiny_backend.complete(
-        _messages("List the numbers (figures) the article gives."), Figures, context
-    )
+    request = _request(Figures, CITABLE, BOILERPLATE)
+    result = tiny_backend.complete(_messages("List the numbers (figures) the article gives."), request)
     assert isinstance(result.value, Figures)
     assert result.usage.calls >= 1 and result.usage.prompt_tokens > 0
     for figure in result.value.figures:
@@ -389,24 +391,47 @@ def test_tiny_model_fills_a_small_model_with_citable_ids(tiny_backend: LocalBack
 
 @pytest.mark.local_model
 def test_tiny_model_output_is_citable_and_reuses_the_prompt_prefix(tiny_backend: LocalBackend) -> None:
-    context = _context(CITABLE, BOILERPLATE)
-    result = tiny_backend.complete(_messages("List what each party demands."), Demands, context)
+    result = tiny_backend.complete(
+        _messages("List what each party demands."), _request(Demands, CITABLE, BOILERPLATE)
+    )
     for demand in result.value.demands:
         assert set(demand.sentences) <= set(CITABLE)
     # Same system prompt and article, another task: llama.cpp evaluates only the differing tail.
-    tiny_backend.complete(_messages("List the figures the article gives."), Figures, context)
+    tiny_backend.complete(
+        _messages("List the figures the article gives."), _request(Figures, CITABLE, BOILERPLATE)
+    )
     timing = tiny_backend.last_timing
     assert timing is not None and timing.prompt_evaluated < timing.prompt_tokens / 2
+
+
+class Stance(BaseModel):
+    """How a sentence relates to a proposal."""
+
+    kind: Literal["proposal", "reaction", "neither"]
+
+
+class CitedStance(Stance):
+    evidence: list[int] = Field(min_length=1, max_length=2)
+
+
+@pytest.mark.local_model
+def test_a_judgment_call_is_one_line_for_the_pipeline(tiny_backend: LocalBackend) -> None:
+    """A short constrained question, with or without citable ids, through the real model: one line
+    builds the request and gives a validated value."""
+    task = "Is sentence [4] a proposal, a reaction to one, or neither?"
+    stance = tiny_backend.complete(_messages(task), Request(Stance, key="s4")).value
+    assert isinstance(stance, Stance) and stance.kind in ("proposal", "reaction", "neither")
+    request = Request(CitedStance, key="s4", citable_ids=(3, 4), citation_field="evidence")
+    cited = tiny_backend.complete(_messages(task), request).value
+    assert isinstance(cited, CitedStance) and set(cited.evidence) <= {3, 4}  # the grammar's enum
 
 
 @pytest.mark.local_model
 def test_fast_grammar_sampler_picks_the_same_tokens(tiny_backend: LocalBackend) -> None:
     reference = LocalBackend.tiny(n_ctx=2048, max_tokens=1024, fast_grammar=False)
-    messages, context = (
-        _messages("List the numbers (figures) the article gives."),
-        _context(CITABLE, BOILERPLATE),
-    )
-    fast = tiny_backend.complete(messages, Figures, context)
+    messages = _messages("List the numbers (figures) the article gives.")
+    request = _request(Figures, CITABLE, BOILERPLATE)
+    fast = tiny_backend.complete(messages, request)
     assert isinstance(tiny_backend._llama._sampler, _GreedyGrammarSampler)  # the fast path was taken
-    slow = reference.complete(messages, Figures, context)
+    slow = reference.complete(messages, request)
     assert fast.value == slow.value and fast.usage == slow.usage

@@ -524,7 +524,7 @@ def test_rival_proposals_meet_as_one_question() -> None:
     )
     (point,) = find_contested(groups, centroids)
     assert point.id == "Q1"
-    assert point.question == "For or against raising the fuel tax"
+    assert point.question == "For or against raising the fuel tax?"
     assert {(p.side, p.negated) for p in point.positions} == {("Egypt", False), ("Hamas", True)}
 
 

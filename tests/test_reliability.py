@@ -401,7 +401,7 @@ def test_two_concurrent_runs_share_one_cache_safely(tmp_path: Path) -> None:
 def test_write_atomically_leaves_the_old_file_when_interrupted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from summarizer import cli
+    from summarizer import cli, outputs
 
     target = tmp_path / "brief.md"
     target.write_text("old\n", encoding="utf-8")
@@ -409,7 +409,7 @@ def test_write_atomically_leaves_the_old_file_when_interrupted(
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.os, "replace", interrupted)
+    monkeypatch.setattr(outputs.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         cli.write_atomically(target, "new " * 100_000)
     assert target.read_text(encoding="utf-8") == "old\n"
@@ -510,13 +510,14 @@ def test_a_20_mb_article_is_cut_with_a_warning_not_a_hang(server: FaultServer, t
                            *openai_args(server, tmp_path / "cache.sqlite3"))  # fmt: skip
     elapsed = time.monotonic() - started
     assert_no_traceback(result)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # written, but most of the file is not in it
     assert elapsed < 60
     assert any("huge.txt" in line and f"longer than {MAX_CHARS:,} characters" in line
                for line in result.stderr.splitlines())  # fmt: skip
     [request] = server.requests
     assert len(request.raw) < 3 * MAX_CHARS  # the model is sent the cut text, not 20 MB
-    assert json.loads(data.read_text())["sources"][0]["path"].endswith("huge.txt")
+    [source] = json.loads(data.read_text())["sources"]
+    assert source["path"].endswith("huge.txt") and source["cut"]["file_bytes"] == big.stat().st_size
 
 
 @pytest.mark.parametrize(

@@ -125,8 +125,7 @@ def test_a_sentence_longer_than_the_budget_is_an_error() -> None:
 @pytest.mark.parametrize("strategy", ["full", "focused"])
 def test_long_document_windows_fit_the_context_with_global_ids(analysed, strategy: str) -> None:
     document, analysis, index = analysed
-    backend = FakeBackend(context_tokens=3000)
-    backend.strategy = strategy
+    backend = FakeBackend(context_tokens=3000, strategy=strategy)
     windows = plan_document_windows(document, analysis, index, backend)
     assert len(windows) > 3
     assert_cover_once(windows, [s.id for s in document.citable_sentences])

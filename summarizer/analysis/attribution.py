@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 
 from summarizer.analysis.parties import UNKNOWN_SIDE
 from summarizer.vocabulary import (
+    LEADING_WORDS,
     PERSONAL_PRONOUNS,
+    POSITION_VERBS,
     REPORTING_VERBS,
     SPEAKER_NOUNS,
     STANCE_AGAINST,
@@ -33,7 +35,6 @@ MAX_SPEAKER_WORDS = 10
 _SUBJECTS = ("nsubj", "nsubjpass")
 # Parts of a subject phrase that are not the speaker's name or description.
 _DETACHED = {"relcl", "acl", "advcl", "punct", "appos", "cc", "conj", "prep", "parataxis"}
-_LEADING = {"however", "but", "and", "so", "meanwhile", "also", "still", "yet", "then", "now"}
 
 
 @dataclass
@@ -80,7 +81,7 @@ def _phrase(head: Token, drop: set[str]) -> str:
         if child.dep_ in drop:
             skipped.update(t.i for t in child.subtree)
     words = [t for t in head.subtree if t.i not in skipped]
-    while words and (words[0].lower_ in _LEADING or words[0].is_punct):
+    while words and (words[0].lower_ in LEADING_WORDS or words[0].is_punct):
         words = words[1:]
     while words and words[-1].is_punct:
         words = words[:-1]
@@ -115,20 +116,12 @@ def _plausible(head: Token) -> bool:
     return head.lemma_.lower() in SPEAKER_NOUNS or head.lower_ in SPEAKER_NOUNS
 
 
-# Verbs that state a position about their object even without a clause ('denied the report',
-# 'described the talks as close'); other reporting verbs without one report an act, not a claim
-# ('Israel declared war', 'Israel voiced optimism').
-_POSITION_VERBS = frozenset(
-    ["deny", "confirm", "reject", "accuse", "warn", "describe", "call", "claim", "insist"]
-)
-
-
 def _reports_something(verb: Token, doc: Doc) -> bool:
     if any(c.dep_ in ("ccomp", "xcomp") for c in verb.children) or verb.dep_ in ("parataxis", "ccomp"):
         return True
     if any(mark in doc.text for mark in '“”"'):
         return True
-    return verb.lemma_.lower() in _POSITION_VERBS
+    return verb.lemma_.lower() in POSITION_VERBS
 
 
 def _listener(verb: Token) -> str | None:

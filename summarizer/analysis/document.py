@@ -3,6 +3,7 @@ mentions, read from the corpus parses held by the party index."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from summarizer.analysis.attribution import (
 )
 from summarizer.analysis.figures import FigureMention, find_figures
 from summarizer.analysis.parties import UNKNOWN_SIDE, PartyIndex
+from summarizer.analysis.plans import PlanMention, find_plan, terms_after
+from summarizer.analysis.stances import Stance, find_positions
 from summarizer.documents import Document
 
 # Speakers that refer back to an earlier one: definite role phrases without a name ("the source", "the
@@ -34,8 +37,21 @@ class DocumentAnalysis:
     party_mentions: dict[str, list[int]]  # canonical party -> sentence ids
     # sentence id -> positions stated for or against something ('X proposed A, which Y opposes')
     stances: dict[int, list[Attribution]] = field(default_factory=dict)
+    # sentence id -> who is for or against what in it, holders resolved to their side (stances.py)
+    positions: dict[int, list[Stance]] = field(default_factory=dict)
+    # sentence id -> the proposal it states, with the terms the next sentence adds (plans.py)
+    plans: dict[int, PlanMention] = field(default_factory=dict)
     # person who speaks for a party ('Israeli Prime Minister X') -> sentence ids naming them
     member_mentions: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _holder_side(holder: str, attribution: Attribution | None, index: PartyIndex) -> str:
+    """The party a stance's holder belongs to: the speaker's side when the speaker holds it, else the
+    party the phrase names. A title alone ('the president') is not resolved: in a story that names two
+    presidents it would pick the wrong one."""
+    if attribution is not None and holder == attribution.speaker and attribution.side != UNKNOWN_SIDE:
+        return attribution.side
+    return index.side_of(holder)
 
 
 def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
@@ -44,6 +60,9 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
     mentions: dict[str, list[int]] = defaultdict(list)
     members: dict[str, list[int]] = defaultdict(list)
     stances: dict[int, list[Attribution]] = {}
+    positions: dict[int, list[Stance]] = {}
+    plans: dict[int, PlanMention] = {}
+    last_plan: PlanMention | None = None
     previous: Attribution | None = None
     last_person: str | None = None
     for sentence in document.citable_sentences:
@@ -73,6 +92,24 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
             attributions[sentence.id] = attribution
             previous = attribution
         if doc is not None:
+            held = [
+                dataclasses.replace(p, side=_holder_side(p.holder, attribution, index))
+                for p in find_positions(sentence.id, doc, attribution.speaker if attribution else None)
+            ]
+            if held:
+                positions[sentence.id] = held
+            plan = find_plan(sentence.id, doc)
+            if plan is not None:
+                plan.side = _holder_side(plan.proposer, attribution, index) if plan.proposer else UNKNOWN_SIDE
+                plans[sentence.id] = plan
+            elif (
+                last_plan is not None
+                and last_plan.sentence_id == sentence.id - 1
+                and (more := terms_after(doc))
+            ):
+                last_plan.terms += more  # 'In return, Israel would release 700 prisoners'
+                last_plan.term_sentences.append(sentence.id)
+            last_plan = plan
             last_person = last_person_named(doc) or last_person
             found = find_stances(sentence.id, doc)
             for stance in found:
@@ -87,4 +124,6 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
             mentions[canonical].append(sentence.id)
         for person in index.named_members(sentence.analysis_text):
             members[person].append(sentence.id)
-    return DocumentAnalysis(document.doc_id, attributions, figures, dict(mentions), stances, dict(members))
+    return DocumentAnalysis(
+        document.doc_id, attributions, figures, dict(mentions), stances, positions, plans, dict(members)
+    )

@@ -25,14 +25,18 @@ from typing import TYPE_CHECKING
 
 from summarizer.analysis.parsing import ParsedCorpus, parse_corpus
 from summarizer.analysis.roles import LEGISLATURE, is_bystander, settled_roles, title_role
+from summarizer.display import clean_name
 from summarizer.documents import Document
 from summarizer.geo import CAPITALS, COUNTRIES, GOVERNMENT_SEATS, NON_PARTY_WORDS, POLITICAL_ALIASES
+from summarizer.lexical import normalise_name
 from summarizer.models import PartyRole
 from summarizer.vocabulary import (
+    ACRONYM_SKIPPED,
+    COURTESY_TITLES,
     GROUP_NOUNS,
     HEAD_TITLES,
-    HONORIFICS,
     MEDIA_NOUNS,
+    NAME_SUFFIXES,
     NICKNAMES,
     OUTLET_CUES,
     PASSING_NOUNS,
@@ -91,12 +95,6 @@ def written_aliases() -> dict[str, str]:
         for alias in names:
             written.setdefault(alias, canonical)
     return written
-
-
-def normalise_name(name: str) -> str:
-    name = name.strip().replace("-", " ").replace("’s", "").replace("'s", "").replace("’", "")
-    name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I)
-    return re.sub(r"\s+", " ", name).strip(' .,;:"“”()').lower()
 
 
 def split_title(name: str) -> tuple[str, str | None]:
@@ -532,7 +530,8 @@ def _group_phrase(span: Span) -> str | None:
 
 
 def _clean_surface(text: str) -> str:
-    text = re.sub(r"^(?:the|The)\s+", "", text.strip())
+    # 'Qatar' + ZERO WIDTH JOINER is Qatar: invisible characters never make a second party
+    text = re.sub(r"^(?:the|The)\s+", "", clean_name(text).strip())
     text = re.sub(r"(?:’s|'s|’|')$", "", text)
     text = re.sub(r"^Departments of\b", "Department of", text)
     if text.isupper() and len(text) > 5 and " " in text:  # 'KAMALA HARRIS' in a shouted headline
@@ -658,7 +657,7 @@ def collect_mentions(
 
 def _person_key(name: str) -> str:
     name = name.replace("’", "'")  # 'O’Connor' and 'O'Connor' are one surname
-    words = [w for w in re.sub(r"[.,]", " ", name).split() if w.lower() not in ("jr", "sr", "ii", "iii")]
+    words = [w for w in re.sub(r"[.,]", " ", name).split() if w.lower() not in NAME_SUFFIXES]
     return words[-1].lower() if words else ""
 
 
@@ -680,7 +679,7 @@ def _clean_title(title: str | None) -> str | None:
     ('fellow moderate Sen.' -> 'Sen.'); None when nothing is left."""
     if not title:
         return None
-    words = [w for w in title.split() if w.lower().rstrip(".") not in HONORIFICS]
+    words = [w for w in title.split() if w.lower().rstrip(".") not in COURTESY_TITLES]
     while words and words[0].lower() in TITLE_FILLERS:
         words.pop(0)
     return " ".join(words) or None
@@ -692,9 +691,7 @@ def _acronyms(name: str) -> set[str]:
     forms = {name, re.sub(r"\s+and\s+\w+$", "", name), re.sub(r"^(?:U\.?S\.?|United States)\s+", "", name)}
     found = set()
     for form in forms:
-        words = [
-            w for w in re.findall(r"[A-Za-z]+", form) if w.lower() not in ("of", "and", "for", "the", "on")
-        ]
+        words = [w for w in re.findall(r"[A-Za-z]+", form) if w.lower() not in ACRONYM_SKIPPED]
         letters = "".join(w[0] for w in words if w[0].isupper())
         if len(letters) >= 2:
             found.add(letters)

@@ -26,26 +26,6 @@ from summarizer.models import (
 # Rules-only extraction (no model)
 # ---------------------------------------------------------------------------------------------------
 
-# "arguing that the package should ...": a position stated as what must happen is a demand.
-_MUST_CLAUSE = r"argu(?:e|es|ed|ing) that (?=[^.;]{0,80}\b(?:should|must|needs? to|has to|have to)\b)"
-# Verbs whose object is the demanded thing itself ("called for repurposing ...").
-_DEMAND_VERBS = (
-    r"calls? for|called for|calling for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|insists? on|"
-    rf"insisted on|would like to see|{_MUST_CLAUSE}"
-)
-# What follows these is a list of terms (one, or several).
-_LIST_INTRO = re.compile(
-    r"\b(?:including|include|includes|which include|such as|demand for|"
-    rf"want(?:s|ed)? (?!(?:to|from|by|in|on|at|it|this|that)\b)|{_DEMAND_VERBS})"
-    r"\b\s*:?\s*",
-    re.I,
-)
-_PROPOSAL_CUE = re.compile(
-    r"\b(proposal|proposed|plan|offer|counteroffer|deal (?:that|which) would|truce which would|"
-    r"would be staggered|framework)\b",
-    re.I,
-)
-
 
 def excerpt(text: str, limit: int, focus: re.Match[str] | None = None) -> str:
     """``text`` if it fits in ``limit`` characters, else whole words around ``focus`` (from the start
@@ -64,19 +44,6 @@ def excerpt(text: str, limit: int, focus: re.Match[str] | None = None) -> str:
     cut = text.rfind(" ", start, start + room)
     body = text[start : cut if cut > start else start + room].rstrip(" ,;:—–")
     return ("…" if start else "") + body + "…"
-
-
-_NOT_AN_ITEM = re.compile(r"^(?:said|says|speaking|particularly|according|he|she|they|but|which)\b", re.I)
-
-
-def _split_items(text: str) -> list[str]:
-    """'a withdrawal of troops, the return of the displaced, and a prisoner exchange' -> items."""
-    # The list ends with the sentence, a closing quote, or a clause about something else ("but the
-    # House will ...").
-    text = re.split(r"[.;”\"]|, (?:they|he|she|the \w+) said|\s+but\s+|,\s+while\s+", text)[0]
-    parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+(?=the |a |an )", text)
-    items = [p.strip(' ,“”"').replace("“", "") for p in parts]  # a quote cut open by the split
-    return [item for item in items if 3 <= len(item) <= 160 and not _NOT_AN_ITEM.match(item)]
 
 
 def party_role(name: str, index: PartyIndex) -> PartyRole:
@@ -125,16 +92,14 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
         parse = index.corpus.get(document.doc_id, sentence.id)
         for owner, item in find_demands(document, sentence, parse, analysis, index)[:6]:
             demands.append(ExtractedDemand(party=owner, demand=item[:200], sentences=[sentence.id]))
-        proposal_cue = _PROPOSAL_CUE.search(text)
-        if proposal_cue:
-            by = attribution.speaker if attribution else None
-            intro = _LIST_INTRO.search(text)
+        plan = analysis.plans.get(sentence.id)
+        if plan is not None:
             proposals.append(
                 ExtractedProposal(
-                    summary=excerpt(text, 200, proposal_cue),
-                    proposed_by=by and by[:80],
-                    terms=_split_items(text[intro.end() :])[:6] if intro else [],
-                    sentences=[sentence.id],
+                    summary=excerpt(text, 200),
+                    proposed_by=plan.proposer and plan.proposer[:80],
+                    terms=[t[:160] for t in plan.terms][:6],
+                    sentences=[sentence.id, *plan.term_sentences][:3],
                 )
             )
         if attribution:

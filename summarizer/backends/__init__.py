@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from summarizer.backends.base import Backend, BackendError, BatchBackend, Completion, Usage
+from typing import Any
+
+from summarizer.backends.base import Backend, BackendError, BatchBackend, Completion, Request, Usage
 from summarizer.config import DEFAULT_OPENAI_MODEL, NO_BACKEND_MESSAGE, Settings, choose_backend
 
 __all__ = [
@@ -10,6 +12,7 @@ __all__ = [
     "BackendError",
     "BatchBackend",
     "Completion",
+    "Request",
     "Usage",
     "create_backend",
     "create_batches",
@@ -18,15 +21,10 @@ __all__ = [
 
 def create_backend(settings: Settings) -> Backend:
     """Build the backend the settings ask for; raise BackendError with a clear message otherwise."""
-    backend = _build(settings)
     if settings.strategy not in ("auto", "full", "focused"):
         raise BackendError(f"unknown --strategy {settings.strategy!r}; choose auto, full or focused")
-    if settings.strategy != "auto":  # else each backend's own default (focused for the local model)
-        backend.strategy = settings.strategy
-    return backend
-
-
-def _build(settings: Settings) -> Backend:
+    # auto: each backend's own default (focused for the local model, full otherwise)
+    common: dict[str, Any] = {} if settings.strategy == "auto" else {"strategy": settings.strategy}
     name = choose_backend(settings)
     if name == "openai":
         from summarizer.backends.openai_backend import OpenAIBackend
@@ -43,23 +41,21 @@ def _build(settings: Settings) -> Backend:
             max_reasks=settings.max_reasks,
             deadline=settings.deadline,
             context_tokens=settings.context_tokens,
+            **common,
         )
     if name == "local":
         from summarizer.backends.local import LocalBackend
 
         if settings.context_tokens is not None:
-            return LocalBackend(
-                model_path=settings.model_path, max_reasks=settings.max_reasks, n_ctx=settings.context_tokens
-            )
-        return LocalBackend(model_path=settings.model_path, max_reasks=settings.max_reasks)
+            common["n_ctx"] = settings.context_tokens
+        return LocalBackend(model_path=settings.model_path, max_reasks=settings.max_reasks, **common)
     if name == "fake":
         from summarizer.backends.fake import FakeBackend
 
+        common |= {"max_reasks": settings.max_reasks, "context_tokens": settings.context_tokens}
         if settings.fake_replies:
-            return FakeBackend.from_file(
-                settings.fake_replies, max_reasks=settings.max_reasks, context_tokens=settings.context_tokens
-            )
-        return FakeBackend(max_reasks=settings.max_reasks, context_tokens=settings.context_tokens)
+            return FakeBackend.from_file(settings.fake_replies, **common)
+        return FakeBackend(**common)
     if name == "none":
         raise BackendError(NO_BACKEND_MESSAGE)
     raise BackendError(f"unknown backend {name!r}; choose auto, openai, local or fake")

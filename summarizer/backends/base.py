@@ -1,22 +1,74 @@
-"""The one protocol every backend implements, and the errors they raise.
+"""The one protocol every backend implements, and what crosses it.
 
-Pipeline modules depend on this protocol only, never on ``openai`` or ``llama_cpp`` directly.
+Pipeline modules depend on this protocol only, never on ``openai`` or ``llama_cpp`` directly. Backends
+depend only on it, on ``schema`` (the constrained JSON schema) and on ``reask`` (validation, re-asks
+and salvage); never on the extraction's models. A call is one line for the pipeline::
+
+    verdict = backend.complete(messages, Request(Verdict, key="C3/C7")).value
+
+which is a validated ``Verdict``, or raises ``BackendError`` (``NoAnswer``: no answer of its own).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from summarizer.errors import BackendError, NoAnswer
 from summarizer.models import DroppedItem
+
+__all__ = [  # BackendError and NoAnswer are re-exported: the backends' callers catch them from here
+    "MESSAGE_OVERHEAD_TOKENS",
+    "Backend",
+    "BackendError",
+    "BatchBackend",
+    "BatchItem",
+    "BatchResult",
+    "BatchStatus",
+    "Completion",
+    "Message",
+    "ModelT",
+    "NoAnswer",
+    "Notify",
+    "Request",
+    "Usage",
+    "estimate_message_tokens",
+    "estimate_tokens",
+]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 Message = dict[str, str]
+# Where a backend says what it learns about its server (concurrency lowered, timeouts raised).
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Request(Generic[ModelT]):
+    """What a backend needs to constrain and validate one answer, and nothing about the domain.
+
+    * ``response_model``: the pydantic model the answer must validate as;
+    * ``key``: what scripted replies and logs are keyed by (a document's id for an extraction);
+    * ``context``: the pydantic validation context, handed to the validators untouched;
+    * ``citable_ids`` and ``citation_field``: the sentence numbers the answer may cite, and the name of
+      the fields that hold them, declared by the side that defines the response model
+      (``models.CITATION_FIELD``). The schema the model is constrained by lists the ids as an enum
+      in those fields (``schema.constrained_schema``).
+    """
+
+    response_model: type[ModelT]
+    key: str = ""
+    context: Any = None
+    citable_ids: tuple[int, ...] = ()
+    citation_field: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.citable_ids and not self.citation_field:
+            raise ValueError("citable_ids need the citation_field that holds them")
 
 
 @dataclass
@@ -32,12 +84,15 @@ class Usage:
     request_seconds: float = 0.0
 
     def add(self, other: Usage) -> None:
-        self.calls += other.calls
-        self.retries += other.retries
-        self.prompt_tokens += other.prompt_tokens
-        self.completion_tokens += other.completion_tokens
-        self.queue_seconds += other.queue_seconds
-        self.request_seconds += other.request_seconds
+        for counter in fields(self):
+            setattr(self, counter.name, getattr(self, counter.name) + getattr(other, counter.name))
+
+    @classmethod
+    def total(cls, usages: Iterable[Usage]) -> Usage:
+        total = cls()
+        for usage in usages:
+            total.add(usage)
+        return total
 
 
 @dataclass
@@ -64,25 +119,14 @@ def estimate_message_tokens(messages: list[Message]) -> int:
     return sum(estimate_tokens(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in messages)
 
 
-class BackendError(Exception):
-    """A call failed for good (transport errors after retries, or no valid answer after re-asks).
-
-    The message is shown to the user as is, so it says what happened in one line.
-    """
-
-
-class NoAnswer(BackendError):
-    """The backend has no answer of its own for this request (the fake backend without a scripted
-    reply): the analysis' rules-only extraction stands in (``extract``)."""
-
-
 class Backend(Protocol):
     """A language model that fills in a pydantic model.
 
-    ``context`` is passed to pydantic validation (``model_validate(..., context=context)``); when the
-    answer does not validate, the backend re-asks the model with the validation error, at most
-    ``max_reasks`` times. After that it keeps the valid items of the last answer (``salvage``) and
-    reports the others in ``Completion.dropped``; it raises ``BackendError`` only when nothing is valid.
+    ``complete`` validates the answer with ``request.context``; when it does not validate, the backend
+    re-asks the model with the validation error, at most ``max_reasks`` times. After that it keeps the
+    valid items of the last answer (``salvage``) and reports the others in ``Completion.dropped``; it
+    raises ``BackendError`` only when nothing is valid. What the pipeline needs to know about a
+    backend is declared here; it never probes a backend for anything else.
     """
 
     name: str
@@ -90,17 +134,22 @@ class Backend(Protocol):
     # Upper bound on concurrent calls this backend can usefully serve (1 for an in-process model).
     max_concurrency: int | None
     # How extraction uses it: 'full' (the model extracts everything) or 'focused' (the rules extract,
-    # the model makes the decisions that need language); see extract.py.
+    # the model makes the decisions that need language); see extract.py. Set by the constructor.
     strategy: str
     # Tokens one call can hold, prompt and answer together (the model's context window), or None when
     # unknown: documents are then sent whole. A longer document is split into windows (windows.py).
     context_tokens: int | None
     # The longest answer one call may give; every window leaves room for it (and for a re-ask).
     answer_tokens: int
+    # True when ``complete`` may raise NoAnswer so that the caller's fallback stands in (the fake
+    # backend without a scripted reply): the fallback's code then decides answers too, and the
+    # pipeline makes its version part of every cached extraction's key.
+    may_not_answer: bool
 
-    def count_tokens(self, messages: list[Message]) -> int:
+    def count_tokens(self, messages: list[Message], response_model: type[BaseModel] | None = None) -> int:
         """The prompt tokens these messages take: exact where the backend has the tokenizer (local),
-        else a conservative estimate (``estimate_message_tokens``)."""
+        else a conservative estimate (``estimate_message_tokens``); with the response model's schema
+        where the backend sends it in the prompt (a server's tool or JSON schema)."""
         ...
 
     def set_max_concurrency(self, maximum: int) -> None:
@@ -108,17 +157,17 @@ class Backend(Protocol):
         to a server's capacity stays below it, others need do nothing."""
         ...
 
-    def cache_key_parts(self) -> tuple[str, ...]:
-        """What, besides its name and model, decides this backend's answers (instructor mode, the
-        version of the rules' code): part of every cached extraction's key."""
+    def set_notify(self, notify: Notify | None) -> None:
+        """Where to say, one line each and once, what the backend learns about its server while it
+        runs (a slow server: timeouts raised, concurrency lowered); backends without one say nothing."""
         ...
 
-    def complete(
-        self,
-        messages: list[Message],
-        response_model: type[ModelT],
-        context: dict[str, Any],
-    ) -> Completion[ModelT]: ...
+    def cache_key_parts(self) -> tuple[str, ...]:
+        """What, besides its name, model and strategy, decides this backend's answers (instructor
+        mode): part of every cached extraction's key."""
+        ...
+
+    def complete(self, messages: list[Message], request: Request[ModelT]) -> Completion[ModelT]: ...
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -134,8 +183,7 @@ class BatchItem:
 
     custom_id: str
     messages: list[Message]
-    response_model: type[BaseModel]
-    context: dict[str, Any]
+    request: Request[Any]
     # A re-ask: the backend's own record of the request and of the answer that failed (opaque here).
     reask: Any = None
 
@@ -169,7 +217,7 @@ class BatchResult:
 
 
 class BatchBackend(Protocol):
-    """A batch API. ``results`` validates each answer with its item's context, as ``complete`` does;
+    """A batch API. ``results`` validates each answer with its item's request, as ``complete`` does;
     with ``final`` an invalid answer is salvaged (``salvage.py``) or reported, never re-asked."""
 
     poll_interval: float

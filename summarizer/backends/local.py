@@ -1,20 +1,11 @@
 """The embedded offline backend: a GGUF model run in-process by llama.cpp (``llama-cpp-python``).
 
 Small local models are weak at following a JSON schema from the prompt alone, so decoding is
-grammar-constrained: the pydantic model's JSON schema is compiled by llama.cpp into a grammar, and the
-model can only emit tokens that keep the output valid. Before that the schema is tightened for them:
-
-* every object key is required, so the model cannot close an object early (``{}`` is otherwise the
-  most likely answer of a 135M-parameter model) and has to consider each field;
-* every ``sentences`` list may only hold the document's citable sentence numbers (an enum), so an
-  out-of-range or boilerplate citation cannot be generated at all;
-* ``sentences`` is moved to the end of each object: a small model that must cite first tends to count
-  ``[1, 2, 3], [4, 5, 6], ...`` before it knows what the item is; stating the item first and citing
-  after gives citations that match it (pydantic does not care about key order);
-* ``maxItems``/``maxLength`` from the pydantic ``max_length`` constraints are kept: llama.cpp's
-  json-schema-to-grammar turns them into bounded repetitions, which bounds the output length too.
-
-Pydantic validation (with the ``context``) still runs on the result, and failures are re-asked.
+grammar-constrained: the request's JSON schema, tightened for a grammar (``schema.constrained_schema``:
+every key required, citations last and limited to the citable sentence numbers, bounded lists), is
+compiled by llama.cpp into a grammar, and the model can only emit tokens that keep the output valid.
+Pydantic validation (with the request's context) still runs on the result, and failures are re-asked
+(``reask``).
 
 The grammar is built here rather than by ``response_format={"type": "json_object", "schema": ...}``:
 llama-cpp-python 0.3.36's schema converter lets raw control characters (newlines) into JSON strings
@@ -26,7 +17,6 @@ but checks the model's favourite token before running the grammar over the whole
 from __future__ import annotations
 
 import contextlib
-import copy
 import ctypes
 import functools
 import json
@@ -35,15 +25,25 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from summarizer.backends.base import MESSAGE_OVERHEAD_TOKENS, BackendError, Completion, Message, ModelT, Usage
-from summarizer.backends.salvage import salvage
+from summarizer.backends.base import (
+    MESSAGE_OVERHEAD_TOKENS,
+    BackendError,
+    Completion,
+    Message,
+    ModelT,
+    Notify,
+    Request,
+    Usage,
+)
+from summarizer.backends.reask import Answer, complete_with_reasks
+from summarizer.backends.schema import constrained_schema
 from summarizer.model_assets import (
     DEFAULT_MODEL,
     INSTALL_HINT,
@@ -52,7 +52,6 @@ from summarizer.model_assets import (
     tiny_model_path,
     validate_gguf,
 )
-from summarizer.models import ExtractionContext
 
 # ggml runs its CPU threads under OpenMP. With libgomp's default (spinning) wait policy, a machine busy
 # with anything else makes llama.cpp threads spin at every barrier while the thread they wait for is
@@ -66,8 +65,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 DEFAULT_N_CTX = 8192
 # Bounds one answer; a full DocumentExtraction of a long article is ~600-1200 tokens in compact JSON.
 DEFAULT_MAX_TOKENS = 2048
-# Validation errors quoted back to the model in a re-ask: enough to act on, short enough to fit.
-_MAX_ERRORS_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -94,56 +91,8 @@ ProgressHook = Callable[[CallTiming], None]
 
 
 # ---------------------------------------------------------------------------------------------------
-# Schema tightening
+# The grammar
 # ---------------------------------------------------------------------------------------------------
-
-
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    """Every dict in a JSON schema, ``$defs`` included."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
-
-
-def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    """A local ``{"$ref": "#/$defs/X"}`` (also wrapped in a one-item ``allOf``) resolved to a copy."""
-    if len(node.get("allOf", [])) == 1:
-        node = {**node["allOf"][0], **{k: v for k, v in node.items() if k != "allOf"}}
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        target = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
-        node = {**copy.deepcopy(target), **{k: v for k, v in node.items() if k != "$ref"}}
-    return node
-
-
-def _citable_ids(context: dict[str, Any] | None) -> list[int]:
-    extraction = (context or {}).get("extraction")
-    if isinstance(extraction, ExtractionContext):
-        return sorted(set(extraction.citable_ids))
-    return []
-
-
-def grammar_schema(response_model: type[BaseModel], context: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The JSON schema the grammar is built from: ``response_model``'s, tightened (see module doc)."""
-    schema = copy.deepcopy(response_model.model_json_schema())
-    citable = _citable_ids(context)
-    for node in list(_walk(schema)):
-        properties = node.get("properties")
-        if not isinstance(properties, dict):
-            continue
-        if "sentences" in properties:
-            sentences = _resolve(schema, properties.pop("sentences"))
-            # With no citable sentence an empty enum would make the grammar unsatisfiable: leave it
-            # to validation, which then re-asks.
-            if citable:
-                sentences["items"] = {"type": "integer", "enum": citable}
-            properties["sentences"] = sentences  # re-inserted last: the grammar follows key order
-        node["required"] = list(properties)
-    return schema
 
 
 # JSON strings may not hold raw control characters; llama.cpp's own converter excludes them.
@@ -162,47 +111,6 @@ def _gbnf(schema_json: str) -> str:
 
 def json_grammar(schema: dict[str, Any]) -> str:
     return _gbnf(json.dumps(schema))
-
-
-# ---------------------------------------------------------------------------------------------------
-# Re-asks
-# ---------------------------------------------------------------------------------------------------
-
-
-def _describe_errors(error: ValidationError) -> str:
-    lines = []
-    for item in error.errors()[:_MAX_ERRORS_SHOWN]:
-        location = ".".join(str(part) for part in item["loc"]) or "answer"
-        lines.append(f"- {location}: {item['msg']}")
-    hidden = error.error_count() - _MAX_ERRORS_SHOWN
-    if hidden > 0:
-        lines.append(f"- ... and {hidden} more")
-    return "\n".join(lines)
-
-
-def _reask(messages: list[Message], answer: str, feedback: str) -> list[Message]:
-    """The original messages plus only the latest failed answer: the prompt stays bounded, and its
-    prefix stays the same as the first call's, so llama.cpp reuses that part of the KV cache."""
-    return [
-        *messages,
-        {"role": "assistant", "content": answer},
-        {"role": "user", "content": feedback},
-    ]
-
-
-def _cut_off_feedback(max_tokens: int) -> str:
-    return (
-        f"Your answer was cut off at the limit of {max_tokens} tokens, so it is not valid JSON. "
-        "Answer again with the complete JSON object, with fewer and shorter items."
-    )
-
-
-def _invalid_feedback(error: ValidationError) -> str:
-    return (
-        "Your JSON answer does not pass validation:\n"
-        f"{_describe_errors(error)}\n"
-        "Answer again with the complete corrected JSON object."
-    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -269,7 +177,7 @@ def _llama_class() -> type:
     only kind); anything else keeps llama-cpp-python's own sampler chain."""
     import llama_cpp
 
-    class FastGrammarLlama(llama_cpp.Llama):  # type: ignore[misc]
+    class FastGrammarLlama(llama_cpp.Llama):
         def _init_sampler(self, **kwargs: Any) -> Any:
             grammar = kwargs.get("grammar")
             gbnf = getattr(grammar, "_grammar", None)
@@ -326,7 +234,7 @@ class LocalBackend:
 
     name = "local"
     max_concurrency: int | None = 1
-    strategy = "focused"  # a small model: the rules extract, it decides roles, demands and sides
+    may_not_answer = False
 
     def __init__(
         self,
@@ -339,6 +247,7 @@ class LocalBackend:
         max_reasks: int = 2,
         progress: ProgressHook | None = None,
         fast_grammar: bool = True,
+        strategy: str = "focused",  # a small model: the rules extract, it decides roles, demands, sides
     ) -> None:
         # Resolve and check the file now, so a missing or damaged model fails before any work starts;
         # loading it into llama.cpp waits for the first call (a fully cached run never pays for it).
@@ -349,6 +258,7 @@ class LocalBackend:
             self.model_path, self.model = tiny_model_path(), TINY_MODEL_NAME
         else:
             self.model_path, self.model = assembled_model_path(), DEFAULT_MODEL.name
+        self.strategy = strategy
         self.n_ctx = n_ctx
         self.context_tokens: int | None = n_ctx  # windows are planned to fit it (windows.py)
         self.answer_tokens = max_tokens
@@ -402,10 +312,10 @@ class LocalBackend:
 
     # -- token counts -------------------------------------------------------------------------------
 
-    def count_tokens(self, messages: list[Message]) -> int:
+    def count_tokens(self, messages: list[Message], response_model: type[BaseModel] | None = None) -> int:
         """Exact prompt tokens of the messages' contents with the model's own tokenizer, plus the chat
-        template's markers. Before the model is loaded (a cached run may never load it) only its
-        vocabulary is read: ~0.1 s, no weights."""
+        template's markers (the response model is a grammar, not part of the prompt). Before the model
+        is loaded (a cached run may never load it) only its vocabulary is read: ~0.1 s, no weights."""
         with self._lock:
             tokenize = self._tokenizer()
             return sum(tokenize(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in messages)
@@ -453,40 +363,25 @@ class LocalBackend:
     def set_max_concurrency(self, maximum: int) -> None:
         pass  # no server to adapt to
 
+    def set_notify(self, notify: Notify | None) -> None:
+        pass  # progress is reported per call (``progress``), nothing else to say
+
     def cache_key_parts(self) -> tuple[str, ...]:
         return ()  # the model file is named by ``model``; prompts and schema are in every key
 
-    def complete(
-        self,
-        messages: list[Message],
-        response_model: type[ModelT],
-        context: dict[str, Any],
-    ) -> Completion[ModelT]:
-        schema = grammar_schema(response_model, context)
+    def complete(self, messages: list[Message], request: Request[ModelT]) -> Completion[ModelT]:
+        schema = constrained_schema(request, grammar=True)
         usage = Usage()
-        conversation = list(messages)
-        problem = ""
-        text = ""
         with self._lock:
             llama = self._ensure_loaded()
-            for attempt in range(self.max_reasks + 1):
-                if attempt:
-                    usage.retries += 1
+
+            def ask(conversation: list[Message]) -> Answer:
                 text, truncated = self._generate(llama, conversation, schema, usage)
-                try:
-                    value = response_model.model_validate_json(text, context=context)
-                except ValidationError as error:
-                    feedback = _cut_off_feedback(self.max_tokens) if truncated else _invalid_feedback(error)
-                    problem = "answers were cut off" if truncated else _describe_errors(error).splitlines()[0]
-                    conversation = _reask(messages, text, feedback)
-                    continue
-                return Completion(value=value, usage=usage)
-        if (kept := salvage(text, response_model, context)) is not None:
-            return Completion(kept.value, usage, kept.dropped)
-        raise BackendError(
-            f"the local model {self.model} gave no valid {response_model.__name__} in "
-            f"{self.max_reasks + 1} attempts ({problem.lstrip('- ')})"
-        )
+                return Answer(text, cut_off_at=self.max_tokens if truncated else None)
+
+            completion = complete_with_reasks(messages, request, ask, self.max_reasks, usage)
+        assert completion is not None  # a model always answers
+        return completion
 
     def _generate(
         self, llama: Any, messages: list[Message], schema: dict[str, Any], usage: Usage

@@ -12,8 +12,9 @@ Two kinds of failure are retried separately:
 Every request goes through ``throttle.AdaptiveLimit``, which adapts concurrency and timeouts to the
 server's measured latency, so a slow single-slot server is not flooded with requests that time out
 while it still computes them. When the re-asks are used up, the valid items of the last answer are
-kept (``salvage``). The tool schema lists the document's citable sentence numbers as an enum, which
-servers that constrain decoding to the schema (llama.cpp, vLLM, OpenAI strict mode) enforce.
+kept (``reask.give_up``, as every backend does). The tool schema lists the request's citable sentence
+numbers as an enum (``schema.constrained_schema``), which servers that constrain decoding to the
+schema (llama.cpp, vLLM, OpenAI strict mode) enforce.
 """
 
 from __future__ import annotations
@@ -37,12 +38,14 @@ from summarizer.backends.base import (
     Completion,
     Message,
     ModelT,
+    Notify,
+    Request,
     Usage,
     estimate_message_tokens,
 )
-from summarizer.backends.salvage import salvage
+from summarizer.backends.reask import give_up
+from summarizer.backends.schema import constrained_schema
 from summarizer.backends.throttle import AdaptiveLimit, Ticket
-from summarizer.models import DocumentExtraction
 
 # instructor's modes by their --mode names. openai and instructor are imported on the first request,
 # not at start-up (1.5-2.5 s): a run answered from the cache never needs them.
@@ -182,14 +185,14 @@ def _waiter(backoff: float, deadline: _Deadline):
     return wait
 
 
-@functools.cache
-def _schema_tokens() -> int:
-    return estimate_message_tokens([{"content": json.dumps(DocumentExtraction.model_json_schema())}])
+@functools.lru_cache(maxsize=64)
+def _schema_tokens(response_model: type[BaseModel]) -> int:
+    return estimate_message_tokens([{"content": json.dumps(response_model.model_json_schema())}])
 
 
 class OpenAIBackend:
     name = "openai"
-    strategy = "full"
+    may_not_answer = False
 
     def __init__(
         self,
@@ -205,10 +208,12 @@ class OpenAIBackend:
         max_tokens: int = 4096,
         backoff: float = 0.5,
         context_tokens: int | None = None,
+        strategy: str = "full",
     ):
         if mode not in MODES:
             raise BackendError(f"unknown --mode {mode!r}; choose one of {', '.join(MODES)}")
         self.model = model
+        self.strategy = strategy
         self.mode = mode
         self.max_retries = max_retries
         self.max_reasks = max_reasks
@@ -223,7 +228,7 @@ class OpenAIBackend:
         self.backoff = backoff
         self.max_concurrency: int | None = None
         hosted = base_url is None or "api.openai.com" in base_url
-        # The pipeline sets the maximum (--concurrency) and the CLI the notify callback.
+        # The pipeline sets the maximum (set_max_concurrency) and the CLI the notify callback (set_notify).
         self.limiter = AdaptiveLimit(
             start_at_maximum=hosted,
             floor_timeout=timeout,
@@ -253,21 +258,23 @@ class OpenAIBackend:
                 )
             return self._instructor
 
-    def count_tokens(self, messages: list[Message]) -> int:
+    def count_tokens(self, messages: list[Message], response_model: type[BaseModel] | None = None) -> int:
         # The server's tokenizer is not ours to run: an estimate. Every mode also sends the response
         # model's JSON schema (as the tool, or in the prompt), which the server's template puts in
-        # the prompt: the full extraction's schema is the largest one sent.
-        return estimate_message_tokens(messages) + _schema_tokens()
+        # the prompt.
+        schema = _schema_tokens(response_model) if response_model is not None else 0
+        return estimate_message_tokens(messages) + schema
 
     def set_max_concurrency(self, maximum: int) -> None:
         self.limiter.set_maximum(maximum)  # it adapts below this bound to the server's latency
 
+    def set_notify(self, notify: Notify | None) -> None:
+        self.limiter.notify = notify  # concurrency lowered, timeouts raised for a slow server
+
     def cache_key_parts(self) -> tuple[str, ...]:
         return (self.mode,)
 
-    def complete(
-        self, messages: list[Message], response_model: type[ModelT], context: dict[str, Any]
-    ) -> Completion[ModelT]:
+    def complete(self, messages: list[Message], request: Request[ModelT]) -> Completion[ModelT]:
         import openai
         from instructor.core.exceptions import InstructorRetryException
         from instructor.core.hooks import Hooks
@@ -300,7 +307,7 @@ class OpenAIBackend:
         hooks.on("completion:kwargs", on_request)
         hooks.on("completion:response", on_response)
         safe_messages = [{**m, "content": _escape_jinja(m["content"])} for m in messages]
-        constrained = self._constrained(response_model, context)
+        constrained = self._constrained(request)
         prompt_estimate = sum(len(m["content"]) for m in messages) // 4
         deadline = _Deadline(self.deadline)
 
@@ -315,9 +322,9 @@ class OpenAIBackend:
                 # The slot is held across instructor's re-asks: they go to the same server in turn.
                 return client.chat.completions.create(
                     model=self.model,
-                    messages=safe_messages,  # type: ignore[arg-type]
+                    messages=safe_messages,
                     response_model=constrained,
-                    context=context,
+                    context=request.context,
                     max_retries=self.max_reasks,  # re-asks after the first attempt
                     max_tokens=self.max_tokens,
                     temperature=0,
@@ -349,12 +356,10 @@ class OpenAIBackend:
         except TransportError as error:
             raise BackendError(f"{error} (gave up after {usage.retries} tries)") from error
         except InstructorRetryException as error:
-            usage.retries += max(reasks[0] - 1, 0)
-            kept = salvage(_answer_text(getattr(error, "last_completion", None)), response_model, context)
-            if kept is not None:
-                return Completion(kept.value, usage, kept.dropped)
             asked = max(reasks[0] - 1, 0)  # parse errors counted include the last attempt's
-            raise BackendError(f"no valid answer after {asked} re-asks: {_reason(error)}") from error
+            usage.retries += asked
+            last_answer = _answer_text(getattr(error, "last_completion", None))
+            return give_up(request, last_answer, error, usage, reasks=asked)
         except (ValidationError, ValueError) as error:
             raise BackendError(f"invalid answer: {_short(error)}") from error
         except openai.APIStatusError as error:
@@ -364,15 +369,13 @@ class OpenAIBackend:
         usage.retries += reasks[0]
         return Completion(value, usage)
 
-    def _constrained(self, response_model: type[ModelT], context: dict[str, Any]) -> type[ModelT]:
-        """``response_model`` whose tool schema lists the citable sentence numbers as an enum, in the
-        modes that send the schema as a schema (tools, json_schema)."""
-        from summarizer.backends.local import _citable_ids
-
-        citable = _citable_ids(context)
-        if not citable or self.mode not in ("tools", "json_schema"):
-            return response_model
-        return _with_citable_enum(response_model, tuple(citable))  # type: ignore[return-value]
+    def _constrained(self, request: Request[ModelT]) -> type[ModelT]:
+        """The request's response model, whose tool schema lists the citable sentence numbers as an
+        enum, in the modes that send the schema as a schema (tools, json_schema)."""
+        if not request.citable_ids or self.mode not in ("tools", "json_schema"):
+            return request.response_model
+        citable = tuple(sorted(set(request.citable_ids)))
+        return _with_schema(request.response_model, request.citation_field, citable)
 
 
 def _answer_text(completion: Any) -> str | None:
@@ -389,20 +392,16 @@ def _answer_text(completion: Any) -> str | None:
 
 
 @functools.lru_cache(maxsize=256)
-def _with_citable_enum(response_model: type[BaseModel], citable: tuple[int, ...]) -> type[BaseModel]:
-    """A subclass of ``response_model`` whose JSON schema allows only ``citable`` in every
-    ``sentences`` list; validation and the class name seen by the model are unchanged."""
-    from summarizer.backends.local import _resolve, _walk
+def _with_schema(
+    response_model: type[ModelT], citation_field: str | None, citable: tuple[int, ...]
+) -> type[ModelT]:
+    """A subclass of ``response_model`` whose JSON schema is the constrained one (the ``citable`` ids
+    as an enum in every ``citation_field``); validation and the class name seen by the model are
+    unchanged."""
+    request = Request(response_model, citable_ids=citable, citation_field=citation_field)
+    schema = constrained_schema(request)
 
-    schema = copy.deepcopy(response_model.model_json_schema())
-    for node in list(_walk(schema)):
-        properties = node.get("properties")
-        if isinstance(properties, dict) and "sentences" in properties:
-            sentences = _resolve(schema, properties["sentences"])
-            sentences["items"] = {"type": "integer", "enum": list(citable)}
-            properties["sentences"] = sentences
-
-    class Constrained(response_model):  # type: ignore[valid-type, misc]
+    class Constrained(response_model):
         @classmethod
         def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
             return copy.deepcopy(schema)
@@ -410,12 +409,3 @@ def _with_citable_enum(response_model: type[BaseModel], citable: tuple[int, ...]
     Constrained.__name__ = Constrained.__qualname__ = response_model.__name__
     Constrained.__doc__ = response_model.__doc__
     return Constrained
-
-
-def _reason(error: BaseException) -> str:
-    cause = error.__cause__ or error
-    if isinstance(cause, ValidationError) and cause.errors():
-        first = cause.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return (f"{where}: {first['msg']}" if where else first["msg"])[:240]
-    return _short(cause)

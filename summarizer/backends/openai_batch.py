@@ -30,7 +30,8 @@ from summarizer.backends.base import (
     Completion,
     Usage,
 )
-from summarizer.backends.openai_backend import OpenAIBackend, _answer_text, _escape_jinja, _reason, _short
+from summarizer.backends.openai_backend import OpenAIBackend, _answer_text, _escape_jinja, _short
+from summarizer.backends.reask import first_error
 from summarizer.backends.salvage import salvage
 
 ENDPOINT = "/v1/chat/completions"
@@ -65,7 +66,7 @@ class OpenAIBatches:
         return getattr(instructor.Mode, self.backend.mode.upper())
 
     def _response_model(self, item: BatchItem) -> type[BaseModel]:
-        return self.backend._constrained(item.response_model, item.context)  # the enum of citable ids
+        return self.backend._constrained(item.request)  # the enum of citable ids
 
     def request_body(self, item: BatchItem) -> dict[str, Any]:
         """The chat-completion request of one item, as the synchronous path would send it."""
@@ -84,7 +85,7 @@ class OpenAIBatches:
         )
         # instructor renders the messages with the validation context (Jinja, then dedent) before it
         # sends them; so does the batch, so that its prompts are byte for byte the same.
-        return _plain(handle_templating(body, mode=self._mode(), context=item.context))
+        return _plain(handle_templating(body, mode=self._mode(), context=item.request.context))
 
     def jsonl(self, items: list[BatchItem]) -> bytes:
         lines = (
@@ -198,7 +199,7 @@ class OpenAIBatches:
         try:
             completion = ChatCompletion.model_validate(body)
         except ValidationError as error:
-            return BatchResult(error=f"the batch answer is not a chat completion: {_reason(error)}")
+            return BatchResult(error=f"the batch answer is not a chat completion: {first_error(error)}")
         usage = Usage(calls=1)
         if completion.usage is not None:
             usage.prompt_tokens = completion.usage.prompt_tokens or 0
@@ -208,7 +209,7 @@ class OpenAIBatches:
                 completion,
                 response_model=self._response_model(item),
                 stream=False,
-                validation_context=item.context,
+                validation_context=item.request.context,
                 mode=self._mode(),
             )
             return BatchResult(Completion(value, usage), usage=usage)
@@ -218,15 +219,14 @@ class OpenAIBatches:
                 reask = handle_reask_kwargs(
                     {**sent, "messages": list(sent["messages"])}, self._mode(), completion, error
                 )
-                retry = BatchItem(
-                    item.custom_id, item.messages, item.response_model, item.context, _plain(reask)
-                )
+                retry = BatchItem(item.custom_id, item.messages, item.request, _plain(reask))
                 return BatchResult(retry=retry, usage=usage)
-            kept = salvage(_answer_text(completion), item.response_model, item.context)
+            kept = salvage(_answer_text(completion), item.request.response_model, item.request.context)
             if kept is not None:
                 return BatchResult(Completion(kept.value, usage, kept.dropped), usage=usage)
             asked = "after a re-ask " if item.reask is not None else ""
-            return BatchResult(error=f"no valid answer {asked}in the batch: {_reason(error)}", usage=usage)
+            reason = f"no valid answer {asked}in the batch: {first_error(error)}"
+            return BatchResult(error=reason, usage=usage)
 
     def _explain(self, error: Exception) -> str:
         import openai

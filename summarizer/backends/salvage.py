@@ -93,13 +93,13 @@ def salvage(
                 items = data.get(field) if isinstance(field, str) else None
                 if len(loc) == 1 and isinstance(items, list) and item["type"] == "too_long":
                     limit = int(item.get("ctx", {}).get("max_length", len(items)))
-                    bad.setdefault(field, {}).update(  # type: ignore[arg-type]
+                    bad.setdefault(field, {}).update(
                         {i: {**item, "msg": f"more than {limit} items"} for i in range(limit, len(items))}
                     )
                 elif len(loc) < 2 or not isinstance(items, list) or not isinstance(loc[1], int):
                     return None  # not an item's fault: nothing can be kept safely
                 elif loc[1] < len(items):
-                    bad.setdefault(field, {}).setdefault(loc[1], item)  # type: ignore[arg-type]
+                    bad.setdefault(field, {}).setdefault(loc[1], item)
             if not bad:
                 return None
             for field, errors in bad.items():

@@ -9,8 +9,7 @@ One module per concern:
 * ``contested``: questions the sides answer differently, each side's position with its sources;
 * ``demands``: one per party and demand, by wording or by meaning with a shared word; a faction of
   a party keeps its own name;
-* ``proposals``: proposals clustered by text similarity (greedy, with an inverted index over content
-  words so that an item is compared only with the clusters that share a word with it);
+* ``plans``: proposals checked against the parse, with their terms and the other sides' reactions;
 * ``figures``: one quantity as given by several outlets, discrepancies flagged;
 * ``keypoints``: the key points that open the brief;
 * ``brief``: sources, coverage and the assembly of the brief; voices (articles that republish one
@@ -21,16 +20,17 @@ One module per concern:
 from summarizer.merge.brief import coverage_rows, default_title, merge_documents, source_entry
 from summarizer.merge.claims import SAME_CLAIM, AnaphoraContext, merge_claims, without_figure_statements
 from summarizer.merge.clustering import greedy_cluster, similar_claim, similar_phrase
-from summarizer.merge.contested import SAME_QUESTION, find_contested, question_for
+from summarizer.merge.contested import CANDIDATE_SIMILARITY, Judge, Verdict, find_contested, rule_verdict
 from summarizer.merge.demands import merge_demands, resolve_demands
 from summarizer.merge.figures import merge_figures
 from summarizer.merge.keypoints import key_points
 from summarizer.merge.parties import PartyResolver, merge_parties
-from summarizer.merge.proposals import merge_proposals
+from summarizer.merge.plans import merge_plans
+from summarizer.merge.speakers import side_names
 
 __all__ = [
     "SAME_CLAIM",
-    "SAME_QUESTION",
+    "CANDIDATE_SIMILARITY",
     "AnaphoraContext",
     "PartyResolver",
     "similar_claim",
@@ -45,9 +45,12 @@ __all__ = [
     "merge_documents",
     "merge_figures",
     "merge_parties",
-    "merge_proposals",
-    "question_for",
+    "merge_plans",
+    "rule_verdict",
+    "Judge",
+    "Verdict",
     "resolve_demands",
     "source_entry",
+    "side_names",
     "without_figure_statements",
 ]

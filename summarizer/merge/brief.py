@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from summarizer.analysis import PartyIndex
+from collections.abc import Mapping
+
+from summarizer.analysis import DocumentAnalysis, PartyIndex
 from summarizer.documents import Document
 from summarizer.duplicates import find_copies
 from summarizer.embeddings import Encoder, default_encoder
 from summarizer.ground import GroundedDocument
 from summarizer.merge.claims import AnaphoraContext, merge_claims, without_figure_statements
-from summarizer.merge.contested import find_contested
+from summarizer.merge.contested import (
+    Judge,
+    contested_points,
+    find_contested,
+    find_disputes,
+    group_propositions,
+    held_stances,
+)
 from summarizer.merge.demands import merge_demands, resolve_demands
 from summarizer.merge.figures import merge_figures
 from summarizer.merge.keypoints import key_points
+from summarizer.merge.lead import what_happened
 from summarizer.merge.parties import PartyResolver, merge_parties
-from summarizer.merge.proposals import merge_proposals
+from summarizer.merge.plans import merge_plans
 from summarizer.models import (
     Brief,
     CoverageRow,
@@ -67,14 +77,17 @@ def merge_documents(
     model: str,
     title: str | None = None,
     encoder: Encoder | None = None,
+    judge: Judge | None = None,
+    analyses: Mapping[str, DocumentAnalysis] | None = None,
 ) -> Brief:
     """The brief of the grounded documents. Claims merge by meaning (``encoder``; the pinned sentence
-    model by default)."""
+    model by default). ``analyses`` are the documents' analyses: which sentences have a speaker (the
+    lead is made of the others) and who is for or against what (disputes)."""
+    encoder = encoder or default_encoder()
     resolver = PartyResolver(index)
     voices = find_copies(documents)  # wire copy run by several outlets is one voice
     parties = merge_parties([p for g in grounded for p in g.parties], resolver)
     demand_entries = resolve_demands([d for g in grounded for d in g.demands], resolver)
-    encoder = encoder or default_encoder()
     demands = merge_demands(demand_entries, encoder)
     figures = merge_figures([f for g in grounded for f in g.figures])
     for number, figure in enumerate(figures, start=1):
@@ -88,7 +101,9 @@ def merge_documents(
         demands=demand_entries,
         context=AnaphoraContext(documents),
     )
-    proposals = merge_proposals([p for g in grounded for p in g.proposals], resolver)
+    propositions = group_propositions(claims)
+    held = held_stances(documents, analyses or {}, resolver)
+    proposals = merge_plans([p for g in grounded for p in g.proposals], resolver, analyses or {}, held)
     for number, proposal in enumerate(proposals, start=1):
         proposal.id = f"P{number}"
     brief = Brief(
@@ -102,14 +117,36 @@ def merge_documents(
         demands=demands,
         proposals=proposals,
         claims=claims,
-        contested=find_contested(claims, centroids, voices),
+        contested=contested_points(
+            find_contested(claims, centroids, voices, judge, propositions),
+            find_disputes(held, voices),
+            voices,
+        ),
         figures=figures,
         republished=[RepublishedText(sources=g.doc_ids, similarity=g.similarity) for g in voices.groups],
         stats=stats,
     )
-    brief.key_points = key_points(brief)
+    contested = contested_sentences(brief)
+    attributed = {d: {*a.attributions, *a.stances} for d, a in (analyses or {}).items()}
+    brief.lead = what_happened(documents, attributed, resolver.index, encoder, voices, contested)
+    brief.key_points = key_points(brief, propositions, centroids)
     brief.coverage = coverage_rows(brief)
     return brief
+
+
+def contested_sentences(brief: Brief) -> set[tuple[str, int]]:
+    """(doc_id, sentence) of what each contested position states: a claim's first sentence (the ones
+    after it go on about it), a stance's sentence."""
+    groups = {g.id: g for g in brief.claims}
+    found: set[tuple[str, int]] = set()
+    for point in brief.contested:
+        for position in point.positions:
+            if not position.claim_ids:
+                found.update((c.doc_id, c.sentence) for c in position.citations)
+            for claim_id in position.claim_ids:
+                reports = groups[claim_id].reports if claim_id in groups else []
+                found.update((r.citations[0].doc_id, r.citations[0].sentence) for r in reports if r.citations)
+    return found
 
 
 def default_title(documents: list[Document]) -> str:

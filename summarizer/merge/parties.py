@@ -15,6 +15,10 @@ from summarizer.models import (
     PartyRole,
 )
 
+# A name the party index does not know is a known party's when their word sets nearly match ('Israeli
+# military' and 'Israeli military spokesman'): token_set_ratio 90, set by hand.
+SAME_PARTY_NAME = 90
+
 
 class PartyResolver:
     """Maps any name a document or the model uses to one canonical party name. A name it cannot place
@@ -32,7 +36,9 @@ class PartyResolver:
             if found:
                 return found
         if self.known:
-            match = process.extractOne(name, self.known, scorer=fuzz.token_set_ratio, score_cutoff=90)
+            match = process.extractOne(
+                name, self.known, scorer=fuzz.token_set_ratio, score_cutoff=SAME_PARTY_NAME
+            )
             if match:
                 return match[0]
         side = self.index.side_of(name)

@@ -1,0 +1,310 @@
+"""What the brief composes is checked before it is shown: contests as relations the parse shows, questions
+in the claims' own words, stances for and against one thing, the lead, the key points. Every sentence here
+is made up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer import nlp
+from summarizer.analysis import analyse_document, build_party_index
+from summarizer.analysis.plans import find_plan, terms_after
+from summarizer.analysis.propositions import read_propositions
+from summarizer.analysis.stances import AGAINST, FOR, find_positions
+from summarizer.backends.fake import FakeBackend
+from summarizer.documents import load_documents
+from summarizer.duplicates import Voices
+from summarizer.embeddings import default_encoder
+from summarizer.merge.contested import HeldStance, find_disputes, rule_verdict
+from summarizer.merge.keypoints import plainly_differ
+from summarizer.merge.lead import what_happened
+from summarizer.models import Citation, FigureComparison, FigureValue
+from summarizer.pipeline import run_brief
+
+
+def _one(text: str):
+    return read_propositions([text])[0]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Propositions and questions
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "negated", "question"),
+    [
+        (
+            "Some progress had been made in the harbour talks.",
+            False,
+            "Had any progress been made in the harbour talks?",
+        ),
+        ("No progress was made in the talks on Monday.", True, None),
+        ("There was no progress in the talks.", True, None),
+        (
+            "The ministry imposed new tolls on the bridge.",
+            False,
+            "Did the ministry impose new tolls on the bridge?",
+        ),
+        ("The council has called the plan unfair.", False, "Has the council called the plan unfair?"),
+        ("The union failed to respond to any of the demands.", True, None),
+        ("I don't believe that the governor will sign the bill.", True, None),
+        ("The mayor will sign the bill.", False, "Will the mayor sign the bill?"),
+    ],
+)
+def test_a_claims_polarity_and_its_question(text: str, negated: bool, question: str | None) -> None:
+    proposition = _one(text)
+    assert proposition.negated is negated
+    assert proposition.question == question
+
+
+def test_existentials_and_light_verbs_say_the_same_predicate() -> None:
+    made, there, reached = read_propositions(
+        ["Progress was made in the talks.", "There was no progress in the talks.", "The sides made progress."]
+    )
+    assert made.predicate == there.predicate == reached.predicate == "exist: progress"
+
+
+@pytest.mark.parametrize(
+    ("text", "complete"),
+    [
+        ("The governor vetoed the budget.", True),
+        ("will open up more funding for the bridge", False),  # no subject of its own
+        ("he would impose tolls on the bridge", False),  # who?
+        ("and my view that no majority should decide alone", False),
+        ("GOVERNOR WANTS THE BRIDGE TO REOPEN IN THE FALL", False),  # a headline
+    ],
+)
+def test_a_key_point_is_a_clause_a_reader_understands_alone(text: str, complete: bool) -> None:
+    assert _one(text).complete is complete
+
+
+def test_a_contest_is_one_predicate_answered_both_ways() -> None:
+    verdict = rule_verdict(
+        _one("Some progress had been made in the harbour talks."), _one("No progress was made in the talks.")
+    )
+    assert verdict is not None
+    assert verdict.question == "Had any progress been made in the harbour talks?"
+    assert (verdict.first_answer, verdict.second_answer) == ("yes", "no")
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # one topic, two different things said about it
+        (
+            "There will be no truce until the prisoners return home.",
+            "The proposed truce included a prisoner swap.",
+        ),
+        (
+            "The council has called the union's demands delusional.",
+            "The delegation failed to respond to any demands.",
+        ),
+        # the same thing said twice
+        ("Some progress was made in the talks.", "Progress was made at the talks on the agenda."),
+    ],
+)
+def test_no_contest_without_opposite_answers_to_one_question(first: str, second: str) -> None:
+    assert rule_verdict(_one(first), _one(second)) is None
+
+
+def test_a_stance_contest_needs_the_same_thing_backed_and_opposed() -> None:
+    verdict = rule_verdict(_one("raising the fuel tax"), _one("opposes raising the fuel tax"))
+    assert verdict is not None and verdict.question == "For or against raising the fuel tax?"
+    assert rule_verdict(_one("a new bridge toll"), _one("opposes a wider plan for the whole region")) is None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Stances
+# ---------------------------------------------------------------------------------------------------
+
+
+def _stances(text: str, speaker: str | None = None):
+    (doc,) = nlp.parse([text])
+    return find_positions(1, doc, speaker)
+
+
+def test_stances_from_verbs_nouns_and_judgments() -> None:
+    (rejected,) = _stances("The governor rejected the union's latest offer.")
+    assert (rejected.holder, rejected.polarity, rejected.target) == (
+        "The governor",
+        AGAINST,
+        "the union's latest offer",
+    )
+    threatened = [
+        s for s in _stances("The mayor threatened to close the harbour bridge.") if s.act == "threaten"
+    ]
+    assert threatened and threatened[0].polarity == FOR and threatened[0].action
+    assert threatened[0].target == "close the harbour bridge"
+    (opposition,) = _stances("Local lawmakers expressed deep opposition to the new bridge toll.")
+    assert (opposition.polarity, opposition.target) == (AGAINST, "the new bridge toll")
+    (judged,) = _stances("The toll plan is a non-starter, the senator said.", speaker="the senator")
+    assert (judged.holder, judged.polarity) == ("the senator", AGAINST)
+
+
+def test_no_stance_from_a_pronoun_someone_else_quotes_or_from_a_headline() -> None:
+    assert _stances("He demanded a new bridge, the senator said.", speaker="the senator") == []
+    assert _stances("Governor rejects the union's offer") == []  # no full stop: a headline
+
+
+def test_a_dispute_holds_each_side_once_and_asks_about_the_thing(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "The Harbour Authority proposed a new toll on the old bridge. "
+        "The Drivers Union rejected the new toll on the old bridge.\n",
+        encoding="utf-8",
+    )
+    (document,) = load_documents([folder]).documents
+    index = build_party_index([document])
+    analysis = analyse_document(document, index)
+    sides = {1: "Harbour Authority", 2: "Drivers Union"}  # as the party index would resolve them
+    held = [
+        HeldStance(document, stance, sides[sentence])
+        for sentence, stances in analysis.positions.items()
+        for stance in stances
+    ]
+    assert {h.stance.sentence_id for h in held} == {1, 2}
+    (point,) = find_disputes(held, Voices())
+    assert point.question == "For or against a new toll on the old bridge?"
+    assert [(p.side, p.answer) for p in point.positions] == [
+        ("Harbour Authority", FOR),
+        ("Drivers Union", AGAINST),
+    ]
+    for position in point.positions:
+        citation = position.citations[0]
+        assert document.text[citation.start : citation.end] == citation.text
+    # a side for and against one thing is no dispute
+    both = [*held, HeldStance(document, held[1].stance, "Harbour Authority")]
+    assert all(len({p.side for p in q.positions}) == len(q.positions) for q in find_disputes(both, Voices()))
+
+
+# ---------------------------------------------------------------------------------------------------
+# What happened
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_the_lead_is_a_fact_several_outlets_report_in_their_own_voice(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "one.txt").write_text(
+        "The harbour bridge was closed on Monday after a crack was found in its main span.\n\n"
+        "“This is a disgrace,” the mayor said.\n",
+        encoding="utf-8",
+    )
+    (folder / "two.txt").write_text(
+        "Engineers closed the harbour bridge on Monday after finding a crack in its main span.\n\n"
+        "The closure could last for weeks, officials said.\n",
+        encoding="utf-8",
+    )
+    (folder / "three.txt").write_text(
+        "A local choir won a national prize on Sunday evening in the old town.\n"
+    )
+    documents = load_documents([folder]).documents
+    index = build_party_index(documents)
+    analyses = {d.doc_id: analyse_document(d, index) for d in documents}
+    attributed = {d: {*a.attributions} for d, a in analyses.items()}
+    (lead,) = what_happened(documents, attributed, index, default_encoder(), Voices())
+    assert "harbour bridge" in lead.text and "crack" in lead.text
+    assert sorted(lead.sources) == ["one.txt", "two.txt"]
+    for citation in lead.citations:
+        document = next(d for d in documents if d.doc_id == citation.doc_id)
+        assert document.text[citation.start : citation.end] == citation.text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Proposals and reactions
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "proposer", "terms"),
+    [
+        ("The Harbour Authority proposed a two-year freeze on bridge tolls.", "The Harbour Authority", []),
+        ("The plan would cut bridge tolls by half over the next decade.", None, ["by half"]),
+        ("The delegation arrived in the capital on Sunday after the talks.", "-", []),
+        ("A court ruling would again put pressure on the council to produce a plan.", "-", []),
+        ("The union rejected the plan as a non-starter.", "-", []),  # a reaction, not a plan
+        ("UNION UNVEILS PLAN TO END STRIKE", "-", []),  # a headline
+    ],
+)
+def test_a_proposal_is_a_plan_put_forward_or_one_that_says_what_it_does(
+    text: str, proposer: str | None, terms: list[str]
+) -> None:
+    (doc,) = nlp.parse([text])
+    plan = find_plan(0, doc)
+    if proposer == "-":
+        assert plan is None
+        return
+    assert plan is not None and plan.proposer == proposer
+    assert all(any(t in term for term in plan.terms) for t in terms)
+
+
+def test_terms_continue_in_the_next_sentence_only_after_an_opener() -> None:
+    first, second = nlp.parse(["In return, the union would end its strike within a week.", "The union met."])
+    assert terms_after(first) == ["The union would end its strike within a week"]
+    assert terms_after(second) == []
+
+
+def test_a_proposal_lists_the_other_sides_reaction_not_a_proposal_of_it(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "The Harbour Authority proposed a two-year freeze on bridge tolls on Monday.\n\n"
+        "The Drivers Union rejected the two-year freeze on bridge tolls as a non-starter.\n",
+        encoding="utf-8",
+    )
+    (folder / "b.txt").write_text(
+        "The Harbour Authority on Monday proposed a two-year freeze on bridge tolls.\n", encoding="utf-8"
+    )
+    brief = run_brief([folder], FakeBackend())
+    (proposal,) = brief.proposals
+    assert "freeze on bridge tolls" in proposal.summary
+    assert proposal.proposed_by == "Harbour Authority"
+    assert sorted(proposal.sources) == ["a.txt", "b.txt"]
+    (reaction,) = proposal.reactions
+    assert (reaction.side, reaction.stance) == ("Drivers Union", AGAINST)
+    assert "non-starter" in reaction.text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Figures on the first screen
+# ---------------------------------------------------------------------------------------------------
+
+
+def _value(doc: str, value: float, text: str, sentence: str) -> FigureValue:
+    citation = Citation(
+        marker=f"{doc}:L1",
+        doc_id=doc,
+        path=doc,
+        line=1,
+        start=0,
+        end=len(sentence),
+        sentence=0,
+        text=sentence,
+    )
+    return FigureValue(doc_id=doc, value=value, text=text, citation=citation)
+
+
+def test_a_sentence_that_gives_both_values_is_no_disagreement() -> None:
+    change = FigureComparison(
+        quantity="money",
+        values=[
+            _value("a.txt", 716e9, "$716 billion", "The budget will rise from $716 billion to $750 billion."),
+            _value("b.txt", 750e9, "$750 billion", "The budget will rise to $750 billion next year."),
+        ],
+        discrepancy=True,
+        sources=["a.txt", "b.txt"],
+    )
+    assert not plainly_differ(change)
+    differ = change.model_copy(
+        update={
+            "values": [
+                _value("a.txt", 716e9, "$716 billion", "The budget will rise to $716 billion next year."),
+                change.values[1],
+            ]
+        }
+    )
+    assert plainly_differ(differ)
