@@ -184,7 +184,7 @@ def _cue_token(doc: Doc, match: re.Match[str]) -> Token | None:
 
 
 def _clause_verb(token: Token) -> Token:
-    while token.pos_ not in ("VERB", "AUX") and token.head is not token:
+    while token.pos_ not in ("VERB", "AUX") and token.head != token:
         token = token.head
     return token
 
@@ -212,10 +212,7 @@ def _subject(verb: Token) -> Token | None:
             return subject
         if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN"):
             return verb.head
-        if (
-            verb.dep_ in ("xcomp", "advcl", "conj", "pcomp", "ccomp", "prep", "pobj")
-            and verb.head is not verb
-        ):
+        if verb.dep_ in ("xcomp", "advcl", "conj", "pcomp", "ccomp", "prep", "pobj") and verb.head != verb:
             verb = verb.head
             continue
         return None
@@ -343,7 +340,7 @@ def _governing_subject(pronoun: Token) -> Token | None:
         return None
     verb = pronoun.head
     for _ in range(4):
-        if verb.head is verb:
+        if verb.head == verb:
             return None
         if verb.dep_ == "ccomp" and verb.head.lemma_.lower() in REPORTING_VERBS:
             speaker = _subject(verb.head)

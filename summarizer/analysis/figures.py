@@ -257,7 +257,7 @@ def _phrase_of(token: Token, limit: int = 6, without: Token | None = None) -> st
     skip = {
         t.i
         for c in token.subtree
-        if c is not token and c.dep_ in ("relcl", "acl", "appos", "conj", "cc", "advcl")
+        if c != token and c.dep_ in ("relcl", "acl", "appos", "conj", "cc", "advcl")
         for t in c.subtree
     }
     if without is not None:
@@ -337,10 +337,10 @@ def _figure_label(doc: Doc, start: int, end: int, noun: str) -> str | None:
     if head.dep_ in ("nsubj", "nsubjpass", "dobj") and verb.lemma_.lower() not in ("be", "have"):
         return re.sub(r"\s+", " ", f"{counted} {adverbs} {_participle(verb)} {place}").strip()
     # 'continue over the next 48 hours' -> 'next hours over which consultations would continue'.
-    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c is not head]
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c != head]
     doer = _phrase_of(subjects[0], 3) if subjects else ""
     auxiliaries = " ".join(c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass", "neg"))
     clause = re.sub(r"\s+", " ", f"{doer} {auxiliaries} {verb.lower_}").strip()
-    if head.dep_ == "pobj" and head.head.head is verb:
+    if head.dep_ == "pobj" and head.head.head == verb:
         return f"{counted} {head.head.lower_} which {clause}"
     return f"{counted} ({clause})"

@@ -341,12 +341,12 @@ def _country_is_actor(span: Span) -> bool:
     """A country acts when it is the subject, or names the subject's people ('Israeli officials said',
     'the Egyptian delegation left'); 'the U.S. border is long' is a setting."""
     token = span.root
-    while token.dep_ == "conj" and token.head is not token:  # 'Egypt, Qatar and the US'
+    while token.dep_ == "conj" and token.head != token:  # 'Egypt, Qatar and the US'
         token = token.head
     if token.dep_ in _SUBJECT_DEPS or (token.dep_ == "pobj" and token.head.lower_ == "by"):
         return True
     head = token.head
-    while head.dep_ == "conj" and head.head is not head:  # 'the Qatari and Hamas delegations'
+    while head.dep_ == "conj" and head.head != head:  # 'the Qatari and Hamas delegations'
         head = head.head
     return (
         token.dep_ in ("compound", "amod", "poss", "nmod")
@@ -366,7 +366,7 @@ def _is_actor(span: Span) -> bool:
             return True
         if (
             token.dep_ in ("compound", "amod", "poss", "nmod", "appos", "conj", "pobj", "prep")
-            and token.head is not token
+            and token.head != token
         ):
             if token.dep_ == "pobj" and token.head.lower_ not in ("of", "by"):
                 return False
@@ -421,7 +421,7 @@ def _country_pair(surface: str) -> bool:
 
 
 def _conj_root(token: Token) -> Token:
-    while token.dep_ == "conj" and token.head is not token:  # 'appointees of A, B and C'
+    while token.dep_ == "conj" and token.head != token:  # 'appointees of A, B and C'
         token = token.head
     return token
 
@@ -461,7 +461,7 @@ def _phrase_without_clauses(token: Token) -> str:
     dropped = {
         t.i
         for c in token.subtree
-        if c is not token and c.dep_ in ("relcl", "acl", "appos", "punct", "conj", "cc")
+        if c != token and c.dep_ in ("relcl", "acl", "appos", "punct", "conj", "cc")
         for t in c.subtree
     }
     words = [t for t in token.subtree if t.i not in dropped]
