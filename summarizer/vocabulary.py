@@ -227,9 +227,10 @@ DEMAND_VERBS = (
     r"calls? for|called for|calling for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|insists? on|"
     rf"insisted on|would like to see|{_MUST_CLAUSE}"
 )
-# A sentence that states a demand, as the rules read it (analysis/rules.py).
+# The words that state a demand, as the rules read it (analysis/demands.py): each is a verb or noun
+# whose object or list is the demand ('red line' has none, so it is no cue).
 DEMAND_CUE = re.compile(
-    rf"\b(demands?|demanded|conditions?|wants|wanted|red line|adheres? to|{DEMAND_VERBS})\b",
+    rf"\b(?:demands?|demanded|conditions?|wants|wanted|adheres? to|{DEMAND_VERBS})",
     re.I,
 )
 # The sentences the focused model may cite for a demand (extract.py). Wider than DEMAND_CUE ('must',
@@ -241,7 +242,9 @@ DEMAND_WORDS = re.compile(
     re.I,
 )
 # First words that make a list item a clause of the sentence rather than an item ('said', 'which').
-NOT_AN_ITEM = re.compile(r"^(?:said|says|speaking|particularly|according|he|she|they|but|which)\b", re.I)
+NOT_AN_ITEM = re.compile(
+    r"^(?:said|says|speaking|according|he|she|they|but|which|who|it|particularly|especially|notably)\b", re.I
+)
 
 # ---------------------------------------------------------------------------------------------------
 # Matching a gold annotation's party names (devclusters.py: the SEESAW dev clusters)

@@ -26,8 +26,10 @@ from summarizer.analysis.parties import UNKNOWN_SIDE, PartyIndex, is_headline
 from summarizer.geo import POLITICAL_ALIASES
 from summarizer.vocabulary import (
     ANAPHORIC_GROUP_NOUNS,
+    DEMAND_CUE,
     FACTION_WORDS,
     FUNCTION_WORDS,
+    NOT_AN_ITEM,
     PERSONAL_PRONOUNS,
     REPORTING_VERBS,
 )
@@ -38,14 +40,6 @@ if TYPE_CHECKING:
     from summarizer.analysis.document import DocumentAnalysis
     from summarizer.documents import Document, Sentence
 
-# "arguing that the package should ...": a position stated as what must happen is a demand.
-_MUST_CLAUSE = r"argu(?:e|es|ed|ing) that (?=[^.;]{0,80}\b(?:should|must|needs? to|has to|have to)\b)"
-_DEMAND_CUE = re.compile(
-    r"\b(?:demands?|demanded|conditions?|wants|wanted|adheres? to|calls? for|called for|calling for|"
-    r"push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|insists? on|insisted on|would like to see|"
-    rf"{_MUST_CLAUSE})",
-    re.I,
-)
 # Nouns whose list ('its demands, which include ...') or object ('demand for X') is the demand.
 _DEMAND_NOUNS = frozenset({"demand", "condition", "call", "push", "insistence"})
 # Prepositions after a cue that introduce the demanded thing ('call for X', 'insist on X').
@@ -53,10 +47,7 @@ _OBJECT_PREPOSITIONS = frozenset({"for", "on", "to"})
 # Prepositions that open a list of the demands themselves ('its conditions, including X, Y').
 _LIST_PREPOSITIONS = frozenset({"including", "like", "as"})
 _HYPOTHETICAL = frozenset({"could", "might", "may"})
-# Words an item does not start or end with ('said ...', '... as a').
-_NOT_AN_ITEM_START = re.compile(
-    r"^(?:said|says|speaking|according|he|she|they|but|which|who|it|particularly|especially|notably)\b", re.I
-)
+# Words an item does not end with ('... as a').
 _DANGLING_END = FUNCTION_WORDS
 MAX_DEMAND_CHARACTERS = 160
 _QUANTIFIERS = re.compile(r"^(?:the|most|many|some|several|a group of|a handful of|all)\s+", re.I)
@@ -381,7 +372,7 @@ def _whole(item: str) -> bool:
         len(words) >= 2
         and len(item) <= MAX_DEMAND_CHARACTERS
         and words[-1].lower() not in _DANGLING_END
-        and not _NOT_AN_ITEM_START.match(item)
+        and not NOT_AN_ITEM.match(item)
     )
 
 
@@ -397,7 +388,7 @@ def find_demands(
     if doc is None or is_headline(text):
         return []
     found: list[tuple[str, str]] = []
-    for match in _DEMAND_CUE.finditer(text):
+    for match in DEMAND_CUE.finditer(text):
         cue = _cue_token(doc, match)
         if cue is None or not _stated_as_fact(cue):
             continue
@@ -426,7 +417,7 @@ def demand_owner(
     doc = index.corpus.get(document.doc_id, sentence.id)
     if doc is None or is_headline(sentence.analysis_text):
         return None
-    for match in _DEMAND_CUE.finditer(sentence.analysis_text):
+    for match in DEMAND_CUE.finditer(sentence.analysis_text):
         cue = _cue_token(doc, match)
         if cue is not None and _stated_as_fact(cue):
             return _owner(cue, document, sentence, analysis, index)
