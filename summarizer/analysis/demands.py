@@ -91,6 +91,21 @@ def _object_text(head: Token, clause: bool) -> str:
     return _phrase(stretch)
 
 
+def _purpose(head: Token) -> str:
+    """What an amount is for, where the parse hangs it elsewhere: ' for new roads' of 'a demand for $5
+    billion for new roads' (an amount alone says nothing of what is demanded)."""
+    after = head.right_edge.i + 1
+    if not (head.like_num or head.pos_ == "NUM") or after >= len(head.doc):
+        return ""
+    prep = head.doc[after]
+    objects = [c for c in prep.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")]
+    if prep.lower_ != "for" or prep.head.i == head.i or not objects:
+        return ""
+    noun = objects[0]
+    words = [t for t in noun.subtree if t.i <= noun.i]
+    return " " + _phrase([prep, *words])
+
+
 # A list of demands: items parted by commas (never the comma inside a number, '2,800'), the last one
 # by 'and'/'or'; 'and' before an article parts two items too ('a ceasefire and the return of ...').
 _ITEM_SEPARATOR = re.compile(r",(?!\d)\s*(?:and\s+|or\s+)?|\s+and\s+(?=(?:the|a|an)\s)")
@@ -395,7 +410,8 @@ def find_demands(
         heads, clause = _objects(cue)
         heads = [h for h in heads if h.lemma_.lower() not in _DEMAND_NOUNS]  # 'adheres to its demands, ...'
         texts = [
-            _list_text(cue, head) if _is_list(cue, head) else _object_text(head, clause) for head in heads
+            _list_text(cue, head) if _is_list(cue, head) else _object_text(head, clause) + _purpose(head)
+            for head in heads
         ]
         items = [item for text in texts for item in ([text] if clause else split_items(text)) if _whole(item)]
         if not items:

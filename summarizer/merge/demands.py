@@ -39,8 +39,14 @@ SAME_DEMAND = 0.8
 SAME_DEMAND_SHARING_TWO = 0.6
 
 
+_AMOUNT = re.compile(r"\d[\d,.]*|\b(?:[mb]illions?|trillions?|thousands?)\b", re.I)
+
+
 def _numbers(text: str) -> set[str]:
-    return set(re.findall(r"\d[\d,.]*", text))
+    """The amounts a demand names ('5.7', 'billion'; 'billions'): two demands naming different
+    amounts, or one an amount and the other none, are two demands ('a wall' is not 'billions for
+    the wall')."""
+    return {m.lower() for m in _AMOUNT.findall(text)}
 
 
 def resolve_demands(entries: list[DemandEntry], resolver: PartyResolver) -> list[DemandEntry]:
@@ -58,14 +64,16 @@ def merge_demands(entries: list[DemandEntry], encoder: Encoder | None = None) ->
     vectors = dict(zip(texts, encoder.encode(texts), strict=True)) if encoder is not None and texts else {}
 
     def same(a: str, b: str) -> bool:
+        if _numbers(a) != _numbers(b):
+            return False  # '$5.7 billion for the wall' and 'billions for the wall' are two demands
         words_a, words_b = content_words(a), content_words(b)
         shared = len(words_a & words_b)
         # A short demand's words are a subset of many longer ones ('a wall' of '$5.7 billion in wall
         # funding'): the wording says 'same' only when most words are shared.
         if similar_phrase(a, b) and jaccard(words_a, words_b) >= 0.5:
             return True
-        if a not in vectors or b not in vectors or not shared or _numbers(a) != _numbers(b):
-            return False  # '$5.7 billion for the wall' and 'billions for the wall' are two demands
+        if a not in vectors or b not in vectors or not shared:
+            return False
         similarity = float(np.dot(vectors[a], vectors[b]))
         return similarity >= SAME_DEMAND or (shared >= 2 and similarity >= SAME_DEMAND_SHARING_TWO)
 
