@@ -29,6 +29,7 @@ from summarizer.lexical import content_words
 from summarizer.models import (
     FigureComparison,
 )
+from summarizer.vocabulary import UNITS
 
 # Values further apart than this (relative) are never one quantity.
 SAME_QUANTITY_SPREAD = 1.2
@@ -39,7 +40,7 @@ _VAGUE_CLASSES = ("money", "days", "weeks", "months", "years", "hours", "dollars
 _APPROXIMATE = ("around", "about", "roughly", "approximately", "nearly", "almost", "some")
 _LOWER_BOUNDS = ("more than", "over", "at least")
 _UPPER_BOUNDS = ("fewer than", "less than", "under", "up to")
-# How far 'around' reaches from the value it rounds: 10% (around 130 holds 117 to 143).
+# How far 'around' reaches where the written number cannot be read: 10%.
 APPROXIMATION = 0.1
 MAX_LABEL_WORDS = 10
 
@@ -78,8 +79,8 @@ def _particular(text: str) -> bool:
 
 
 def interval(value: float, text: str) -> tuple[float, float]:
-    """The values a figure as written allows: '133' -> exactly 133, 'around 130' -> 117..143,
-    'more than 33,000' -> above 33,000, 'nearly $1.4 billion' -> 1.26bn..1.4bn; 'some 33,207' is exact
+    """The values a figure as written allows: '133' -> exactly 133, 'around 130' -> 125..135,
+    'more than 33,000' -> above 33,000, 'nearly $1.4 billion' -> 1.3bn..1.4bn; 'some 33,207' is exact
     (only a round number is an approximation)."""
     qualifier = _qualifier(text)
     if qualifier in _LOWER_BOUNDS:
@@ -87,10 +88,22 @@ def interval(value: float, text: str) -> tuple[float, float]:
     if qualifier in _UPPER_BOUNDS:
         return (0.0, value)
     if qualifier in ("nearly", "almost"):
-        return (value * (1 - APPROXIMATION), value)
+        return (value - _rounding_unit(value, text), value)
     if qualifier in _APPROXIMATE and (qualifier != "some" or _round(text)):
-        return (value * (1 - APPROXIMATION), value * (1 + APPROXIMATION))
+        half = _rounding_unit(value, text) / 2
+        return (value - half, value + half)
     return (value, value)
+
+
+def _rounding_unit(value: float, text: str) -> float:
+    """The place a written number is rounded to: 10 for '130', 100 for '1,200', $0.1bn for '$1.4
+    billion'. An approximation holds what rounds to it ('around 130': 125 to 135; 'some 1,200' does
+    not hold 1,300)."""
+    number = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    if not number or value <= 0:
+        return value * APPROXIMATION
+    significant = number.group(0).replace(",", "").replace(".", "").lstrip("0").rstrip("0") or "0"
+    return float(10 ** (math.floor(math.log10(value)) - len(significant) + 1))
 
 
 def _compatible(a: GroundedFigure, b: GroundedFigure) -> bool:
@@ -100,7 +113,8 @@ def _compatible(a: GroundedFigure, b: GroundedFigure) -> bool:
 
 
 def _words(figure: GroundedFigure) -> frozenset[str]:
-    words = content_words(figure.label or "") - {"money"}
+    # Units ('hours', 'billion') say how it is counted, not what: 'hours day' and 'last hours' share none.
+    words = content_words(figure.label or "") - {"money"} - UNITS
     return words - content_words(_family(figure.quantity))
 
 
@@ -169,18 +183,22 @@ def merge_figures(figures: list[GroundedFigure]) -> list[FigureComparison]:
                 per_doc.setdefault(figure.value.doc_id, figure)
             if len(per_doc) >= 2:
                 rows.append([per_doc[d] for d in sorted(per_doc)])
+
+    def differs(row: list[GroundedFigure]) -> bool:
+        intervals = [interval(f.value.value, f.value.text) for f in row]
+        return any(low > high_b or low_b > high for low, high in intervals for low_b, high_b in intervals)
+
     comparisons = []
     taken: set[str] = set()
-    for row in sorted(rows, key=lambda r: (-len(r), r[0].value.value)):
+    # Labelled in the order the brief shows the rows: the first shown keeps the plainest label.
+    for row in sorted(rows, key=lambda r: (not differs(r), -len(r), r[0].value.value)):
         label = _label(row, taken)
         taken.add(label)
-        intervals = [interval(f.value.value, f.value.text) for f in row]
-        agree = all(low <= high_b and low_b <= high for low, high in intervals for low_b, high_b in intervals)
         comparisons.append(
             FigureComparison(
                 quantity=label,
                 values=[f.value for f in row],
-                discrepancy=not agree,
+                discrepancy=differs(row),
                 sources=[f.value.doc_id for f in row],
             )
         )
