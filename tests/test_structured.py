@@ -19,7 +19,6 @@ from summarizer.analysis.roles import is_bystander
 from summarizer.documents import Document, build_sentences
 from summarizer.ground import GroundedFigure
 from summarizer.merge import PartyResolver, merge_demands, merge_figures, merge_parties, resolve_demands
-from summarizer.merge.figures import interval
 from summarizer.models import Citation, DemandEntry, FigureValue, PartyEntry, PartyRole
 
 
@@ -110,8 +109,8 @@ def test_the_text_settles_mediators_belligerents_and_negotiators() -> None:
     parties = _parties(
         "Chile declared war on Peru on Monday. A truce was brokered by Norway and Sweden. "
         "The Peruvian delegation arrived in Oslo, the Norwegian hosts said.",
-        "Chile and Peru sent negotiators to Oslo. Peru said it would respond. Sweden said talks would resume. "
-        "Norway said so too.",
+        "Chile and Peru sent negotiators to Oslo. Peru said it would respond. "
+        "Sweden said talks would resume. Norway said so too.",
     )
     roles = {p.name: p.role for p in parties}
     assert roles["Norway"] == roles["Sweden"] == PartyRole.mediator  # 'brokered by', 'the hosts'
@@ -165,7 +164,8 @@ def test_a_lawyer_named_beside_the_group_speaks_for_it() -> None:
         (("“It is a shock,” said resident Omar Haddad. Haddad said his house was gone.",), "Omar Haddad"),
         (
             (
-                "“It may go on,” said Tim Reyes, an immigration scholar at Westland Law School. Reyes said so.",
+                "“It may go on,” said Tim Reyes, an immigration scholar at Westland Law School. "
+                "Reyes said so.",
             ),
             "Tim Reyes",
         ),
@@ -178,7 +178,8 @@ def test_places_laws_and_bystanders_are_no_parties(texts: tuple[str, ...], absen
 
 def test_a_headline_verb_is_no_first_name() -> None:
     _, index, _ = _analyse(
-        "Senators Warn Dale Orr Tariff Plan May Fail\nPresident Dale Orr said the tariffs would stay. Orr said so.",
+        "Senators Warn Dale Orr Tariff Plan May Fail\n"
+        "President Dale Orr said the tariffs would stay. Orr said so.",
     )
     assert "Warn Dale Orr" not in index.parties and "Dale Orr" in index.parties
 
@@ -199,22 +200,25 @@ def test_a_nickname_is_the_same_person() -> None:
         # A number keeps its thousands separator; the reporting clause is no demand.
         (
             (
-                "Republicans met. Orr's plan calls for the hiring of an additional 2,800 officers, Reuters reported.",
+                "Republicans met. Orr's plan calls for the hiring of an additional 2,800 officers, "
+                "Reuters reported.",
             ),
             [("Dale Orr", "the hiring of an additional 2,800 officers")],
         ),
         # The demand ends with its phrase, not with the sentence.
         (
             (
-                "The standoff over Mr. Orr’s demand for $5 billion for new roads led to a shutdown, now in its seventh day.",
+                "The standoff over Mr. Orr’s demand for $5 billion for new roads led to a shutdown, "
+                "now in its seventh day.",
             ),
             [("Dale Orr", "$5 billion for new roads")],
         ),
         # A list, its owner named in the sentence before ('the group').
         (
             (
-                "Westland Front said talks were over. The group reiterated its demands, including a ceasefire, "
-                "the return of 2,000 refugees to their homes, and a prisoner exchange.",
+                "Westland Front said talks were over. The group reiterated its demands, "
+                "including a ceasefire, the return of 2,000 refugees to their homes, "
+                "and a prisoner exchange.",
             ),
             [
                 ("Westland Front", "a ceasefire"),

@@ -105,8 +105,9 @@ def people_after_their_party(parties: list[PartyEntry]) -> list[PartyEntry]:
     listed = {p.name for p in parties}
     people: dict[str, list[PartyEntry]] = defaultdict(list)
     for party in parties:
-        if party.belongs_to in listed:
-            people[party.belongs_to].append(party)  # type: ignore[index]
+        owner = party.belongs_to
+        if owner is not None and owner in listed:
+            people[owner].append(party)
     ordered: list[PartyEntry] = []
     for party in sorted((p for p in parties if p.belongs_to not in listed), key=rank):
         ordered.append(party)
