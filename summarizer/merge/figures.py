@@ -52,6 +52,11 @@ def _family(quantity: str) -> str:
     return quantity.split(":")[0].strip() if ":" in quantity else quantity.split(" ")[0]
 
 
+def _kind(quantity: str) -> str:
+    """What a vague class says of its amount: 'money: proposal' -> 'proposal', 'money' -> ''."""
+    return quantity.lower().split(":", 1)[1].strip() if ":" in quantity else ""
+
+
 def _qualifier(text: str) -> str:
     lowered = text.lower()
     for qualifier in (*_LOWER_BOUNDS, *_UPPER_BOUNDS, *_APPROXIMATE):
@@ -128,6 +133,13 @@ def _same_quantity(a: GroundedFigure, b: GroundedFigure) -> bool:
     words_a, words_b = _words(a), _words(b)
     shared = words_a & words_b
     vague = family in _VAGUE_CLASSES
+    if vague and not (words_a or words_b):
+        # No words to compare (a figure a model gave without its sentence's label): the kind the
+        # class names decides ('money: proposal'); the same amount with no kind given joins it.
+        kind_a, kind_b = _kind(a.quantity), _kind(b.quantity)
+        if a.value.value == b.value.value:
+            return not kind_a or not kind_b or kind_a == kind_b
+        return bool(kind_a) and kind_a == kind_b
     if vague and a.value.value == b.value.value:
         # The same amount in two outlets: the same thing when their words meet, or when the number is
         # too particular to be a coincidence ('$1.375 billion').
