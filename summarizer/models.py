@@ -372,10 +372,15 @@ class FigureComparison(BaseModel):
     """One quantity as given by several outlets."""
 
     id: str = Field(default="", description="Stable id within the brief, e.g. 'F1'.")
-    quantity: str
+    quantity: str = Field(description="What the row counts, in the words of its sentences (its label).")
     values: list[FigureValue]
     discrepancy: bool
     sources: list[str]
+    counts: str = Field(
+        default="",
+        description="The class of what is counted ('people killed', 'money: funding'): the label may change "
+        "when an outlet is added, the class does not; a later brief's rows are matched by it.",
+    )
 
 
 class LeadSentence(Grounded):

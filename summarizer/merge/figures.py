@@ -212,6 +212,10 @@ def merge_figures(figures: list[GroundedFigure]) -> list[FigureComparison]:
                 values=[f.value for f in row],
                 discrepancy=differs(row),
                 sources=[f.value.doc_id for f in row],
+                counts=min(
+                    Counter(f.quantity.lower().strip() for f in row).most_common(),
+                    key=lambda c: (-c[1], c[0]),
+                )[0],
             )
         )
     return sorted(comparisons, key=lambda c: (not c.discrepancy, -len(c.sources), c.quantity))
