@@ -131,8 +131,9 @@ def save_labels(data: dict[str, Any]) -> None:
 def briefs_in(folder: Path) -> dict[str, dict[str, Any]]:
     found = {}
     for path in sorted(folder.glob("*.json")):
-        name = path.name.removesuffix(".json").removesuffix(".brief")
-        if name.endswith(".eval") or name.startswith("dev-"):
+        # bench/quality.py names a dev cluster's brief 'dev-<cluster>.brief.json'
+        name = path.name.removesuffix(".json").removesuffix(".brief").removeprefix("dev-")
+        if name.endswith(".eval"):
             continue
         data = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(data, dict) and "key_points" in data:

@@ -35,6 +35,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from precision import briefs_in  # noqa: E402  (bench/ is the script's folder)
+from precision import report as precision_report  # noqa: E402
+
 from summarizer.devclusters import load_dev_gold, score_brief  # noqa: E402
 from summarizer.evaluate import KINDS, summary_rows  # noqa: E402
 from summarizer.gold import load_gold  # noqa: E402
@@ -406,6 +409,33 @@ def run_dev_clusters(source: Path, args: argparse.Namespace, extra: list[str]) -
     return dev_section(runs, args, extra, source)
 
 
+def precision_section(args: argparse.Namespace, extra: list[str]) -> tuple[str, str] | None:
+    """Precision per composed section of this run's briefs, against the labels in bench/labels/ (a
+    person's reading of each item); None when no brief of the run has labels."""
+    briefs = briefs_in(args.out)
+    if not any((ROOT / "bench" / "labels" / f"{name}.json").exists() for name in briefs):
+        return None
+    key = f"precision: {args.backend}"
+    lines = [
+        f"<!-- run: {key} -->",
+        f"## Precision per section: backend `{args.backend}`",
+        "",
+        f"Run {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} on commit {commit()}: the briefs of this "
+        "run scored against the labels in `bench/labels/` (right / labelled; how to label: "
+        "`bench/labels/README.md`). Reproduce:",
+        "",
+        "```",
+        reproduce_command(args, extra),
+        f"python bench/precision.py score --briefs {_shown(args.out)}",
+        "```",
+        "",
+        precision_report(briefs),
+        "",
+        "<!-- end run -->",
+    ]
+    return key, "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -446,6 +476,9 @@ def main() -> None:
         dev = run_dev_clusters(args.dev_clusters, args, extra)
         if dev:
             bodies[dev[0]] = dev[1]
+    precision = precision_section(args, extra)
+    if precision:
+        bodies[precision[0]] = precision[1]
     write_report(args.report, bodies)
     print(
         f"wrote {args.report} (sections {', '.join(bodies)}); briefs and JSON in {args.out}", file=sys.stderr

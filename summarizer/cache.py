@@ -1,7 +1,9 @@
 """SQLite cache of extractions, so an unchanged document is never sent to a model twice; of claim
 vectors, so an unchanged claim is never encoded twice; and of the NLP pipeline's results (sentence
 spans of a paragraph, the parse of a sentence), so a re-run over unchanged text neither loads nor runs
-spaCy's pipeline.
+spaCy's pipeline; of the web pages fetched for a brief, so a rerun needs no network; and of the text
+extracted from every input that is not a plain text file (a page, a PDF, a record), by its sha256, so
+that the brief can always be checked against what was read.
 
 The key covers everything that changes the answer: backend, model, mode, prompt-template hash,
 schema hash and the document's sha256. Each row is written in its own transaction (WAL journal), so a
@@ -49,6 +51,24 @@ CREATE TABLE IF NOT EXISTS nlp_results (
     value BLOB NOT NULL
 )
 """
+# Web pages as fetched (summarizer.inputs.fetch), by the URL as given: a rerun reads them from here.
+PAGES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY,
+    final_url TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    body BLOB NOT NULL,
+    fetched REAL NOT NULL
+)
+"""
+# The text extracted from a page, PDF, record or feed entry, by the sha256 of the text: what the
+# brief's citations index (`render` and `eval` re-check a source of such a kind against it).
+TEXTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS texts (
+    sha256 TEXT PRIMARY KEY,
+    text TEXT NOT NULL
+)
+"""
 # Keys per SELECT ... IN (...): below SQLite's default limit of host parameters.
 _KEYS_PER_QUERY = 500
 
@@ -92,6 +112,8 @@ class ExtractionCache:
         self._db.execute(BATCH_SCHEMA)
         self._db.execute(VECTORS_SCHEMA)
         self._db.execute(NLP_SCHEMA)
+        self._db.execute(PAGES_SCHEMA)
+        self._db.execute(TEXTS_SCHEMA)
 
     def get(self, key: str) -> tuple[str, dict] | None:
         """The cached (response, usage), or None; an unreadable cache is a miss, never a failure."""
@@ -149,6 +171,39 @@ class ExtractionCache:
     def put_nlp_results(self, results: dict[str, bytes]) -> None:
         """Store NLP results in one transaction; a failed write is noted and skipped, like ``put``."""
         self._put_blobs("nlp_results", results)
+
+    def get_page(self, url: str) -> tuple[str, str, bytes, float] | None:
+        """(final_url, content_type, body, fetched_at) of a page fetched before, or None (also when
+        the cache cannot be read: the page is fetched again)."""
+        try:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT final_url, content_type, body, fetched FROM pages WHERE url = ?", (url,)
+                ).fetchone()
+            return (row[0], row[1], bytes(row[2]), row[3]) if row else None
+        except sqlite3.Error as error:
+            self._note(error)
+            return None
+
+    def put_page(self, url: str, final_url: str, content_type: str, body: bytes, fetched_at: float) -> None:
+        """Keep a fetched page; a failed write is noted and skipped, like ``put``."""
+        row = (url, final_url, content_type, body, fetched_at)
+        self._write("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)", [row])
+
+    def get_text(self, sha256: str) -> str | None:
+        """The extracted text with this sha256, or None."""
+        try:
+            with self._lock:
+                row = self._db.execute("SELECT text FROM texts WHERE sha256 = ?", (sha256,)).fetchone()
+            return row[0] if row else None
+        except sqlite3.Error as error:
+            self._note(error)
+            return None
+
+    def put_texts(self, texts: dict[str, str]) -> None:
+        """Keep extracted texts by their sha256, in one transaction (noted and skipped on failure)."""
+        if texts:
+            self._write("INSERT OR IGNORE INTO texts VALUES (?, ?)", list(texts.items()))
 
     def _get_blobs(self, table: str, column: str, keys: list[str]) -> dict[str, bytes]:
         """key -> ``column`` of the rows of a key/blob ``table`` whose key is one of ``keys``, a few

@@ -30,6 +30,7 @@ from summarizer.display import terminal
 from summarizer.documents import InputError, collect_inputs, load_documents
 from summarizer.evaluate import DEFAULT_THRESHOLD
 from summarizer.gold import Gold
+from summarizer.inputs import Fetcher, is_url, read_url_list
 from summarizer.models import Brief, DocumentExtraction
 from summarizer.nlp import PipelineError
 from summarizer.outputs import (
@@ -44,6 +45,7 @@ from summarizer.outputs import (
 from summarizer.pipeline import DocumentOutcome, extract_with_cache, run_brief
 from summarizer.progress import ProgressMeter
 from summarizer.render import render_json, render_markdown
+from summarizer.sources import KeptTexts, TextStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 # soft_wrap: a message stays one line however narrow the terminal (or 80 columns when piped). Values
@@ -196,7 +198,17 @@ def _cache(no_cache: bool, cache_path: Path | None) -> ExtractionCache | None:
 @app.command()
 @with_model_options
 def brief(
-    inputs: Annotated[list[Path], typer.Argument(help="Article files or folders of .txt/.md articles.")],
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Articles: files or folders (.txt/.md, saved .html pages, .pdf, .jsonl/.json collections, "
+            ".rss/.atom feeds) and URLs of web pages or feeds.",
+            show_default=False,
+        ),
+    ] = None,
+    urls_file: Annotated[
+        Path | None, typer.Option("--urls", help="A text file of URLs to brief, one a line ('#' comments).")
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Markdown brief (default: stdout).")
     ] = None,
@@ -229,11 +241,17 @@ def brief(
     """Write one consolidated, cited brief of the articles."""
     previous = _earlier_brief(since) if since else None  # a bad file fails before any work
     try:
-        found = collect_inputs(inputs)  # fail fast on a bad path, before opening the cache or a model
+        items = [*(inputs or []), *(read_url_list(urls_file) if urls_file else [])]
+        if not items:
+            raise InputError("no input: give article files, folders or URLs (or --urls FILE)")
+        # fail fast on a bad path, before opening the cache, fetching a page or loading a model
+        found = collect_inputs(items)
     except InputError as error:
         raise fail(str(error)) from None
     outputs = _outputs(output=output, json=json_output, html=html_output)
     reads = [Read("the article", path) for path in found.paths]
+    if urls_file is not None:
+        reads.append(Read("the --urls file", urls_file))
     reads += [
         Read(what, path)
         for what, path in _used_files(no_cache, cache_path, settings.fake_replies, settings.model_path)
@@ -243,8 +261,12 @@ def brief(
     _check(outputs, reads)
     try:
         cache = _cache(no_cache, cache_path)
-        with nlp.remembering(cache):  # sentence spans: a paragraph seen before is not split again
-            loaded = load_documents(found)
+        fetcher = Fetcher(store=cache)  # fetched pages kept in the cache: a rerun needs no network
+        try:
+            with nlp.remembering(cache):  # sentence spans: a paragraph seen before is not split again
+                loaded = load_documents(found, fetcher=fetcher)
+        finally:
+            fetcher.close()
     except (InputError, PipelineError) as error:
         raise fail(str(error)) from None
     for path, why in loaded.skipped:  # our own briefs in an input folder
@@ -341,8 +363,9 @@ def brief(
         if any(not Path(source.path).is_absolute() for source in result.sources):
             result.source_root = Path(os.path.relpath(Path.cwd(), json_output.resolve().parent)).as_posix()
         files.append((json_output, render_json(result)))
-    if html_output:
-        files.append((html_output, _html(result)[0]))
+    if html_output:  # the texts just read: a page's text shows whether or not the cache is on
+        texts = KeptTexts({d.sha256: d.text for d in loaded.documents})
+        files.append((html_output, _html(result, texts=texts)[0]))
     _write(files)
     if not output:
         sys.stdout.write(markdown)
@@ -413,11 +436,14 @@ def _write(files: list[tuple[Path, str]]) -> None:
         raise fail("interrupted; the outputs were written in full first", 130) from None
 
 
-def _html(result: Brief, brief_dir: Path | None = None, root: Path | None = None) -> tuple[str, bool]:
-    """The review page, and False (after saying why) when a source could not be shown as it was."""
+def _html(
+    result: Brief, brief_dir: Path | None = None, root: Path | None = None, texts: TextStore | None = None
+) -> tuple[str, bool]:
+    """The review page, and False (after saying why) when a source could not be shown as it was.
+    ``texts``: where the texts of web pages, PDFs and records are kept (the run's, or the cache)."""
     from summarizer.render_html import load_sources, render_html
 
-    sources = load_sources(result, brief_dir=brief_dir, root=root)
+    sources = load_sources(result, brief_dir=brief_dir, root=root, texts=texts)
     for view in sources:
         if view.note:
             note = terminal(view.note)
@@ -436,11 +462,13 @@ def render(
             "--root", help="Folder the source files are in (default: the brief's paths as written)."
         ),
     ] = None,
+    cache_path: CacheOpt = None,
 ) -> None:
     """Render a saved brief again (no model): the review page and/or the Markdown.
 
-    The page re-reads each source file; a file that is missing or changed since the brief is noted on
-    the page and the command exits 1 (the page is still written).
+    The page re-reads each source file (a web page's text from the cache, by its sha256); a source that
+    is missing or changed since the brief is noted on the page and the command exits 1 (the page is
+    still written).
     """
     from pydantic import ValidationError
 
@@ -456,13 +484,23 @@ def render(
 
     files = FileTexts(brief_json.parent, root, result.source_root)
     sources = [
-        Read("a source of the brief", p) for s in result.sources for p in files.candidates(s.path, s.doc_id)
+        Read("a source of the brief", p)
+        for s in result.sources
+        if not is_url(s.path)
+        for p in files.candidates(s.path, s.doc_id)
     ]
+    if html_output is not None:  # the texts of web pages are read back from the cache
+        sources.append(Read("the extraction cache", cache_path or default_cache_path()))
     _check(outputs, sources)  # the page re-reads the sources: no output may replace one
     written = [(output, render_markdown(result, brief_json.name))] if output else []
     complete = True
     if html_output:
-        page, complete = _html(result, brief_json.parent, root)
+        texts = _texts(cache_path)
+        try:
+            page, complete = _html(result, brief_json.parent, root, texts)
+        finally:
+            if texts is not None:
+                texts.close()
         written.append((html_output, page))
     _write(written)
     if not complete:
@@ -472,6 +510,19 @@ def render(
                 "pass --root FOLDER (the folder the articles are in)"
             )
         raise typer.Exit(EXIT_INCOMPLETE)
+
+
+def _texts(cache_path: Path | None) -> ExtractionCache | None:
+    """The cache, to read the texts of web pages back from; None when there is none (not created)."""
+    path = cache_path or default_cache_path()
+    if not path.is_file():
+        return None
+    try:
+        return ExtractionCache(path)
+    except (sqlite3.Error, OSError) as error:
+        warning = terminal(f"cache {path} unusable ({error})")
+        err.print(f"[yellow]warning:[/] {warning}; web pages' texts cannot be shown")
+        return None
 
 
 def _final_line(result: Brief) -> None:
@@ -557,6 +608,7 @@ def eval_command(
         bool,
         typer.Option("--strict", help="Exit 1 unless citation validity is 100% and no boilerplate leaks."),
     ] = False,
+    cache_path: CacheOpt = None,
 ) -> None:
     """Score a brief against a gold annotation: recall, precision, citation validity and support."""
     from pydantic import ValidationError
@@ -577,14 +629,20 @@ def eval_command(
         gold = load_gold(gold_path)
     except (ValueError, ValidationError) as error:
         raise fail(f"{gold_path}: not a gold file: {error}") from None
-    result = evaluate(
-        result_brief,
-        gold,
-        brief_dir=brief_json.parent,
-        gold_dir=gold_path.parent,
-        root=root,
-        threshold=threshold,
-    )
+    texts = _texts(cache_path)  # the texts of web pages, to check their citations against
+    try:
+        result = evaluate(
+            result_brief,
+            gold,
+            brief_dir=brief_json.parent,
+            gold_dir=gold_path.parent,
+            root=root,
+            threshold=threshold,
+            texts=texts,
+        )
+    finally:
+        if texts is not None:
+            texts.close()
     result["brief_file"], result["gold_file"] = str(brief_json), str(gold_path)
     Console(highlight=False).print(render_table(result))
     if any("file not found" in item["reason"] for item in result["citation_validity"]["invalid"]):

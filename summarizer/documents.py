@@ -1,26 +1,45 @@
 """Step 1 of the data flow: load input files into numbered, citable sentences.
 
-Reads ``.txt``/``.md`` files, decodes them safely, parses a leading ``date YYYY-MM-DD`` metadata line,
-marks boilerplate (cookie notices, ``READ:`` cross-links, photo captions, ``Short link:``, link
+Reads ``.txt``/``.md`` files, decodes them safely, parses YAML front matter and a leading
+``date YYYY-MM-DD`` metadata line; saved web pages, URLs, feeds, article collections and PDF reports
+are read by ``summarizer.inputs`` into article text, which is split here the same way. It marks
+boilerplate (cookie notices, ``READ:`` cross-links, photo captions, ``Short link:``, link
 widgets that scraping pasted into the middle of a sentence) so it is never cited, and splits the rest
 into sentences with character offsets and line numbers.
 
-Offsets are indices into ``Document.text`` (the decoded file, BOM removed), so for every sentence
-``document.text[sentence.start:sentence.end] == sentence.text``.
+Offsets are indices into ``Document.text`` (the decoded file, BOM removed; for any other input the
+text extracted from it), so for every sentence ``document.text[sentence.start:sentence.end] ==
+sentence.text``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import AnyStr
 
 from summarizer import nlp
-from summarizer.collect import Collection, collect, readable
+from summarizer.collect import Collection, InputFile, collect, readable
+from summarizer.inputs import (
+    FOLDER_SUFFIXES,
+    TEXT_SUFFIXES,
+    Article,
+    Failure,
+    Fetcher,
+    InputError,
+    InputKind,
+    is_url,
+    read_inputs,
+    text_sha256,
+)
+from summarizer.inputs.frontmatter import split_front_matter
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".text")
+# What a folder is searched for (recursively, collect.py): text articles and the inputs
+# ``summarizer.inputs`` reads (saved pages, PDFs, collections, feeds).
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *FOLDER_SUFFIXES)
 # Articles longer than this are cut so one huge file cannot stall a run: the brief says how much was
 # read and is incomplete (exit 1). Not windowed whole: a file this long is rarely one article (README,
 # "Your files").
@@ -28,10 +47,6 @@ MAX_CHARS = 200_000
 # At most this much of a file is read into memory (enough for MAX_CHARS characters in any encoding);
 # the rest is only hashed, so a multi-gigabyte file dropped in by mistake costs a hash, not the RAM.
 MAX_READ_BYTES = 4 * MAX_CHARS + 4
-
-
-class InputError(Exception):
-    """A path or file that cannot be used; the message is shown to the user as is."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +90,15 @@ class Document:
     date: str | None
     sentences: list[Sentence]
     warnings: list[str] = field(default_factory=list)
-    cut: Cut | None = None  # the file was longer than MAX_CHARS: only its first part was read
-    copies: list[str] = field(default_factory=list)  # paths of files with the same bytes, not read again
+    # What the input says about itself (front matter, page metadata, a collection's fields).
+    kind: InputKind = InputKind.text
+    title: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    url: str | None = None
+    part: int | None = None  # line, item or entry number inside a collection or feed
+    cut: Cut | None = None  # the input was longer than MAX_CHARS: only its first part was read
+    copies: list[str] = field(default_factory=list)  # inputs with the same bytes (or text), not read again
 
     def sentence(self, sentence_id: int) -> Sentence:
         return self.sentences[sentence_id - 1]
@@ -292,17 +314,22 @@ def _pieces(body_start: int, body_end: int, widgets: list[tuple[int, int]]) -> l
     return pieces
 
 
-def build_sentences(text: str) -> tuple[list[Sentence], str | None]:
-    """Split a decoded file into sentences (one paragraph = one line). Returns (sentences, date)."""
+def build_sentences(text: str, start: int = 0) -> tuple[list[Sentence], str | None]:
+    """Split a decoded file into sentences (one paragraph = one line). Returns (sentences, date).
+    ``start``: where the article begins (after front matter); the lines before it are not read."""
     date: str | None = None
     widgets = find_injected_links(text)
     pieces: list[tuple[int, int, int, bool]] = []  # line number, start, end, is_widget
     offset = 0
+    body_lines = 0  # lines of the article so far: the date line is one of its first three
     for line_number, line in enumerate(text.split("\n"), start=1):
         line_start = offset
         offset += len(line) + 1
+        if line_start < start:
+            continue
+        body_lines += 1
         body_start = 0
-        if line_number <= 3 and date is None:
+        if body_lines <= 3 and date is None:
             metadata = _METADATA_LINE.match(line)
             if metadata:
                 date = metadata.group(1)
@@ -418,41 +445,125 @@ def load_document(path: Path, display_path: str | None = None, doc_id: str | Non
         if len(text) > MAX_CHARS:
             text = text[: _cut_point(text, ("\n", ". ", " "), MAX_CHARS)]
         cut = Cut(len(text), min(size, len(text.encode("utf-8", errors="replace"))), size)
-        warnings.append(
-            f"longer than {MAX_CHARS:,} characters; only the first part is used ({len(text):,} "
-            f"characters, about {cut.kept_bytes / size:.0%} of the file): the brief is incomplete"
-        )
-    sentences, date = build_sentences(text)
-    if not sentences:
-        raise InputError("no text in the file")
-    if not any(s.citable for s in sentences):
-        raise InputError("only boilerplate (cookie notices, links, captions); nothing to cite")
+        warnings.append(_cut_warning(len(text), cut.kept_bytes / size, "the file"))
+    meta, body_start, problem = split_front_matter(text)
+    warnings += [problem] if problem else []
+    sentences, date = _checked_sentences(text, body_start)
     return Document(
         doc_id=doc_id or path.name,
         label=short_label(doc_id or path.name),
         path=display_path or str(path),
         text=text,
         sha256=sha256,
-        date=date,
+        date=meta.get("date") or date,
         sentences=sentences,
         warnings=warnings,
+        title=meta.get("title"),
+        outlet=meta.get("outlet"),
+        author=meta.get("author"),
+        url=meta.get("url"),
         cut=cut,
     )
 
 
-def collect_inputs(inputs: list[Path]) -> Collection:
-    """The files to read (folders recursively, our own briefs left out, each with its unique id);
-    raise InputError for a missing path or a folder with no article."""
-    found = collect(inputs, SUPPORTED_SUFFIXES)
+def _cut_warning(kept_characters: int, share: float, what: str) -> str:
+    return (
+        f"longer than {MAX_CHARS:,} characters; only the first part is used ({kept_characters:,} "
+        f"characters, about {share:.0%} of {what}): the brief is incomplete"
+    )
+
+
+def _checked_sentences(text: str, start: int = 0) -> tuple[list[Sentence], str | None]:
+    sentences, date = build_sentences(text, start)
+    if not sentences:
+        raise InputError("no text in the file")
+    if not any(s.citable for s in sentences):
+        raise InputError("only boilerplate (cookie notices, links, captions); nothing to cite")
+    return sentences, date
+
+
+def document_from_article(article: Article, label: str | None = None) -> Document:
+    """A document of an article read by ``summarizer.inputs`` (a page, a record, a PDF): its
+    sentences index the extracted text, and its sha256 is that text's (what citations quote). An
+    over-long text is cut as a file is, and the cut recorded (in UTF-8 bytes of the extracted text)."""
+    text = article.text
+    warnings = list(article.warnings)
+    cut: Cut | None = None
+    if len(text) > MAX_CHARS:
+        text = text[: _cut_point(text, ("\n", ". ", " "), MAX_CHARS)]
+        whole = len(article.text.encode("utf-8", errors="replace"))
+        cut = Cut(len(text), len(text.encode("utf-8", errors="replace")), whole)
+        warnings.append(_cut_warning(len(text), cut.kept_bytes / max(whole, 1), "the extracted text"))
+    sentences, date = _checked_sentences(text)
+    meta = article.meta
+    return Document(
+        doc_id=article.doc_id,
+        label=label or short_label(article.doc_id),
+        path=article.path,
+        text=text,
+        sha256=text_sha256(text),
+        date=meta.date or date,
+        sentences=sentences,
+        warnings=warnings,
+        kind=meta.kind,
+        title=meta.title,
+        outlet=meta.outlet,
+        author=meta.author,
+        url=meta.url,
+        part=article.part,
+        cut=cut,
+    )
+
+
+@dataclass
+class Inputs(Collection):
+    """What a run reads: ``collect``'s files (each with its unique id, our own briefs skipped) and the
+    URLs given with them, in the order given (``order``)."""
+
+    order: list[InputFile | str] = field(default_factory=list)
+
+    @property
+    def urls(self) -> list[str]:
+        return [item for item in self.order if isinstance(item, str)]
+
+
+def collect_inputs(inputs: Sequence[Path | str] | Collection) -> Inputs:
+    """The files to read (folders recursively, for text articles and every kind ``summarizer.inputs``
+    reads; our own briefs left out; each with its unique id) and the URLs, in the order given; raise
+    InputError for a missing path or a folder with no article."""
+    if isinstance(inputs, Inputs):
+        return inputs
+    if isinstance(inputs, Collection):  # files only, already collected
+        return Inputs(**vars(inputs), order=list(inputs.files))
+    items = [item.strip() if is_url(item) else Path(item) for item in inputs]
+    paths = [item for item in items if isinstance(item, Path)]
+    found = collect(paths, SUPPORTED_SUFFIXES)
     if found.missing:
         raise InputError(f"{readable(found.missing[0])}: no such file or folder")
     if found.devices:
         raise InputError(f"{readable(found.devices[0])}: a device, not a file or folder of articles")
     if found.empty:
-        raise InputError(f"{readable(found.empty[0])}: no .txt or .md articles in this folder")
-    if not found.files and found.skipped:
+        others = ", ".join(FOLDER_SUFFIXES)
+        raise InputError(
+            f"{readable(found.empty[0])}: no .txt or .md articles in this folder (nor {others} files)"
+        )
+    if not found.files and found.skipped and len(paths) == len(items):
         raise InputError(f"{found.skipped[0][0]}: {found.skipped[0][1]}; no article to read")
-    return found
+    # collect keeps the inputs' order: the files of each given path follow one another
+    order: list[InputFile | str] = []
+    files = iter(found.files)
+    pending = next(files, None)
+    for item in items:
+        if isinstance(item, str):
+            order.append(item)
+            continue
+        while pending is not None and (pending.path == item or pending.path.is_relative_to(item)):
+            order.append(pending)
+            pending = next(files, None)
+    while pending is not None:  # never left over; kept rather than lost if it were
+        order.append(pending)
+        pending = next(files, None)
+    return Inputs(**vars(found), order=order)
 
 
 def collect_paths(inputs: list[Path]) -> list[Path]:
@@ -461,28 +572,66 @@ def collect_paths(inputs: list[Path]) -> list[Path]:
     return collect_inputs(inputs).paths
 
 
-def load_documents(inputs: list[Path] | Collection) -> LoadResult:
-    """Load every article; bad files are reported in ``failed``, duplicates in ``notices`` and on the
-    document they copy (``Document.copies``), our own briefs in ``skipped``."""
-    found = inputs if isinstance(inputs, Collection) else collect_inputs(inputs)
+def load_documents(
+    inputs: Sequence[Path | str] | Collection, *, fetcher: Fetcher | None = None
+) -> LoadResult:
+    """Load every article of the inputs (files, folders, URLs; or what ``collect_inputs`` found), in
+    order. What cannot be read is reported in ``failed``; copies (the same bytes, or for a page or a
+    record the same text) in ``notices`` and on the document they copy (``Document.copies``); our own
+    briefs in ``skipped``. URLs are fetched through ``fetcher`` (one without a store when None)."""
+    found = collect_inputs(inputs)
     result = LoadResult(documents=[], failed=[], notices=[], skipped=list(found.skipped))
-    originals: dict[str, Document] = {}
+    by_path = {item.path: item for item in found.files}
+    by_name = {str(item.path): item for item in found.files}
+    items: list[Path | str] = [item if isinstance(item, str) else item.path for item in found.order]
+    originals: dict[str, tuple[Document, str]] = {}  # sha256 -> the document, and where it was read
     used_labels: set[str] = set()
-    for item in found.files:
-        path = item.path
-        # a copy is known by its hash before it is split into sentences: 300 copies cost 300 hashes
-        if (original := originals.get(_sha256(path))) is not None:
-            result.notices.append(f"{item.shown}: same content as {original.path}; skipped")
-            original.copies.append(item.shown)
+    for entry in read_inputs(items, fetcher, result.notices):
+        if isinstance(entry, Failure):
+            file = by_name.get(entry.path)
+            result.failed.append((file.shown if file is not None else entry.path, entry.reason))
+            continue
+        if isinstance(entry, Path):
+            file = by_path[entry]
+            where = file.shown
+            # a copy is known by its hash before it is split into sentences: 300 copies cost 300 hashes
+            sha256 = _sha256(entry)
+        else:
+            entry = _with_unique_id(entry, by_name.get(entry.path))
+            where = entry.where  # as the user knows it: a path, 'file.jsonl line 3', a URL
+            sha256 = entry.sha256
+        if sha256 is not None and sha256 in originals:
+            original, read_at = originals[sha256]
+            if read_at == where:  # one URL given twice
+                result.notices.append(f"{where}: given more than once; read once")
+            else:
+                result.notices.append(f"{where}: same content as {read_at}; skipped")
+                original.copies.append(where)
             continue
         try:
-            document = load_document(path, display_path=item.shown, doc_id=item.doc_id)
+            if isinstance(entry, Path):
+                document = load_document(entry, display_path=where, doc_id=file.doc_id)
+            else:  # a URL or a collection's record has no file name to label it: its position does
+                named = entry.part is None and entry.meta.kind in (InputKind.html, InputKind.pdf)
+                document = document_from_article(entry, None if named else f"{len(result.documents):03d}")
         except InputError as error:
-            result.failed.append((item.shown, str(error)))
+            result.failed.append((where, str(error)))
             continue
-        originals[document.sha256] = document
+        originals[document.sha256] = (document, where)
         if document.label in used_labels:  # keep markers unique
             document.label = f"{document.label}~{len(used_labels)}"
         used_labels.add(document.label)
         result.documents.append(document)
     return result
+
+
+def _with_unique_id(article: Article, file: InputFile | None) -> Article:
+    """An article of a file, named by the file's unique id ('A/page.html', 'B/news.jsonl#3') and
+    shown path, as a text file is; an article of a URL as it is."""
+    if file is None:
+        return article
+    name = file.path.name
+    doc_id = article.doc_id
+    if doc_id == name or doc_id.startswith(f"{name}#"):
+        doc_id = file.doc_id + doc_id[len(name) :]
+    return replace(article, doc_id=doc_id, path=file.shown)

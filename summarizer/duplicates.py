@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from summarizer.documents import Document
 from summarizer.models import SourceDocument
+from summarizer.naming import wire_agency
 
 SHINGLE_WORDS = 5
 # Containment at or above which two articles are one text. Measured (bench/near_duplicates.py: 600
@@ -57,7 +58,8 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
 
 @dataclass
 class CopyGroup:
-    """Documents that carry the same text; the first (in input order) stands for the group."""
+    """Documents that carry the same text; the first (a news agency's own copy, else the first in input
+    order) stands for the group."""
 
     doc_ids: list[str]
     similarity: float  # the lowest of the members' best containment with an earlier member
@@ -109,10 +111,13 @@ def find_copies(documents: list[Document], threshold: float = COPY_THRESHOLD) ->
     for i in range(len(documents)):
         members[root(i)].append(i)
     voices = Voices()
-    for first, group in sorted(members.items()):
+    for _, group in sorted(members.items()):
         if len(group) < 2:
             continue
-        ids = [documents[i].doc_id for i in group]
+        # The news agency's own copy of a wire story stands for it, wherever it came in the input.
+        first = next((i for i in group if wire_agency(documents[i].outlet)), group[0])
+        ordered = [first, *(i for i in group if i != first)]
+        ids = [documents[i].doc_id for i in ordered]
         scores = [joined_at[i] for i in group if i in joined_at]
         voices.groups.append(CopyGroup(doc_ids=ids, similarity=round(min(scores), 3)))
         for doc_id in ids[1:]:

@@ -39,7 +39,7 @@ from rich.table import Table
 from summarizer.gold import Gold, GoldBoilerplate, GoldClaim, GoldContested, GoldParty, GoldPosition
 from summarizer.lexical import content_words, normalise_name, support_level
 from summarizer.models import Brief, Citation, ClaimGroup, ContestedPosition, SupportLevel, all_citations
-from summarizer.sources import FileTexts
+from summarizer.sources import FileTexts, TextStore
 
 # Text similarity at which a brief item matches a gold one (``eval --threshold``): the yardstick every
 # recall and precision in EVALUATION.md was measured with, so it stays fixed for them to compare.
@@ -406,9 +406,14 @@ def _distinct(citations: Iterable[Citation]) -> list[Citation]:
 
 def citation_validity(brief: Brief, files: FileTexts) -> dict[str, Any]:
     citations = _distinct(all_citations(brief))
+    sources = {s.doc_id: s for s in brief.sources}
     invalid = []
     for citation in citations:
-        text = files.text_for(citation.path, citation.doc_id)
+        source = sources.get(citation.doc_id)
+        if source is not None and source.kind not in (None, "text"):
+            text = files.source_text(source)
+        else:
+            text = files.text_for(citation.path, citation.doc_id)
         reason = None
         if text is None:
             reason = f"file not found: {citation.path}"
@@ -534,8 +539,10 @@ def evaluate(
     gold_dir: Path | None = None,
     root: Path | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    texts: TextStore | None = None,
 ) -> dict[str, Any]:
-    """All metrics as a JSON-ready dict (see the module docstring)."""
+    """All metrics as a JSON-ready dict (see the module docstring). ``texts``: where the texts of web
+    pages are kept (the cache)."""
     sides = SideResolver(gold.parties)
     claims = match_claims(brief, gold, sides, threshold)
     kinds = [
@@ -556,7 +563,9 @@ def evaluate(
         "match_method": MATCH_METHOD,
         "threshold": threshold,
         "items": {k.kind: k.to_json() for k in kinds},
-        "citation_validity": citation_validity(brief, FileTexts(brief_dir, root, brief.source_root)),
+        "citation_validity": citation_validity(
+            brief, FileTexts(brief_dir, root, brief.source_root, texts=texts)
+        ),
         "citation_support": citation_support(brief),
         "source_recall": {
             "cited": cited,

@@ -436,10 +436,35 @@ class FileCut(BaseModel):
 
 class SourceDocument(BaseModel):
     doc_id: str
-    path: str
+    path: str = Field(description="Where the text was read: the file's path, or the URL it was fetched from.")
     date: str | None = None
-    sha256: str
+    sha256: str = Field(
+        description="sha256 of what citations index: the file's bytes for a text file (kind 'text'), the "
+        "extracted text (UTF-8) for every other kind."
+    )
     sentences: int
+    label: str | None = Field(
+        default=None, description="The label of its citation markers ('001' in [001:L12])."
+    )
+    kind: str | None = Field(
+        default=None,
+        description="How the text was read: text (the file as it is), html (a saved page), pdf, jsonl or json"
+        " (a record of a collection), feed (an entry's full text), web (a page fetched from its URL). "
+        "Every kind but text quotes the extracted text, which the cache keeps by its sha256.",
+    )
+    title: str | None = Field(
+        default=None, description="The article's title, as its page or metadata gives it."
+    )
+    outlet: str | None = Field(
+        default=None, description="Who published it: the site's name, else its domain."
+    )
+    author: str | None = None
+    url: str | None = Field(
+        default=None, description="The article's URL (the page's canonical URL when given)."
+    )
+    part: int | None = Field(
+        default=None, description="Line (jsonl), item (json) or entry (feed) number inside the file or feed."
+    )
     skipped: list[SkippedText] = Field(default_factory=list)
     dropped: list[DroppedItem] = Field(
         default_factory=list, description="Items of the model's answer that were invalid and left out."

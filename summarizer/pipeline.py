@@ -38,6 +38,7 @@ from summarizer.extract import (
     schema_hash,
 )
 from summarizer.ground import ground_document
+from summarizer.inputs import InputKind
 from summarizer.merge import merge_documents
 from summarizer.models import (
     Brief,
@@ -188,6 +189,8 @@ def run_brief(
     with nlp.remembering(cache):  # None: nothing read or written
         loaded = inputs if isinstance(inputs, LoadResult) else load_documents(inputs)
         documents = loaded.documents
+        if cache is not None:  # what a page, PDF or record was read as: `render` checks against it
+            cache.put_texts({d.sha256: d.text for d in documents if d.kind != InputKind.text})
         index = build_party_index(documents)
         analyses = {d.doc_id: analyse_document(d, index) for d in documents}
     failed = [FailedDocument(path=path, reason=reason) for path, reason in loaded.failed]

@@ -1,7 +1,9 @@
 """Step 6 of the data flow: Markdown and JSON from the same ``Brief`` object.
 
 Citations appear as short markers like ``[001:L12]``; the "Citations" section at the end names the
-file and line of each marker and quotes the cited sentence verbatim.
+file (or the outlet, title and URL of a web page) and line of each marker and quotes the cited
+sentence verbatim. Sources are named by outlet when their input says it ('Reuters (000)', see
+``naming``), else by file name.
 
 A brief of hundreds of articles must stay readable, so the Markdown ranks each section (most
 independent sources first, contested items before others with as many) and shows at most ``CAPS``
@@ -13,13 +15,22 @@ such a brief shows everything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from summarizer.display import markdown_cell, markdown_code, markdown_text
-from summarizer.documents import short_label
+from summarizer.display import has_acting, markdown_cell, markdown_code, markdown_text
 from summarizer.duplicates import Voices
-from summarizer.models import Brief, BriefChanges, ChangeKind, Citation, PartyEntry, SupportLevel
+from summarizer.models import (
+    Brief,
+    BriefChanges,
+    ChangeKind,
+    Citation,
+    PartyEntry,
+    SourceDocument,
+    SupportLevel,
+)
+from summarizer.naming import SourceNames
 
 T = TypeVar("T")
 
@@ -41,6 +52,7 @@ MAX_FIGURE_VALUES = 8  # rows per figure
 MAX_SPEAKERS = 6  # speakers named per merged claim
 MAX_COPIES = 5  # identical copies of a file named under it
 MAX_MATRIX_SOURCES = 12  # above this many sources the coverage table gives counts, not a column each
+MAX_HEADER_OUTLETS = 6  # outlets the header names; the sources list names every one
 
 
 def _markers(citations: list[Citation], used: dict[str, Citation], voice: Callable[[str], str] = str) -> str:
@@ -96,6 +108,7 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     where = json_name or "the JSON brief (--json)"
     used: dict[str, Citation] = {}
     voices = Voices.of_sources(brief.sources)
+    names = SourceNames.of(brief.sources)
     count = voices.count
     total = count(s.doc_id for s in brief.sources)
 
@@ -111,9 +124,13 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
             f" ({total} independent: {copies} {'republishes' if copies == 1 else 'republish'} another's "
             "text, see “Republished text”)"
         )
+    if outlets := names.outlets():
+        shown = ", ".join(map(_text, outlets[:MAX_HEADER_OUTLETS]))
+        more = f" and {len(outlets) - MAX_HEADER_OUTLETS} more" if len(outlets) > MAX_HEADER_OUTLETS else ""
+        sources += f" from {len(outlets)} outlet{'s' if len(outlets) != 1 else ''}: {shown}{more}"
     out += [f"_{sources} · backend {_code(brief.backend)} · model {_code(brief.model)} · {status}_", ""]
     if brief.stories:
-        out += [unrelated_warning(brief, _code), ""]
+        out += [unrelated_warning(brief, lambda doc_id: _code_or_name(names, doc_id)), ""]
 
     if brief.lead:
         out += ["## What happened", ""]
@@ -129,7 +146,7 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         out.append("_None found._")
     out.append("")
     if brief.since is not None:
-        out += render_changes(brief.since, used, where)
+        out += render_changes(brief.since, used, where, names)
 
     out += ["## Contested points", ""]
     contested, hidden = _ranked(
@@ -225,7 +242,8 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
             values = [figure.values[i] for i in order] if len(order) > MAX_FIGURE_VALUES else figure.values
             for value in values[:MAX_FIGURE_VALUES]:
                 out.append(
-                    f"| {_cell(figure.quantity)}{flag} | {_cell(value.doc_id)} | {_cell(value.text)} | "
+                    f"| {_cell(figure.quantity)}{flag} | {_cell(names.name(value.doc_id))} | "
+                    f"{_cell(value.text)} | "
                     f"{_cell(value.attributed_to or '—')} | {value.date or '—'} | "
                     f"{markers([value.citation])} |"
                 )
@@ -260,10 +278,11 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
     if len(rows) > CAPS["coverage"]:
         rows, hidden = _ranked(brief.coverage, "coverage", lambda r: (-count(r.sources),))
     if len(brief.sources) <= MAX_MATRIX_SOURCES:
-        labels = [s.doc_id for s in brief.sources]
-        out += ["| Item | " + " | ".join(map(_cell, labels)) + " |", "|---|" + "---|" * len(labels)]
+        doc_ids = [s.doc_id for s in brief.sources]
+        header = " | ".join(_cell(names.name(doc_id)) for doc_id in doc_ids)
+        out += [f"| Item | {header} |", "|---|" + "---|" * len(doc_ids)]
         for row in rows:
-            cells = " | ".join("✓" if label in row.sources else "" for label in labels)
+            cells = " | ".join("✓" if doc_id in row.sources else "" for doc_id in doc_ids)
             out.append(f"| {row.kind}: {_cell(row.item[:90])} | {cells} |")
     else:  # a column per source stops being readable long before hundreds of sources
         out += ["| Item | Sources | of |", "|---|---|---|"]
@@ -274,8 +293,9 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         out += ["## Republished text", ""]
         out += ["These sources carry the same text (counted as one voice each group):", ""]
         for group in brief.republished:
-            names = ", ".join(_code(doc_id) for doc_id in group.sources)
-            out.append(f"- {names} (at least {group.similarity:.0%} of the text shared)")
+            listed = ", ".join(_code_or_name(names, doc_id) for doc_id in group.sources)
+            shared = f"at least {group.similarity:.0%} of the text shared"
+            out.append(f"- {listed} ({shared}){_wire_note(names, group.sources)}")
         out.append("")
 
     out += ["## Sources", ""]
@@ -283,14 +303,15 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
         # one entry per line and kind: a skipped paragraph may hold several sentences
         skipped = "; ".join(dict.fromkeys(f"L{s.line} {s.kind}" for s in source.skipped)) or "nothing"
         out.append(
-            f"- {_code(source.path)} — date {source.date or 'not given'}, sha256 {source.sha256[:12]}, "
-            f"{source.sentences} sentences; skipped as boilerplate: {skipped}"
+            f"- {_source_heading(names, source)} — date {_text(source.date or 'not given')}, "
+            f"sha256 {source.sha256[:12]}, {source.sentences} sentences; skipped as boilerplate: {skipped}"
         )
         if source.cut is not None:
             cut = source.cut
             share = cut.kept_bytes / max(cut.file_bytes, 1)
+            what = "extracted text" if names.read_from(source.kind) else "file"
             out.append(
-                f"  - **cut:** the file is too long; only its first {cut.kept_characters:,} characters "
+                f"  - **cut:** the {what} is too long; only its first {cut.kept_characters:,} characters "
                 f"(about {share:.0%} of its {cut.file_bytes:,} bytes) were read, the rest is not "
                 "in this brief"
             )
@@ -314,9 +335,7 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
 
     out += ["## Citations", ""]
     for marker, citation in sorted(used.items(), key=lambda kv: (kv[1].doc_id, kv[1].start)):
-        out.append(
-            f"- **[{_text(marker)}]** {_code(citation.path)}, line {citation.line}: “{_text(citation.text)}”"
-        )
+        out.append(f"- **[{_text(marker)}]** {_cited_where(names, citation)}: “{_text(citation.text)}”")
     out.append("")
     stats = brief.stats
     made = f"made {stats.made_at}; " if stats.made_at else ""
@@ -338,11 +357,15 @@ _NEW_HEADINGS = {
 
 
 def render_changes(
-    changes: BriefChanges, used: dict[str, Citation], where: str = "the JSON brief (--json)"
+    changes: BriefChanges,
+    used: dict[str, Citation],
+    where: str = "the JSON brief (--json)",
+    names: SourceNames | None = None,
 ) -> list[str]:
     """The "New since <date>" section: what the earlier brief (``brief --since``) did not hold. Each
     list is capped like the other sections (a folder that doubled overnight adds hundreds of items)."""
     cap = CAPS["changes"]
+    label_of = (names or SourceNames()).label
     out = [f"## New since {changes.since}", ""]
     out += [f"_Compared with the earlier brief “{_text(changes.previous_title)}” ({changes.previous_sources} "
             "sources); items are matched by meaning, not by id._", ""]  # fmt: skip
@@ -368,8 +391,8 @@ def render_changes(
         if kind == ChangeKind.figure and changes.figures_changed:
             out += ["**Figures that changed**", ""]
             for change in changes.figures_changed:
-                before = "; ".join(f"{_text(v.text)} ({_text(short_label(v.doc_id))})" for v in change.before)
-                after = "; ".join(f"{_text(v.text)} ({_text(short_label(v.doc_id))})" for v in change.after)
+                before = "; ".join(f"{_text(v.text)} ({_text(label_of(v.doc_id))})" for v in change.before)
+                after = "; ".join(f"{_text(v.text)} ({_text(label_of(v.doc_id))})" for v in change.after)
                 known = {(v.doc_id, v.value) for v in change.before}
                 fresh = [v.citation for v in change.after if (v.doc_id, v.value) not in known]
                 now = f"now {after} {_markers(fresh, used)}"
@@ -388,8 +411,8 @@ def render_changes(
     if changes.more_sources:
         out += ["**More sources for existing items**", ""]
         for more in changes.more_sources[:cap]:
-            now = f"now also in {_labels(more.added_sources)}" if more.added_sources else ""
-            what = _text("; ".join(part for part in (more.note, now) if part))
+            now = f"now also in {_labels(more.added_sources, label_of)}" if more.added_sources else ""
+            what = "; ".join(part for part in (_text(more.note or ""), now) if part)
             ref = "" if more.text.startswith(more.ref) else f"{more.ref} "
             out.append(f"- {_text(ref)}{_text(more.text)} — {what} {_markers(more.citations, used)}")
         out += _more(len(changes.more_sources) - cap, " items with more sources", where)
@@ -401,7 +424,7 @@ def render_changes(
             out += [f"**{heading}**", ""]
             out += [
                 f"- {item.kind.value} {_text(item.previous_ref)} of the earlier brief: {_text(item.text)} "
-                f"(was in {_labels(item.previous_sources)})"
+                f"(was in {_labels(item.previous_sources, label_of)})"
                 for item in items[:cap]
             ]
             out += _more(len(items) - cap, "", where)
@@ -429,8 +452,65 @@ def _count(sources: list[str]) -> str:
     return f"{len(sources)} source{'s' if len(sources) != 1 else ''}"
 
 
-def _labels(doc_ids: list[str]) -> str:
-    return ", ".join(short_label(d) for d in doc_ids)
+def _labels(doc_ids: list[str], label: Callable[[str], str]) -> str:
+    return ", ".join(_text(label(d)) for d in doc_ids)
+
+
+def _code_or_name(names: SourceNames, doc_id: str) -> str:
+    """A source named by outlet as such, one named by its file name as code (as before)."""
+    name = names.name(doc_id)
+    return _code(name) if name == doc_id else _text(name)
+
+
+def _wire_note(names: SourceNames, doc_ids: list[str]) -> str:
+    """What the outlets say about a group of copies: a wire story, or one outlet's text twice."""
+    wires = list(dict.fromkeys(w for d in doc_ids if (w := names.wire(d))))
+    outlets = {names.sources[d].outlet for d in doc_ids if d in names.sources and names.sources[d].outlet}
+    if wires:
+        return f"; wire copy credited to {_text(', '.join(wires))}"
+    if len(outlets) > 1:
+        return f"; one text run by {len(outlets)} outlets"
+    if len(outlets) == 1 and all(d in names.sources and names.sources[d].outlet for d in doc_ids):
+        return "; the same outlet's text more than once (an update, or the same story at two addresses)"
+    return ""
+
+
+def _source_heading(names: SourceNames, source: SourceDocument) -> str:
+    """The sources list's name of a source: outlet and title, then its URL or path."""
+    said = names.full(source.doc_id)
+    where = source.url or source.path
+    if not said:
+        return _code(source.path)
+    shown = f"{_text(said)} ({_text(names.label(source.doc_id))})"
+    where_read = _code(source.path) if source.path != where else ""
+    return " — ".join(
+        part for part in (shown, _link(where) if source.url else _code(where), where_read) if part
+    )
+
+
+# What an autolink may hold: no space, control, '<' or '>' (they would end it or hide in it).
+_AUTOLINK_SAFE = re.compile(r"[^\s<>\x00-\x1f\x7f-\x9f]+")
+
+
+def _link(url: str) -> str:
+    """An http(s) URL as a Markdown autolink; anything else (a page's odd canonical URL, a URL with
+    a space, a '<' or a control in it) as code."""
+    if SourceNames.is_web(url) and _AUTOLINK_SAFE.fullmatch(url) and not has_acting(url):
+        return f"<{url}>"
+    return _code(url)
+
+
+def _cited_where(names: SourceNames, citation: Citation) -> str:
+    """Where a footnote's quote was read: the file and line, or the outlet, title and URL of a page
+    and the line of the text extracted from it (what the quote is a span of)."""
+    source = names.sources.get(citation.doc_id)
+    line = f"line {citation.line}"
+    if source is not None and source.kind not in (None, "text"):
+        line += " of the extracted text"
+    if source is None or not (source.outlet or source.title or source.url):
+        return f"{_code(citation.path)}, {line}"
+    url = _link(source.url) if source.url else _code(citation.path)
+    return ", ".join(part for part in (_text(names.full(citation.doc_id)), url, line) if part)
 
 
 def _support_rank(level: SupportLevel) -> int:

@@ -7,8 +7,9 @@ sentence elements it cites) and ``data-marks`` (figure values inside them); the 
 highlighting, the URL fragment and the claim filters.
 
 The documents are re-read from the paths the brief names (a saved brief.json holds only citations),
-split exactly as ``documents.load_document`` does and checked against the brief's sha256. A file that
-is missing or changed is not trusted: its box shows only the sentences the brief quotes, with a note.
+split exactly as ``documents`` does and checked against the brief's sha256; a web page's text comes
+from the cache, where ``brief`` kept it (``sources``). A file that is missing or changed is not
+trusted: its box shows only the sentences the brief quotes, with a note.
 
 Safety: Jinja2 autoescapes every value from a document or a model; the only unescaped text is this
 package's own CSS and JS. A Content-Security-Policy allows no network at all and only the page's own
@@ -30,7 +31,7 @@ import jinja2
 from markupsafe import Markup
 
 from summarizer.display import html_offset, visible
-from summarizer.documents import Document, InputError, load_document, short_label
+from summarizer.documents import Document
 from summarizer.models import (
     Brief,
     Citation,
@@ -40,7 +41,8 @@ from summarizer.models import (
     SupportLevel,
     all_citations,
 )
-from summarizer.sources import FileTexts
+from summarizer.naming import SourceNames
+from summarizer.sources import TextStore, reread_source
 
 _TEMPLATES = resources.files("summarizer") / "templates"
 _SUPPORT_ORDER = [SupportLevel.unsupported, SupportLevel.weak, SupportLevel.strong]
@@ -92,40 +94,18 @@ class Item:
 
 
 def load_sources(
-    brief: Brief, *, brief_dir: Path | None = None, root: Path | None = None
+    brief: Brief, *, brief_dir: Path | None = None, root: Path | None = None, texts: TextStore | None = None
 ) -> list[SourceView]:
-    """Re-read every source of the brief; a missing or changed file gets a note, never an exception."""
-    files = FileTexts(brief_dir, root, brief.source_root)
+    """Re-read every source of the brief (a web page's text from ``texts``, the cache); a missing or
+    changed one gets a note, never an exception."""
     views = []
     for index, source in enumerate(brief.sources):
-        document: Document | None = None
-        problem = "not found"
-        for candidate in files.candidates(source.path, source.doc_id):
-            if not candidate.is_file():
-                continue
-            try:
-                loaded = load_document(candidate)
-            except InputError as error:
-                problem = f"unreadable ({error})"
-                continue
-            # the first readable file, unless a later candidate is the very file the brief read
-            if document is None or loaded.sha256 == source.sha256:
-                document = loaded
-            if loaded.sha256 == source.sha256:
-                break
-        if document is None:
-            view = SourceView(index, source, "missing", f"{source.path}: {problem}")
-        elif document.sha256 != source.sha256:
-            view = SourceView(
-                index,
-                source,
-                "changed",
-                f"{document.path} changed since the brief was made (sha256 {document.sha256[:12]}, "
-                f"the brief read {source.sha256[:12]})",
-            )
-        else:
-            view = SourceView(index, source, "ok")
-            _fill_from_document(view, document)
+        read = reread_source(
+            source, brief_dir=brief_dir, root=root, source_root=brief.source_root, texts=texts
+        )
+        view = SourceView(index, source, read.status, read.note)
+        if read.document is not None:
+            _fill_from_document(view, read.document)
         views.append(view)
     _fill_untrusted(views, brief)
     return views
@@ -321,8 +301,8 @@ def render_html(brief: Brief, sources: list[SourceView]) -> str:
             page=page,
             sources=sources,
             notes=[v.note for v in sources if v.note],
+            names=SourceNames.of(brief.sources),
             incomplete=brief.incomplete_reason(),
-            label=short_label,
             sides=sorted({side for group in brief.claims for side in group.speaker_sides}),
             script=Markup(script),
             style=Markup(style),

@@ -25,6 +25,8 @@ REPORTING_VERBS = _words(
     recall remark observe promise threaten demand call testify brief inform quote
     """
 )
+# Verbs that report speech only around a quotation ('“…?” the judge asked', '“…,” she continued').
+QUOTATION_VERBS = _words("ask continue")
 # Nouns that make a phrase a plausible speaker without a name ("a senior official", "two sources").
 SPEAKER_NOUNS = _words(
     """
@@ -37,7 +39,41 @@ SPEAKER_NOUNS = _words(
     witnesses police prosecutor prosecutors lawyer lawyers attorney judge court administration
     campaign party commander commanders officer officers envoy staff staffer press newspaper
     broadcaster agency activist activists critic critics supporter supporters observer observers
+    backer backers proponent proponents opponent opponents advocate advocates professor professors
+    scholar scholars economist economists person people country countries coalition ally allies
+    union company firm
     """
+)
+
+# Speaker nouns that name a body rather than a person: 'it' and 'they' may stand for one, 'he' and
+# 'she' may not (a document that "says" is one too: 'the report said').
+BODY_NOUNS = _words(
+    """
+    ministry government media group movement organization organisation agency channel network
+    authorities authority delegation committee office department council statement report
+    administration campaign party army military police court newspaper broadcaster outlet press
+    country countries coalition state states filing lawsuit letter study survey poll union company
+    """
+)
+# Titles that make the name after them a person's ('AFT President Randi Weingarten'), unlike the other
+# words of a title ('House', 'Foreign'), which also name bodies.
+PERSON_TITLES = _words(
+    """
+    secretary minister president director chief senator sen rep representative congressman
+    congresswoman gov governor speaker leader spokesman spokeswoman spokesperson chairman chairwoman
+    chair ambassador general envoy commissioner mayor judge justice mr mrs ms dr professor
+    """
+)
+# Words that count the people of a phrase ('dozens of House Republicans', 'two of the senators').
+QUANTIFIERS = _words("dozen dozens some many most all both several few none one two three four half")
+
+# Words that tell a person's gender, for 'he' and 'she' ('Ms. Haley', 'the spokeswoman').
+FEMININE_WORDS = _words(
+    "ms mrs miss madam spokeswoman chairwoman congresswoman businesswoman woman mother wife daughter "
+    "queen princess lady sister"
+)
+MASCULINE_WORDS = _words(
+    "mr sir spokesman chairman congressman businessman man father husband son king prince lord brother"
 )
 
 # Words of a title before a person's name ("Transportation Secretary Pete Buttigieg").
@@ -58,6 +94,14 @@ LEGISLATOR_TITLES = _words(
 
 # Pronouns that refer back to an earlier speaker.
 PERSONAL_PRONOUNS = _words("he she they we i it")
+
+# A reporting verb that states nothing: hypothetical ('would accuse', 'should reiterate'), asked about
+# ('whether they maintain', 'why he was demanding', 'what she said'), or declined ('declined to
+# comment'): its subject is no speaker of the sentence.
+HYPOTHETICAL_MODALS = _words("should would could might may must will shall")
+CONDITIONAL_MARKS = _words("whether if unless")
+QUESTION_WORDS = _words("what whatever why how")
+REFUSAL_VERBS = _words("decline refuse fail")
 
 # Function words that carry no content, for lexical overlap measures.
 STOPWORDS = _words(
@@ -156,6 +200,11 @@ UNITS = _words(
 )
 # Verbs (lemmas) whose subject is the one who would do the act after 'to' ('threatened to close the
 # border': should the holder close it?); after 'urge X to', 'call on X to' someone else would.
+# Verbs (lemmas) that end a thing, one act however a story words it ('abolish the filibuster', 'nix
+# the filibuster', 'end the filibuster'): stances on ending one thing meet whichever verb they use.
+ENDING_VERBS = _words(
+    "end abolish eliminate nix scrap repeal axe ditch terminate dismantle kill overturn rescind revoke"
+)
 SELF_ACT_VERBS = _words("threaten plan intend vow pledge promise offer seek want refuse propose decline")
 
 # Proposals (analysis/plans.py). Verbs (lemmas) that put a plan forward ('unveiled a $928 billion plan').
@@ -274,6 +323,31 @@ ISSUE_WORDS = _words("bill agreement deal plan infrastructure tax rate law act r
 NAME_FUNCTION_WORDS = _words("of and for the to on in a an by with")
 # A speaker that opens with one of these is a reference back, not a name ('his spokesman').
 ANAPHORS = _words("he she they it his her their its this that")
+# News agencies whose wire copy other outlets run (a page's outlet or author naming one of them): the
+# copy of a wire story stands for its republished texts. Lowercase name -> the agency's usual name.
+WIRE_AGENCIES = {
+    "reuters": "Reuters",
+    "thomson reuters": "Reuters",
+    "ap": "AP",
+    "associated press": "AP",
+    "the associated press": "AP",
+    "afp": "AFP",
+    "agence france-presse": "AFP",
+    "agence france presse": "AFP",
+    "dpa": "dpa",
+    "deutsche presse-agentur": "dpa",
+    "efe": "EFE",
+    "ansa": "ANSA",
+    "anadolu": "Anadolu",
+    "anadolu agency": "Anadolu",
+    "xinhua": "Xinhua",
+    "kyodo": "Kyodo",
+    "kyodo news": "Kyodo",
+    "bloomberg": "Bloomberg",
+    "upi": "UPI",
+    "pa media": "PA Media",
+    "aap": "AAP",
+}
 
 # ---------------------------------------------------------------------------------------------------
 # Roles: what the words of a title or a description say a party does (``analysis/roles.py``). Each

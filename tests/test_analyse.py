@@ -118,7 +118,7 @@ def test_pronoun_inherits_the_side_of_the_previous_speaker() -> None:
     _, _, (analysis, *_) = _analyse(
         "Turkey rejected the plan, Turkish Foreign Minister Ali Demir told reporters. "
         "“We will never sign this,” he said.\n"
-        "Greek officials said the talks would go on. She said nothing more.\n"
+        "Greek officials said the talks would go on. They added that the border would stay open.\n"
     )
     first, second, third, fourth = (analysis.attributions[i] for i in (1, 2, 3, 4))
     assert first.speaker == "Turkish Foreign Minister Ali Demir" and first.side == "Turkey"
@@ -153,6 +153,143 @@ def test_anaphoric_role_phrase_inherits_side() -> None:
     assert analysis.attributions[1].side == "Greece"
     assert analysis.attributions[2].speaker == "The source"
     assert analysis.attributions[2].side == "Greece"
+
+
+def _speakers(*lines: str) -> dict[int, str]:
+    """Sentence id -> speaker of a one-document analysis, one sentence a line."""
+    _, _, (analysis,) = _analyse("\n".join(lines) + "\n")
+    return {sentence: a.speaker for sentence, a in analysis.attributions.items()}
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # inverted, with a title: the speaker is who is named after the verb, not who the quote names
+        (
+            "“The dam will hold,” said Regional Water Commissioner Tomas Varga.",
+            "Regional Water Commissioner Tomas Varga",
+        ),
+        (
+            "“Much of what Mr. Orlov said yesterday was hearsay,” said Deputy Mayor Anna Brink, a Liberal "
+            "councillor.",
+            "Deputy Mayor Anna Brink",
+        ),
+        # apposition: the name, not the description; 'X, the Y, said': X
+        ("That engineer, Pavel Simek, said the pumps had failed.", "Pavel Simek"),
+        ("Lena Ortiz, the port authority's director, said ships would be delayed.", "Lena Ortiz"),
+        # a reporting verb inside what is reported is not the attribution
+        ("The union said the company claimed profits had fallen.", "The union"),
+        ("Mediators proposed a pause, the envoys added.", "the envoys"),
+        ("The ministry said the bridge would reopen in May, the Daily Courier reported.", "The ministry"),
+        (
+            "The Daily Courier quoted a ministry engineer as saying the cracks were old.",
+            "a ministry engineer",
+        ),
+        # a participle or a second verb shares its subject
+        ("The mayor rejected the plan, saying it would cost too much.", "The mayor"),
+        ("The governor praised the rescuers but said the response had been slow.", "The governor"),
+        ("The spokesman would not go into detail, saying only: “We are ready.”", "The spokesman"),
+        # the reported clause before an inverted verb, however the parser attached it
+        ("The flood disabled pumping stations along the river, the Daily Courier said.", "the Daily Courier"),
+        # verbs that report speech around a quotation only
+        ("“We will rebuild the bridge,” the mayor continued.", "the mayor"),
+        ("“Who will pay for the repairs?” the senator asked.", "the senator"),
+    ],
+)
+def test_attribution_of_inverted_titled_and_nested_forms(text: str, speaker: str) -> None:
+    attribution = _attribution(text)
+    assert attribution is not None
+    assert attribution.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister is expected to visit the dam on Friday.",  # spoken of, not speaking
+        "The company did not comment on the report.",
+        "Critics would argue that the dam is unsafe.",
+        "Neighbours were unsure what the mayor said.",
+        "Whether the envoys accept the offer remains to be seen.",
+        "The council declined to comment on the audit.",
+        'tweet id="1183791640016302080" said the vote was rigged.',  # markup is never a speaker
+        '<div class="embed"> said the vote was rigged.',
+    ],
+)
+def test_no_speaker_for_what_states_nothing(text: str) -> None:
+    assert _attribution(text) is None
+
+
+def test_pronoun_takes_the_person_of_its_gender() -> None:
+    speakers = _speakers(
+        "Ms. Alvarez, the trade minister, welcomed Mr. Okafor to the capital.",
+        "He said the talks had gone well.",
+        "She added that a second round would follow.",
+    )
+    assert speakers == {2: "Okafor", 3: "Ms. Alvarez"}
+
+
+def test_they_takes_several_and_it_takes_a_body() -> None:
+    speakers = _speakers(
+        "Farmers' groups met the governor on Tuesday.",
+        "They said the new tax would ruin them.",
+        "The Transport Ministry published its review on Friday.",
+        "It said the line would close for a month.",
+    )
+    assert speakers == {2: "Farmers' groups", 4: "The Transport Ministry"}
+
+
+def test_pronoun_refers_back_within_its_own_sentence() -> None:
+    assert _speakers("Mr. Okafor made it clear he believed the tariff was illegal.") == {1: "Mr. Okafor"}
+    # a subject inside what the pronoun's verb reports is not its antecedent
+    assert _speakers("“Talks are close,” the envoys said.", "Mediators suggested a pause, they added.") == {
+        1: "the envoys",
+        2: "the envoys",
+    }
+
+
+def test_a_person_named_inside_a_quote_is_no_antecedent() -> None:
+    # the only man named is inside Ms. Petrova's quote: 'He' stays unattributed rather than wrong
+    assert (
+        _speakers(
+            "Ms. Petrova spoke to reporters: “Mr. Okafor has betrayed us and Mr. Lund agrees.”",
+            "He said the strike would go on.",
+        )
+        == {}
+    )
+
+
+def test_markup_is_never_an_antecedent() -> None:
+    assert _speakers('tweet id="1183791640016302080"', "“We will win,” he said.") == {}
+
+
+def test_a_quotation_over_several_sentences_is_one_speakers() -> None:
+    # named where it closes
+    assert _speakers("“The levee is failing.", "We need sandbags now,” said fire chief Omar Haddad.") == {
+        1: "fire chief Omar Haddad",
+        2: "fire chief Omar Haddad",
+    }
+    # named where it opens
+    assert _speakers(
+        "Fire chief Omar Haddad told reporters: “The levee is failing.", "We need sandbags now.”"
+    ) == {
+        1: "Fire chief Omar Haddad",
+        2: "Fire chief Omar Haddad",
+    }
+    # named just after it, in a sentence of its own
+    speakers = _speakers(
+        "The mayor spoke first.",
+        "Ms. Reyes then posted a message.",
+        "“The levee is failing.",
+        "We need sandbags now.”",
+        "she wrote.",
+    )
+    assert speakers[3] == speakers[4] == speakers[5] == "Ms. Reyes"
+
+
+def test_a_quoted_phrase_does_not_continue_the_speaker() -> None:
+    assert _speakers(
+        "The mayor said the budget was balanced.", "“Operation Dawn” became a joke among residents."
+    ) == {1: "The mayor"}
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -18,9 +18,9 @@ from summarizer.documents import load_documents
 from summarizer.duplicates import Voices
 from summarizer.embeddings import default_encoder
 from summarizer.merge.contested import HeldStance, find_disputes, rule_verdict
-from summarizer.merge.keypoints import plainly_differ
-from summarizer.merge.lead import what_happened
-from summarizer.models import Citation, FigureComparison, FigureValue
+from summarizer.merge.keypoints import plainly_differ, speaker_of, statement_first
+from summarizer.merge.lead import reads_alone, what_happened
+from summarizer.models import Citation, ClaimGroup, ClaimReport, FigureComparison, FigureValue
 from summarizer.pipeline import run_brief
 
 
@@ -292,7 +292,7 @@ def test_a_sentence_that_gives_both_values_is_no_disagreement() -> None:
     change = FigureComparison(
         quantity="money",
         values=[
-            _value("a.txt", 716e9, "$716 billion", "The budget will rise from $716 billion to $750 billion."),
+            _value("a.txt", 716e9, "$716\xa0billion", "It rises from $716\xa0billion to $750\xa0billion."),
             _value("b.txt", 750e9, "$750 billion", "The budget will rise to $750 billion next year."),
         ],
         discrepancy=True,
@@ -308,3 +308,80 @@ def test_a_sentence_that_gives_both_values_is_no_disagreement() -> None:
         }
     )
     assert plainly_differ(differ)
+
+
+def test_a_key_point_cites_the_words_it_shows_first() -> None:
+    def report(doc: str, statement: str) -> ClaimReport:
+        cite = _value(doc, 0, "", statement).citation
+        return ClaimReport(
+            doc_id=doc, speaker="the mayor", speaker_side="City", statement=statement, citations=[cite]
+        )
+
+    group = ClaimGroup(
+        id="C1",
+        statement="the bridge will stay closed",
+        speaker_sides=["City"],
+        negated=False,
+        reports=[
+            report("a.txt", "talks on the bridge go on"),
+            report("b.txt", "the bridge will stay closed"),
+        ],
+        sources=["a.txt", "b.txt"],
+    )
+    assert [c.doc_id for c in statement_first(group)] == ["b.txt", "a.txt"]
+
+
+def test_ending_one_thing_is_one_act_whichever_verb_says_it(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "The Drivers Union has called for the bridge toll to be abolished. "
+        "The Harbour Authority opposes scrapping the bridge toll.\n",
+        encoding="utf-8",
+    )
+    (document,) = load_documents([folder]).documents
+    analysis = analyse_document(document, build_party_index([document]))
+    sides = {1: "Drivers Union", 2: "Harbour Authority"}
+    held = [HeldStance(document, s, sides[n]) for n, stances in analysis.positions.items() for s in stances]
+    (point,) = find_disputes(held, Voices())
+    assert point.question == "Should the bridge toll be abolished?"
+    assert [(p.side, p.answer) for p in point.positions] == [
+        ("Drivers Union", FOR),
+        ("Harbour Authority", AGAINST),
+    ]
+
+
+def test_a_bullet_without_a_side_names_the_speaker_of_its_words_or_no_one() -> None:
+    def report(speaker: str, statement: str) -> ClaimReport:
+        return ClaimReport(doc_id="a.txt", speaker=speaker, speaker_side="unknown", statement=statement)
+
+    def group(*reports: ClaimReport) -> ClaimGroup:
+        return ClaimGroup(
+            id="C1",
+            statement="the toll was unlawful",
+            speaker_sides=["unknown"],
+            negated=False,
+            reports=list(reports),
+            sources=["a.txt"],
+        )
+
+    merged = group(
+        report("The ministry", "the toll was unlawful"), report("A group of drivers", "tolls are bad")
+    )
+    assert speaker_of(merged) is None  # the words are the ministry's, a description of another
+    alone = group(report("An unnamed official", "the toll was unlawful"), report("the official", "it was"))
+    assert speaker_of(alone) == "An unnamed official"
+
+
+@pytest.mark.parametrize(
+    ("text", "alone"),
+    [
+        ("About $5 billion is slated to come from the ministry, with $3 billion from the city.", False),
+        ("The budget includes $5 billion for the new bridge.", True),
+        ("Twelve people were killed in the flood on Monday.", True),
+        ("He said the bridge would close.", False),
+    ],
+)
+def test_a_lead_sentence_reads_without_the_one_before(text: str, alone: bool) -> None:
+    (parse,) = nlp.parse([text])
+    assert reads_alone(parse) is alone

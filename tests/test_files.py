@@ -124,8 +124,10 @@ def test_a_brief_written_into_its_input_folder_is_not_read_back(seeds_dir: Path)
     after = load(js)
     assert [s.doc_id for s in after.sources] == [s.doc_id for s in before.sources]
     assert len(after.sources) == 5 and after.republished == before.republished
+    # a folder is searched for saved pages too (issue 20): the review page is known as ours as well
     assert [(Path(f.path).name, f.reason) for f in after.skipped_files] == [
-        ("brief.md", "a brief (Markdown) written by summarizer, not an article")
+        ("brief.html", "a review page written by summarizer, not an article"),
+        ("brief.md", "a brief (Markdown) written by summarizer, not an article"),
     ]
     markdown = md.read_text(encoding="utf-8")
     assert "_5 sources (4 independent" in markdown and "**Not articles, skipped:**" in markdown

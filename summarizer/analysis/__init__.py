@@ -8,8 +8,10 @@ One module per concern:
 * ``roles``: what part each party plays, from what the text says it does (titles, descriptions,
   'brokered by', 'the hosts'), then from its name;
 * ``attribution``: who says what, from the parse;
+* ``reference``: who a pronoun ('he said', 'they argued') stands for;
 * ``figures``: numbers with what they count, and the one number parser;
-* ``document``: one document's attributions, figures and party mentions;
+* ``document``: one document's attributions (read in order: pronouns, quotations over several
+  sentences), figures and party mentions;
 * ``demands``: what a party demands, whole phrases with their owner, from the parse;
 * ``rules``: the rules-only extraction (what the ``fake`` backend answers and a small local model
   builds on) and the hints every model sees.

@@ -110,7 +110,13 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
                 and (
                     (
                         previous.speaker == attribution.speaker[:100]
-                        and (attribution.cue == "quote" or attribution.pronoun)
+                        and (
+                            attribution.cue == "quote"
+                            or attribution.pronoun
+                            # '“A. / B,” X said': the sentence that names a quotation's speaker ends it
+                            or getattr(analysis.attributions.get(previous.sentences[-1]), "cue", "")
+                            == "quote"
+                        )
                     )
                     or _same_speaker_again(previous.speaker, attribution.speaker)
                 )
@@ -125,7 +131,8 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
                         speaker_side=attribution.side,
                         # The proposition, not the whole sentence: what merges across outlets is what
                         # is said, whoever says it and however the outlet attributes it.
-                        statement=excerpt(attribution.content or text, 240),
+                        # (a quotation's own sentence, without its marks: '“A.' -> 'A.')
+                        statement=excerpt(attribution.content or text.strip(' "“”'), 240),
                         sentences=[sentence.id],
                     )
                 )

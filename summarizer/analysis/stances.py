@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from summarizer.analysis.attribution import speaker_phrase
 from summarizer.vocabulary import (
+    ENDING_VERBS,
     GENERIC_TARGETS,
     JUDGMENTS_AGAINST,
     JUDGMENTS_FOR,
@@ -156,6 +157,12 @@ def _verb_stance(sentence_id: int, verb: Token, speaker: str | None) -> Stance |
                     if child.lower_ == "against":
                         polarity = AGAINST
                     break
+    if target is None and lemma in PREPOSITIONAL_STANCE_VERBS:
+        # 'called for the filibuster to be abolished': the act is the clause 'for' opens
+        for child in verb.children:
+            if child.dep_ in ("advcl", "ccomp") and any(m.lower_ == "for" for m in child.children):
+                target, action = child, True
+                break
     if target is None:
         return None
     holder = _holder(verb, speaker)
@@ -237,7 +244,10 @@ def core_tokens(head: Token) -> list[Token]:
 
 def _target_words(target: Token, action: bool) -> list[Token]:
     words = core_tokens(target)
-    if action:  # 'to cut off funding': the act without its 'to'
+    if action and any(w.dep_ == "mark" and w.lower_ == "for" and w.head.i == target.i for w in words):
+        # 'called for the filibuster to be abolished': 'the filibuster to be abolished'
+        words = [w for w in words if not (w.dep_ == "mark" and w.head.i == target.i)]
+    elif action:  # 'to cut off funding': the act without its 'to'
         words = [w for w in words if not (w.dep_ == "aux" and w.lower_ == "to" and w.head.i == target.i)]
     comma = next((n for n, w in enumerate(words) if w.i > target.i and w.text == ","), None)
     if comma is not None:  # 'several pieces of the bill, including ...': the thing, not the list
@@ -266,5 +276,6 @@ def content_terms(target: Token, words: list[Token] | None = None) -> frozenset[
         if token.like_num or _NUMBER.fullmatch(token.text):
             terms.add(token.text.replace(",", ""))
         elif token.is_alpha and token.pos_ in _CONTENT and token.lemma_.lower() not in STOPWORDS:
-            terms.add(token.lemma_.lower())
+            lemma = token.lemma_.lower()
+            terms.add("end" if token.pos_ == "VERB" and lemma in ENDING_VERBS else lemma)
     return frozenset(terms)

@@ -43,6 +43,13 @@ def source_entry(document: Document, copy_of: str | None = None) -> SourceDocume
         date=document.date,
         sha256=document.sha256,
         sentences=len(document.citable_sentences),
+        label=document.label,
+        kind=document.kind.value,
+        title=document.title,
+        outlet=document.outlet,
+        author=document.author,
+        url=document.url,
+        part=document.part,
         skipped=[
             SkippedText(line=s.line, kind=s.boilerplate, text=s.text)
             for s in document.sentences

@@ -238,8 +238,12 @@ def _question_for(stances: list[HeldStance]) -> str | None:
             len(h.stance.target),
         ),
     )
+    passive = [m for h in backers if (m := _TO_BE_DONE.fullmatch(h.stance.target))]
     if acts and not _POSSESSIVE.search(acts[0].stance.target):
         question = f"Should {_actor(acts[0])} {acts[0].stance.target}?"
+    elif passive and not _POSSESSIVE.search(passive[0].group(0)):
+        # 'called for the filibuster to be abolished': 'Should the filibuster be abolished?'
+        question = f"Should {_lower_first(passive[0]['thing'])} be {passive[0]['done']}?"
     elif candidates:
         question = f"For or against {_lower_first(candidates[0].stance.target)}?"
     else:
@@ -258,6 +262,7 @@ def _actor(held: HeldStance) -> str:
 
 # A question names its thing in at most this many words ('the president's $8.6 billion ask').
 MAX_TARGET_WORDS_IN_QUESTION = 8
+_TO_BE_DONE = re.compile(r"(?P<thing>.+?) to be (?P<done>\w+)")
 _POSSESSIVE = re.compile(r"\b(?:his|her|its|their|our|my|your)\b", re.IGNORECASE)
 
 

@@ -25,7 +25,8 @@ from summarizer.duplicates import Voices
 from summarizer.lexical import content_words
 from summarizer.merge.clustering import first_citations
 from summarizer.merge.speakers import one_person, readable_description
-from summarizer.models import Brief, ClaimGroup, FigureComparison, KeyPoint, KeyPointKind
+from summarizer.models import Brief, Citation, ClaimGroup, FigureComparison, KeyPoint, KeyPointKind
+from summarizer.naming import SourceNames
 
 MAX_KEY_POINTS = 8
 # Numbers written with a qualifier are not exact: 'around 130' agrees with 133.
@@ -44,7 +45,7 @@ MIN_WORDS = 4
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
-def _speaker(group: ClaimGroup) -> str | None:
+def speaker_of(group: ClaimGroup) -> str | None:
     """Who says it: the one person who does, or the sides; for unnamed speakers a description that
     reads alone. None when the brief cannot say who."""
     speakers = [r.speaker for r in group.reports]
@@ -54,12 +55,22 @@ def _speaker(group: ClaimGroup) -> str | None:
     named = [s for s in group.speaker_sides if s != UNKNOWN_SIDE]
     if named:
         return ", ".join(named)
-    return readable_description(speakers)
+    # No side: the reports may be of several unnamed speakers merged by meaning, so the bullet names
+    # the one whose words it shows, if a reader can take that speaker alone ('An unnamed official').
+    shown = [r.speaker for r in group.reports if r.statement == group.statement][:1]
+    return readable_description(shown)
 
 
 def _readable(group: ClaimGroup, proposition: Proposition | None) -> bool:
     words = _WORD.findall(group.statement)
     return len(words) >= MIN_WORDS and proposition is not None and proposition.complete
+
+
+def statement_first(group: ClaimGroup) -> list[Citation]:
+    """One citation per source, the one that says the statement shown first: a reader who opens the
+    first marker reads the words of the bullet, not another outlet's wording of it."""
+    reports = sorted(group.reports, key=lambda r: r.statement != group.statement)
+    return first_citations(reports, per_source=1)
 
 
 def plainly_differ(figure: FigureComparison) -> bool:
@@ -71,7 +82,13 @@ def plainly_differ(figure: FigureComparison) -> bool:
         return False
     # A sentence that gives both values tells a change or two things ('from $7 to $9'), not a
     # disagreement between sources.
-    if any(w.text.strip() in v.citation.text for v in exact for w in exact if w.value != v.value):
+    # Compared with runs of white space made one space: '$716\xa0billion' is written '$716 billion'.
+    if any(
+        " ".join(w.text.split()) in " ".join(v.citation.text.split())
+        for v in exact
+        for w in exact
+        if w.value != v.value
+    ):
         return False
     words = [content_words(_DIGITS.sub(" ", v.citation.text)) for v in exact]
     return all(len(a & b) >= 0.5 * min(len(a), len(b)) for a in words for b in words if a and b)
@@ -107,7 +124,7 @@ def key_points(
             break
         if count(group.sources) < 2 or group.id in shown_claims:
             continue
-        speaker = _speaker(group)
+        speaker = speaker_of(group)
         if speaker is None or not _readable(group, (propositions.get(group.id) or [None])[0]):
             continue
         if any((c.doc_id, c.sentence) in in_lead for r in group.reports for c in r.citations):
@@ -120,14 +137,15 @@ def key_points(
                 kind=KeyPointKind.claim,
                 ref=group.id,
                 text=f"{speaker}: {group.statement} ({count(group.sources)} of {total} sources)",
-                citations=first_citations(group.reports, per_source=1),
+                citations=statement_first(group),
                 sources=group.sources,
             )
         )
         if vector is not None:
             shown_vectors.append(vector)
+    names = SourceNames.of(brief.sources)
     for figure in [f for f in brief.figures if f.discrepancy and plainly_differ(f)][:1]:
-        values = "; ".join(f"{v.text} ({v.doc_id})" for v in figure.values)
+        values = "; ".join(f"{v.text} ({names.inline(v.doc_id)})" for v in figure.values)
         points.append(
             KeyPoint(
                 kind=KeyPointKind.figure,

@@ -64,7 +64,7 @@ class _Candidate:
     sentence: Sentence
     position: int  # among the document's citable sentences
     own_voice: bool  # the article states it; else a source it quotes does
-    readable: bool  # it can be shown alone (see _reads_alone); else it only supports another
+    readable: bool  # it can be shown alone (see reads_alone); else it only supports another
 
 
 def _candidate_kind(sentence: Sentence, attributed: bool, index: PartyIndex, doc_id: str) -> bool | None:
@@ -95,7 +95,12 @@ def _candidate_kind(sentence: Sentence, attributed: bool, index: PartyIndex, doc
     return False if head.lemma_.lower() != "be" else None
 
 
-def _reads_alone(parse: Doc) -> bool:
+# Entity types of a bare amount: as the subject of the main clause, it is a part of something the
+# sentence before named.
+_AMOUNTS = ("MONEY", "QUANTITY", "PERCENT", "CARDINAL")
+
+
+def reads_alone(parse: Doc) -> bool:
     """A sentence a reader understands without the one before it: it does not open on a conjunction
     or point back ('those complaints', 'that law', 'also', 'specifically'), its subjects and speakers
     are not pronouns ('It was a rare use ...', '..., he said') or definite descriptions introduced
@@ -109,6 +114,8 @@ def _reads_alone(parse: Doc) -> bool:
             return False
         if token.dep_ in ("nsubj", "nsubjpass") and token.lower_ in THIRD_PERSON_PRONOUNS | {"i", "we"}:
             return False
+        if token.dep_ in ("nsubj", "nsubjpass") and token.ent_type_ in _AMOUNTS and token.head.dep_ == "ROOT":
+            return False  # 'About $5 billion is slated to come from ...': an amount of what was said before
         head = token.head
         definite = token.lower_ == "the" and token.i == head.i - 1 and head.dep_ in ("nsubj", "nsubjpass")
         if definite and head.lemma_.lower() in SPEAKER_NOUNS:
@@ -146,7 +153,7 @@ def what_happened(
             kind = _candidate_kind(sentence, said, index, document.doc_id)
             if kind is not None:
                 parse = index.corpus.get(document.doc_id, sentence.id)
-                readable = parse is not None and _reads_alone(parse)
+                readable = parse is not None and reads_alone(parse)
                 candidates.append(_Candidate(document, sentence, position, kind, readable))
     if not candidates:
         return []
