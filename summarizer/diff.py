@@ -10,7 +10,8 @@ picks the shortest wording as the statement), so items are matched by what they 
   side and one polarity, propositions at least ``merge.SAME_CLAIM`` alike in meaning (the same
   sentence encoder and centroids as the merge);
 * contested points through their claims: a question whose claims match a question's claims is it;
-* figures by what they count: the same quantity, paired first by the values and sources they share;
+* figures by what they count: the same class of quantity (``FigureComparison.counts``; the label
+  may change when an outlet is added), paired first by the values and sources they share;
 * demands (per party) and proposals by the merge's own text similarity, or a cited sentence in common.
 
 A matched item that more sources carry now is "more sources for an existing item", not new. An earlier
@@ -250,9 +251,11 @@ def match_figures(previous: Brief, current: Brief, sources: SourceMatch) -> Matc
         pairs = {(v.doc_id, v.value) for v in figure.values}
         docs = {v.doc_id for v in figure.values}
         for j, old in enumerate(previous.figures):
-            if old.quantity.strip().lower() != figure.quantity.strip().lower():
-                continue
             old_pairs = {(sources.doc_map.get(v.doc_id, v.doc_id), v.value) for v in old.values}
+            if (old.counts or old.quantity).strip().lower() != (
+                figure.counts or figure.quantity
+            ).strip().lower():
+                continue
             shared_docs = len(docs & sources.current(v.doc_id for v in old.values))
             a, b = _median(figure), _median(old)
             drift = abs(math.log(a / b)) if a > 0 and b > 0 else math.inf

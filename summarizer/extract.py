@@ -327,7 +327,7 @@ def _extract_focused(
     response_model = focused_response_model(parties, demand_ids)
     messages = _focused_messages(citable, parties)
     completion = backend.complete(messages, extraction_request(document, response_model))
-    owners = {i: demand_owner(document.sentence(i), analysis, index) for i in demand_ids}
+    owners = {i: demand_owner(document, document.sentence(i), analysis, index) for i in demand_ids}
     texts = {i: document.sentence(i).analysis_text for i in demand_ids}
     people = {p for p in parties if p in index.people}
     return Completion(apply_focused(rules, completion.value, owners, texts, people), completion.usage)

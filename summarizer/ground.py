@@ -46,8 +46,9 @@ def cite(document: Document, sentence_id: int) -> Citation:
 
 @dataclass
 class GroundedFigure:
-    quantity: str
+    quantity: str  # the class of what is counted ('hostages held', 'money: funding')
     value: FigureValue
+    label: str | None = None  # what is counted, in the sentence's words ('hostages still held in Gaza')
 
 
 @dataclass
@@ -202,18 +203,22 @@ def _ground_figures(
         value = parse_number(text)
         if value is None:
             continue
-        rules = [m for m in find_figures(sentence) if abs(m.value - value) < 1e-9]
+        # The analysis read the sentence with its parse (the figure's label); the sentence alone otherwise.
+        found = [m for m in analysis.figures if m.sentence_id == sentence_id] or find_figures(sentence)
+        rules = [m for m in found if abs(m.value - value) < 1e-9]
         if not rules and not _number_in(text, sentence.text):
             continue  # the number is not in the cited sentence: never report it
         key = (sentence_id, value)
         if key in seen:
             continue
         seen.add(key)
+        label = None
         if rules:
-            quantity, text = rules[0].quantity, rules[0].text
+            quantity, text, label = rules[0].quantity, rules[0].text, rules[0].label
         grounded.figures.append(
             GroundedFigure(
                 quantity=quantity,
+                label=label,
                 value=FigureValue(
                     doc_id=document.doc_id,
                     value=value,

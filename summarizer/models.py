@@ -61,17 +61,35 @@ OptionalName = Annotated[str | None, BeforeValidator(_optional_name)]
 
 
 class PartyRole(StrEnum):
-    """What part an actor plays in the event. General enough for wars, budgets, sanctions or trade."""
+    """What part an actor plays in the event, as the text says it. In a war or talks: belligerent,
+    negotiator, mediator (also a host of talks), armed_group. In politics: government (a head of state
+    or government, a minister, the executive), official (a civil servant, diplomat, agency head),
+    spokesperson, legislator (or a legislature), party_leader, political_party, opposition, candidate.
+    In courts: judge, court, lawyer. Others: company, union, advocacy_group, organization, media,
+    expert, affected_person (someone the event happens to), other."""
 
     belligerent = "belligerent"
-    mediator = "mediator"
     negotiator = "negotiator"
-    government = "government"
-    political_party = "political_party"
-    legislator = "legislator"
+    mediator = "mediator"
     armed_group = "armed_group"
+    government = "government"
+    official = "official"
+    spokesperson = "spokesperson"
+    legislator = "legislator"
+    party_leader = "party_leader"
+    political_party = "political_party"
+    opposition = "opposition"
+    candidate = "candidate"
+    judge = "judge"
+    court = "court"
+    lawyer = "lawyer"
+    company = "company"
+    union = "union"
+    advocacy_group = "advocacy_group"
     organization = "organization"
     media = "media"
+    expert = "expert"
+    affected_person = "affected_person"
     other = "other"
 
 
@@ -242,6 +260,24 @@ class PartyEntry(Grounded):
     name: str
     role: PartyRole
     aliases: list[str] = Field(default_factory=list)
+    title: str | None = Field(
+        default=None, description="A person's title as the articles give it ('Foreign Minister')."
+    )
+    speaks_for: str | None = Field(
+        default=None,
+        description="For a person: the party they speak or act for (a minister for their country, a "
+        "spokesperson for their organisation); shown among that party's people, never as its alias.",
+    )
+    member_of: str | None = Field(
+        default=None,
+        description="For a person: the political party they belong to (a senator's party), when the "
+        "brief lists them among its people.",
+    )
+
+    @property
+    def belongs_to(self) -> str | None:
+        """The party this person is listed under: the one they speak for or belong to."""
+        return self.speaks_for or self.member_of
 
 
 class DemandEntry(Grounded):
@@ -336,10 +372,15 @@ class FigureComparison(BaseModel):
     """One quantity as given by several outlets."""
 
     id: str = Field(default="", description="Stable id within the brief, e.g. 'F1'.")
-    quantity: str
+    quantity: str = Field(description="What the row counts, in the words of its sentences (its label).")
     values: list[FigureValue]
     discrepancy: bool
     sources: list[str]
+    counts: str = Field(
+        default="",
+        description="The class of what is counted ('people killed', 'money: funding'): the label may change "
+        "when an outlet is added, the class does not; a later brief's rows are matched by it.",
+    )
 
 
 class LeadSentence(Grounded):

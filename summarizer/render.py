@@ -21,7 +21,15 @@ from typing import TypeVar
 
 from summarizer.display import has_acting, markdown_cell, markdown_code, markdown_text
 from summarizer.duplicates import Voices
-from summarizer.models import Brief, BriefChanges, ChangeKind, Citation, SourceDocument, SupportLevel
+from summarizer.models import (
+    Brief,
+    BriefChanges,
+    ChangeKind,
+    Citation,
+    PartyEntry,
+    SourceDocument,
+    SupportLevel,
+)
 from summarizer.naming import SourceNames
 
 T = TypeVar("T")
@@ -161,16 +169,27 @@ def render_markdown(brief: Brief, json_name: str | None = "brief.json") -> str:
 
     contested_sides = {p.side for q in brief.contested for p in q.positions}
     out += ["## Parties", ""]
+    # The people who speak for a listed party are shown under it, not counted among the parties.
+    listed = {p.name for p in brief.parties}
+    people = {p.name: [m for m in brief.parties if m.belongs_to == p.name] for p in brief.parties}
     parties, hidden = _ranked(
-        brief.parties, "parties", lambda p: (-count(p.sources), p.name not in contested_sides)
+        [p for p in brief.parties if p.belongs_to not in listed],
+        "parties",
+        lambda p: (-count(p.sources), p.name not in contested_sides),
     )
-    for party in parties:
+
+    def party_line(party: PartyEntry, indent: str = "") -> str:
+        title = f", {_text(party.title)}" if party.title else ""
         aliases = f" — also: {', '.join(map(_text, party.aliases))}" if party.aliases else ""
-        out.append(
-            f"- **{_text(party.name)}** ({party.role.value.replace('_', ' ')}){aliases}; "
+        return (
+            f"{indent}- **{_text(party.name)}**{title} ({party.role.value.replace('_', ' ')}){aliases}; "
             f"in {count(party.sources)} of {total} sources {markers(party.citations)}"
             f"{_flag(party.support)}"
         )
+
+    for party in parties:
+        out.append(party_line(party))
+        out += [party_line(person, "  ") for person in people[party.name]]
     out += _more(hidden, " parties", where) + [""]
 
     out += ["## Demands", ""]

@@ -18,7 +18,7 @@ from summarizer.analysis import (
     build_party_index,
     find_attribution,
     find_figures,
-    name_role,
+    organisation_role,
     rules_extraction,
 )
 from summarizer.documents import Document, Sentence, build_sentences, load_documents
@@ -499,7 +499,7 @@ def test_a_legislator_who_acts_in_the_story_is_a_party_and_others_speak_for_thei
     extraction = rules_extraction(documents[0], analyses[0], index)
     roles = {party.name: party.role for party in extraction.parties}
     assert roles["Mitch Connell"] == "legislator"  # "Senate Minority Leader"
-    assert name_role("Republican Party", index) == "political_party"
+    assert organisation_role("Republican Party") == "political_party"
 
 
 @pytest.mark.parametrize(
@@ -514,7 +514,8 @@ def test_a_legislator_who_acts_in_the_story_is_a_party_and_others_speak_for_thei
             "Republicans, however, are arguing that the package should remain focused on “core physical "
             "infrastructure,” including funding for roads.",
             "Republican Party",
-            "the package should remain focused on core physical infrastructure",
+            # the whole clause, its 'including' part too (a quote inside it does not end it)
+            "the package should remain focused on core physical infrastructure, including funding for roads",
         ),
         (
             "Talks stalled after the GOP said it wanted assurances on the filibuster.",
@@ -548,13 +549,19 @@ def test_wanting_something_from_someone_is_not_a_demand_item() -> None:
         ("Treasury Department", "government"),
         ("House Freedom Caucus", "legislator"),
         ("Democratic Party", "political_party"),
-        ("Acme Corp", None),
+        ("Acme Corp", "company"),
+        ("Supreme Court", "court"),
+        ("Court of Appeals for the Ninth Circuit", "court"),
+        ("Northland Federation of Teachers", "union"),  # a federation of an occupation
+        ("Federation for Fair Roads", None),  # a federation of no occupation is no union
+        ("Civil Liberties Union of Westland", "advocacy_group"),  # no labour union
+        ("Bureau of Land Records", "government"),
+        ("Westland Institute", "expert"),
+        ("Quillfeather", None),
     ],
 )
 def test_institution_names_say_their_role(name: str, role: str | None) -> None:
-    from summarizer.analysis import PartyIndex
-
-    assert name_role(name, PartyIndex()) == role
+    assert organisation_role(name) == role
 
 
 def test_excerpt_keeps_whole_words_and_the_focus_within_the_limit() -> None:

@@ -408,7 +408,7 @@ def test_a_figure_whose_value_changed_is_reported_with_old_and_new_values(tmp_pa
     assert [s.doc_id for s in changes.sources_changed] == ["b.txt"]
     assert changes.sources_changed[0].previous_sha256 == before.sources[1].sha256
     [change] = changes.figures_changed
-    assert change.quantity == "people killed"
+    assert change.quantity == "people killed in floods"  # what is counted, in the sentence's words
     assert [(v.doc_id, v.value, v.text) for v in change.before] == [
         ("a.txt", 100, "100"),
         ("b.txt", 100, "100"),
@@ -421,7 +421,7 @@ def test_a_figure_whose_value_changed_is_reported_with_old_and_new_values(tmp_pa
     assert change.after[1].citation.text == "Officials said 120 people were killed in the floods."
     assert changes.new == [] and changes.removed == []
     markdown = (tmp_path / "after.md").read_text(encoding="utf-8")
-    assert "- F1 people killed: before 100 (a); 100 (b); now 100 (a); 120 (b) [b:L2]" in markdown
+    assert "- F1 people killed in floods: before 100 (a); 100 (b); now 100 (a); 120 (b) [b:L2]" in markdown
 
 
 @pytest.mark.parametrize(

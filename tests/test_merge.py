@@ -451,7 +451,7 @@ def test_a_count_without_its_event_joins_the_nearest_kind_of_its_family() -> Non
     )
     (held,) = comparisons
     assert held.quantity == "hostages held" and held.sources == ["001_a.txt", "002_b.txt", "003_c.txt"]
-    assert held.discrepancy is True
+    assert held.discrepancy is False  # 'around 130' holds 133 (issue 19): no exact values disagree
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -62,6 +62,8 @@ class DocumentAnalysis:
     positions: dict[int, list[Stance]] = field(default_factory=dict)
     # sentence id -> the proposal it states, with the terms the next sentence adds (plans.py)
     plans: dict[int, PlanMention] = field(default_factory=dict)
+    # person who speaks for a party ('Israeli Prime Minister X') -> sentence ids naming them
+    member_mentions: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _holder_side(holder: str, attribution: Attribution | None, index: PartyIndex) -> str:
@@ -275,6 +277,7 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
     attributions: dict[int, Attribution] = {}
     figures: list[FigureMention] = []
     mentions: dict[str, list[int]] = defaultdict(list)
+    members: dict[str, list[int]] = defaultdict(list)
     stances: dict[int, list[Attribution]] = {}
     positions: dict[int, list[Stance]] = {}
     plans: dict[int, PlanMention] = {}
@@ -323,14 +326,18 @@ def analyse_document(document: Document, index: PartyIndex) -> DocumentAnalysis:
                 stance.side = index.side_of(stance.speaker)
             if found:
                 stances[sentence.id] = found
-        for figure in find_figures(sentence):
+        for figure in find_figures(sentence, doc):
             if attribution:
                 figure.attributed_to = attribution.speaker
             figures.append(figure)
         for canonical in index.mentions(sentence.analysis_text):
             mentions[canonical].append(sentence.id)
+        for person in index.named_members(sentence.analysis_text):
+            members[person].append(sentence.id)
     quotations.finish()
     for figure in figures:  # a quotation's earlier sentences learn their speaker where it closes
         if figure.attributed_to is None and figure.sentence_id in attributions:
             figure.attributed_to = attributions[figure.sentence_id].speaker
-    return DocumentAnalysis(document.doc_id, attributions, figures, dict(mentions), stances, positions, plans)
+    return DocumentAnalysis(
+        document.doc_id, attributions, figures, dict(mentions), stances, positions, plans, dict(members)
+    )

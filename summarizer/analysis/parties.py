@@ -24,6 +24,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from summarizer.analysis.parsing import ParsedCorpus, parse_corpus
+from summarizer.analysis.roles import LEGISLATURE, is_bystander, settled_roles, title_role
 from summarizer.display import clean_name
 from summarizer.documents import Document
 from summarizer.geo import CAPITALS, COUNTRIES, GOVERNMENT_SEATS, NON_PARTY_WORDS, POLITICAL_ALIASES
@@ -31,15 +32,21 @@ from summarizer.lexical import normalise_name
 from summarizer.models import PartyRole
 from summarizer.vocabulary import (
     ACRONYM_SKIPPED,
+    COURTESY_TITLES,
     GROUP_NOUNS,
-    LEGISLATOR_TITLES,
+    HEAD_TITLES,
     MEDIA_NOUNS,
     NAME_SUFFIXES,
+    NICKNAMES,
     OUTLET_CUES,
+    PASSING_NOUNS,
+    PASSING_VERBS,
     POPULACE_NOUNS,
     REPORTING_VERBS,
+    ROLE_GOVERNMENT,
     SPEAKER_NOUNS,
     SPOKESPEOPLE,
+    TITLE_FILLERS,
     TITLE_WORDS,
 )
 
@@ -57,8 +64,12 @@ _PARENTHETICAL_ALIAS = re.compile(
 )
 # Names that say they are news outlets ('The New York Times', 'Fars News Agency', 'NBC News').
 _OUTLET_NAME = re.compile(r"\b(?:News|Times|Post|Journal|Tribune|Gazette|Herald|Press|Radio|Television|TV)\b")
-# Names with a number or of a law are not actors ('Bill 8', 'COVID-19', 'Affordable Care Act').
-_NOT_AN_ACTOR = re.compile(r"\d|^(?:Bill|Act|Resolution|Amendment)\b|\bAct$")
+# Names with a number or of a law or programme are not actors ('Bill 8', 'COVID-19', 'Affordable Care
+# Act', 'Obamacare', 'Medicaid').
+_NOT_AN_ACTOR = re.compile(r"\d|^(?:Bill|Act|Resolution|Amendment)\b|\bAct$|^\w+care$|^Medicaid$")
+_ACRONYM = re.compile(r"(?:[A-Z]\.?){2,6}")
+# Roles whose holder speaks or acts for the organisation their title names ('ACLU attorney X').
+_SPEAKING_ROLES = (PartyRole.spokesperson, PartyRole.lawyer, PartyRole.official, PartyRole.negotiator)
 _PARTY_LETTER = re.compile(r"^\s*\(\s*([DRI])\s*-")
 # The party list grows with the corpus but stays short: 8 for one article, 2.5 more for each further
 # one (13 for three), never more than 40, so that hundreds of articles still name a readable cast.
@@ -96,20 +107,6 @@ def split_title(name: str) -> tuple[str, str | None]:
     return name, None
 
 
-def title_role(title: str) -> PartyRole:
-    words = {w.lower().rstrip(".") for w in title.split()}
-    return PartyRole.legislator if words & LEGISLATOR_TITLES else PartyRole.government
-
-
-# Institutions whose name says what they are (general knowledge, not one story's actors).
-_GOVERNMENT_BODY = re.compile(
-    r"\b(?:"
-    + "|".join(map(re.escape, GOVERNMENT_SEATS))
-    + r"|Kremlin|Ministry|Department|Treasury|Cabinet|Government|Administration|administration)\b"
-)
-_LEGISLATURE = re.compile(r"\b(?:Senate|House|Congress|Parliament|Assembly|Knesset|Duma|Bundestag)\b")
-
-
 @dataclass
 class Mention:
     """One entity mention in one sentence."""
@@ -123,6 +120,9 @@ class Mention:
     affiliation: str | None = None  # canonical country/party/organisation named in the same phrase
     group: str | None = None  # the people it names: 'Republican lawmakers', 'the Trump administration'
     speaks: bool = False  # the subject of a reporting verb ('X said')
+    organisation: str | None = None  # the organisation a person's title names ('ACLU attorney')
+    description: str | None = None  # what the text calls an organisation ('a civil liberties group')
+    headline: bool = False  # in a headline, where every word is capitalised
 
 
 @dataclass
@@ -145,7 +145,20 @@ class PartyIndex:
     salience: dict[str, float] = field(default_factory=dict)
     # the sentence parses, shared with the rest of the analysis
     corpus: ParsedCorpus = field(default_factory=ParsedCorpus)
+    # people who speak or act for a party ('Israeli Prime Minister X'): person -> their names. They
+    # are no parties of their own (their words are their party's side) and no aliases of it either:
+    # the brief lists them among their party's people, with their title.
+    members: dict[str, set[str]] = field(default_factory=dict)
+    # person (a member, or a party of their own) -> the party they speak for
+    speaks_for: dict[str, str] = field(default_factory=dict)
+    # person -> the organisation their title names ('the A.C.L.U. attorney' -> the ACLU)
+    title_organisations: dict[str, str] = field(default_factory=dict)
+    # organisation -> what the text calls it ('a civil liberties group')
+    descriptions: dict[str, str] = field(default_factory=dict)
+    # party or member -> the role the text settles for it (``roles.settled_roles``)
+    roles: dict[str, PartyRole] = field(default_factory=dict)
     _pattern: re.Pattern[str] | None = None
+    _member_pattern: re.Pattern[str] | None = None
 
     def overlay(self) -> PartyIndex:
         """A copy whose names can grow (the merge learns a name no document made a party) without
@@ -159,7 +172,13 @@ class PartyIndex:
             people=set(self.people),
             affiliations=dict(self.affiliations),
             salience=dict(self.salience),
+            members={name: set(aliases) for name, aliases in self.members.items()},
+            speaks_for=dict(self.speaks_for),
+            title_organisations=dict(self.title_organisations),
+            descriptions=dict(self.descriptions),
+            roles=dict(self.roles),
             _pattern=None,
+            _member_pattern=None,
         )
 
     def add(self, canonical: str, alias: str | None = None) -> None:
@@ -176,13 +195,49 @@ class PartyIndex:
         self.parties.setdefault(into, set()).update({name, *aliases})
         for alias in (name, *aliases):
             self.lookup[normalise_name(alias)] = into
-        if name in self.titles:
-            title = self.titles.pop(name)
-            if into not in COUNTRIES:
-                self.titles.setdefault(into, title)
+        self.titles.pop(name, None)
         self.documents[into] = max(self.documents[into], self.documents.pop(name, 0))
         self.salience[into] = self.salience.get(into, 0) + self.salience.pop(name, 0)
         self._pattern = None
+
+    def make_member(self, person: str, of: str, aliases: set[str] | None = None) -> None:
+        """``person`` speaks for the party ``of``: their words are its side (the lookup sends their
+        names to it), and they are listed among its people, not as its aliases."""
+        names = self.parties.pop(person, set()) | (aliases or set())
+        self.members[person] = self.members.get(person, set()) | names
+        self.speaks_for[person] = of
+        for alias in (person, *names):
+            self.lookup[normalise_name(alias)] = of
+        self.people.discard(person)
+        self.documents[of] = max(self.documents[of], self.documents.pop(person, 0))
+        self.salience[of] = self.salience.get(of, 0) + self.salience.get(person, 0)
+        self._pattern = None
+        self._member_pattern = None
+
+    def member(self, name: str) -> str | None:
+        """The member (a person who speaks for a party) a name stands for, or None."""
+        key = normalise_name(name)
+        for person, aliases in self.members.items():
+            if key in {normalise_name(n) for n in (person, *aliases)}:
+                return person
+        title_free, _ = split_title(name)
+        return self.member(title_free) if title_free != name else None
+
+    def named_members(self, text: str) -> list[str]:
+        """Members named in a text, in order of first mention."""
+        if not self.members:
+            return []
+        if self._member_pattern is None:
+            surfaces = {self._surface_key(a): p for p, names in self.members.items() for a in (p, *names)}
+            self._member_surfaces = surfaces
+            body = "|".join(re.escape(n) for n in sorted((n for n in surfaces if n), key=len, reverse=True))
+            self._member_pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])")
+        found: list[str] = []
+        for match in self._member_pattern.finditer(text):
+            person = self._member_surfaces.get(match.group(0))
+            if person and person not in found:
+                found.append(person)
+        return found
 
     def canonical(self, name: str) -> str | None:
         """The canonical party for a name, alias or affiliated name, or None."""
@@ -214,7 +269,14 @@ class PartyIndex:
 
     def _alias_pattern(self) -> re.Pattern[str]:
         if self._pattern is None:
-            names = {self._surface_key(a): c for c, aliases in self.parties.items() for a in (c, *aliases)}
+            # A member's name stands for the party they speak for ('Netanyahu said' is Israel's side).
+            names = {
+                self._surface_key(a): self.speaks_for[p]
+                for p, aliases in self.members.items()
+                for a in (p, *aliases)
+                if self.speaks_for.get(p) in self.parties
+            }
+            names |= {self._surface_key(a): c for c, aliases in self.parties.items() for a in (c, *aliases)}
             names |= {
                 alias: self.lookup[normalise_name(canonical)]
                 for alias, canonical in written_aliases().items()
@@ -270,22 +332,6 @@ class PartyIndex:
         return UNKNOWN_SIDE
 
 
-def name_role(name: str, index: PartyIndex) -> PartyRole | None:
-    """The role a party's name or title says: 'Democratic Party', 'Senate Majority Leader X'."""
-    if name.endswith(" Party") or name in POLITICAL_ALIASES:
-        return PartyRole.political_party
-    title = index.titles.get(name)
-    if title:
-        return title_role(title)
-    if _GOVERNMENT_BODY.search(name):
-        return PartyRole.government
-    if _LEGISLATURE.search(name):
-        return PartyRole.legislator
-    if name in COUNTRIES:
-        return PartyRole.government
-    return None
-
-
 # ---------------------------------------------------------------------------------------------------
 # Mentions from the parse
 # ---------------------------------------------------------------------------------------------------
@@ -295,12 +341,12 @@ def _country_is_actor(span: Span) -> bool:
     """A country acts when it is the subject, or names the subject's people ('Israeli officials said',
     'the Egyptian delegation left'); 'the U.S. border is long' is a setting."""
     token = span.root
-    while token.dep_ == "conj" and token.head is not token:  # 'Egypt, Qatar and the US'
+    while token.dep_ == "conj" and token.head != token:  # 'Egypt, Qatar and the US'
         token = token.head
     if token.dep_ in _SUBJECT_DEPS or (token.dep_ == "pobj" and token.head.lower_ == "by"):
         return True
     head = token.head
-    while head.dep_ == "conj" and head.head is not head:  # 'the Qatari and Hamas delegations'
+    while head.dep_ == "conj" and head.head != head:  # 'the Qatari and Hamas delegations'
         head = head.head
     return (
         token.dep_ in ("compound", "amod", "poss", "nmod")
@@ -320,7 +366,7 @@ def _is_actor(span: Span) -> bool:
             return True
         if (
             token.dep_ in ("compound", "amod", "poss", "nmod", "appos", "conj", "pobj", "prep")
-            and token.head is not token
+            and token.head != token
         ):
             if token.dep_ == "pobj" and token.head.lower_ not in ("of", "by"):
                 return False
@@ -360,6 +406,112 @@ def _title_before(span: Span) -> tuple[str, list[Span]]:
         if e.start >= start and e.end <= span.start and e.label_ in ("ORG", "GPE", "NORP", "FAC")
     ]
     return title.text, entities
+
+
+def is_headline(text: str) -> bool:
+    """A headline: most of its words (four or more) start with a capital."""
+    words = re.findall(r"[A-Za-z][\w’'-]*", text)
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _country_pair(surface: str) -> bool:
+    """'U.S.-Mexico', 'Israel–Gaza': two countries joined, which names a border or a relation."""
+    parts = [p for p in re.split(r"[-–]", surface) if p]
+    return len(parts) >= 2 and all(_country(p.strip()) for p in parts)
+
+
+def _conj_root(token: Token) -> Token:
+    while token.dep_ == "conj" and token.head != token:  # 'appointees of A, B and C'
+        token = token.head
+    return token
+
+
+def _in_passing(span: Span) -> bool:
+    """A mention that cites someone only to place someone else: 'appointed by X', 'appointees of X',
+    'an X appointee', 'his predecessor, X'. It is not an act of X's in this event."""
+    token = _conj_root(span.root)
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ == "by" and head.head.lemma_.lower() in PASSING_VERBS:
+        return True
+    if token.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in PASSING_NOUNS:
+        return True
+    return (
+        token.dep_ in ("compound", "nmod", "amod", "poss", "appos") and head.lemma_.lower() in PASSING_NOUNS
+    )
+
+
+def _in_title(span: Span) -> bool:
+    """An organisation named only as part of the title of the person who heads it ('CIA Director
+    William Burns'): that person acts, not the organisation (while in 'Hamas official X' Hamas speaks
+    through its official)."""
+    doc = span.doc
+    position = span.end
+    while position < len(doc) and position - span.end < 4 and _is_title(doc[position].text):
+        position += 1
+    words = {t.lower_.rstrip(".") for t in doc[span.end : position]}
+    return (
+        bool(words & (HEAD_TITLES | ROLE_GOVERNMENT))
+        and position < len(doc)
+        and doc[position].ent_type_ == "PERSON"
+    )
+
+
+def _phrase_without_clauses(token: Token) -> str:
+    """The noun phrase of ``token`` without its relative clauses, determiner and 'one of'."""
+    dropped = {
+        t.i
+        for c in token.subtree
+        if c != token and c.dep_ in ("relcl", "acl", "appos", "punct", "conj", "cc")
+        for t in c.subtree
+    }
+    words = [t for t in token.subtree if t.i not in dropped]
+    while words and (words[-1].is_punct or words[-1].dep_ == "cc"):
+        words.pop()
+    text = token.doc[words[0].i : words[-1].i + 1].text if words else ""
+    return re.sub(r"^(?:(?:the|a|an|one of(?: the)?)\s+)+", "", text, flags=re.I).strip()
+
+
+def _person_description(span: Span) -> tuple[str | None, list[Span]]:
+    """What the text calls a person beside their name ('X, an immigration scholar at Y'; 'that
+    diplomat, X'), when it says a role, and the entities in it."""
+    root = span.root
+    candidates = [c for c in root.children if c.dep_ == "appos" and c.pos_ in ("NOUN", "PROPN")]
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+        candidates.append(root.head)
+    for token in candidates:
+        if token.i in range(span.start, span.end):
+            continue
+        if token is root.head:
+            description = " ".join(
+                t.text for t in token.subtree if t.i < span.start and t.dep_ in ("amod", "compound")
+            )
+            description = f"{description} {token.text}".strip()
+            start, end = token.left_edge.i, token.i + 1
+        else:
+            description = _phrase_without_clauses(token)
+            start, end = token.left_edge.i, token.right_edge.i + 1
+        if description and len(description) <= 80 and title_role(description) is not None:
+            entities = [
+                e
+                for e in span.doc.ents
+                if e.start >= start and e.end <= end and e.label_ in ("ORG", "GPE", "NORP")
+            ]
+            return description, entities
+    return None, []
+
+
+def _organisation_description(span: Span) -> str | None:
+    """What the text calls an organisation: 'X, a civil liberties group'; 'rights groups like X'."""
+    root = span.root
+    for child in root.children:
+        if child.dep_ == "appos" and child.pos_ == "NOUN":
+            return _phrase_without_clauses(child)[:80]
+    head = root.head
+    if root.dep_ == "pobj" and head.lower_ in ("like", "as", "including") and head.head.pos_ == "NOUN":
+        noun = head.head
+        modifiers = [t.text for t in noun.children if t.dep_ in ("amod", "compound") and t.i < noun.i]
+        return " ".join([*modifiers, noun.text])
+    return None
 
 
 def _is_title(words: str) -> bool:
@@ -430,6 +582,8 @@ def collect_mentions(
                 if not surface or normalise_name(surface) in NON_PARTY_WORDS or not surface[:1].isupper():
                     continue
                 following = doc[span.end].lower_ if span.end < len(doc) else ""
+                if _country_pair(surface) or _in_passing(span):
+                    continue  # 'the U.S.-Mexico border' is a place; 'appointed by X' cites X in passing
                 if span.label_ in ("GPE", "NORP", "FAC") or _country(surface):
                     country = _country(surface) or (
                         CAPITALS.get(surface) if span.root.dep_ in _SUBJECT_DEPS else None
@@ -444,11 +598,15 @@ def collect_mentions(
                     mentions[-1].affiliation = country
                     mentions[-1].group = _group_phrase(span)
                     continue
-                mention = Mention(document.doc_id, sentence.id, surface, span.label_, _is_actor(span))
+                label = span.label_
+                if label == "PERSON" and _ACRONYM.fullmatch(surface):
+                    label = "ORG"  # 'the A.C.L.U. attorney': the parser took the acronym for a person
+                mention = Mention(document.doc_id, sentence.id, surface, label, _is_actor(span))
+                mention.headline = is_headline(sentence.analysis_text)
                 mention.speaks = (
                     span.root.dep_ == "nsubj" and span.root.head.lemma_.lower() in REPORTING_VERBS
                 )
-                if span.label_ == "ORG":
+                if label == "ORG":
                     before, entities = _title_before(span)
                     # 'the Egyptian state channel Al Qahera News' speaks for Egypt.
                     if set(before.lower().split()) & MEDIA_NOUNS:
@@ -459,20 +617,25 @@ def collect_mentions(
                         continue
                     if _NOT_AN_ACTOR.search(surface):
                         continue  # a law, a bill or a disease the parser took for an organisation
-                if span.label_ == "PERSON":
+                    if _in_title(span):
+                        continue  # 'CIA Director X': the organisation is part of X's title, X acts
+                    mention.description = _organisation_description(span)
+                if label == "PERSON":
                     name, title = split_title(surface)
                     mention.surface = name
                     before, entities = _title_before(span)
-                    title = " ".join(t for t in (before, title) if t) or None
-                    mention.title = title if title and _is_title(title) else None
+                    title = _clean_title(" ".join(t for t in (before, title) if t))
+                    if not (title and (_is_title(title) or title_role(title) is not None)):
+                        # 'X, the A.C.L.U. attorney who argued the case': the description after the name.
+                        title, entities = _person_description(span)
+                        title = _clean_title(title)
+                    mention.title = title
                     for entity in entities:
                         affiliated = _clean_surface(entity.text)
+                        if entity.label_ == "ORG":
+                            mention.organisation = affiliated
                         mention.affiliation = _country(affiliated) or affiliated
-                        if (
-                            entity.label_ == "ORG"
-                            and title
-                            and not (set(title.lower().split()) & SPOKESPEOPLE)
-                        ):
+                        if entity.label_ == "ORG" and title and title_role(title) not in _SPEAKING_ROLES:
                             mention.affiliation = None  # 'Senate Majority Leader X' is an actor of their own
                         break
                     letter = _PARTY_LETTER.match(doc[span.end :].text) if span.end < len(doc) else None
@@ -481,7 +644,7 @@ def collect_mentions(
                         mention.affiliation = (
                             "Democratic Party" if letter.group(1) == "D" else "Republican Party"
                         )
-                if span.label_ == "PERSON":
+                if label == "PERSON":
                     mention.group = _group_phrase(span)
                 mentions.append(mention)
     return mentions, outlets
@@ -496,6 +659,30 @@ def _person_key(name: str) -> str:
     name = name.replace("’", "'")  # 'O’Connor' and 'O'Connor' are one surname
     words = [w for w in re.sub(r"[.,]", " ", name).split() if w.lower() not in NAME_SUFFIXES]
     return words[-1].lower() if words else ""
+
+
+def _same_given_name(first: str, second: str) -> bool:
+    """Whether two full names of one surname start with one given name: 'Bill Taylor' and 'William
+    Taylor' do, and an initial matches its name ('H. R. McMaster', 'H.R. McMaster')."""
+    given = []
+    for name in (first, second):
+        word = name.split()[0].lower().rstrip(".")
+        given.append(NICKNAMES.get(word, word))
+    a, b = given
+    if len(a) <= 2 or len(b) <= 2 or "." in a + b:
+        return a[:1] == b[:1]
+    return a == b
+
+
+def _clean_title(title: str | None) -> str | None:
+    """A title without courtesy words ('Mr.') and without the words before it that are no part of it
+    ('fellow moderate Sen.' -> 'Sen.'); None when nothing is left."""
+    if not title:
+        return None
+    words = [w for w in title.split() if w.lower().rstrip(".") not in COURTESY_TITLES]
+    while words and words[0].lower() in TITLE_FILLERS:
+        words.pop(0)
+    return " ".join(words) or None
 
 
 def _acronyms(name: str) -> set[str]:
@@ -518,6 +705,18 @@ def _canonical_names(mentions: list[Mention], lower_words: set[str]) -> tuple[di
     canonical: dict[str, str] = {}
     kinds: dict[str, str] = {}
     people = [m for m in mentions if m.label == "PERSON"]
+    # A headline capitalises every word, and the parser takes a verb for a first name ('Senators Warn
+    # Trump'): a full name seen only in headlines, of a surname the text names otherwise, is that surname.
+    in_text = {m.surface for m in people if not m.headline}
+    surnames_in_text = {_person_key(n) for n in in_text}
+    for mention in people:
+        if (
+            mention.headline
+            and len(mention.surface.split()) >= 2
+            and mention.surface not in in_text
+            and _person_key(mention.surface) in surnames_in_text
+        ):
+            mention.surface = mention.surface.split()[-1]
     full: dict[str, Counter[str]] = defaultdict(Counter)
     for mention in people:
         if len(mention.surface.split()) >= 2:
@@ -539,8 +738,8 @@ def _canonical_names(mentions: list[Mention], lower_words: set[str]) -> tuple[di
             canonical[mention.surface] = max(spellings, key=lambda n: (not n.isupper(), spellings[n], n))
         else:
             if len(mention.surface.split()) >= 2:
-                first = mention.surface[0].lower()
-                same = [(n, c) for n, c in forms.items() if n[0].lower() == first] or [(mention.surface, 1)]
+                same = [(n, c) for n, c in forms.items() if _same_given_name(n, mention.surface)]
+                same = same or [(mention.surface, 1)]
             else:
                 same = list(forms.items())
             # The most frequent full form, then the longest: 'H. R. McMaster' and 'H.R. McMaster' are one.
@@ -566,7 +765,7 @@ def _canonical_names(mentions: list[Mention], lower_words: set[str]) -> tuple[di
         single = " " not in organisation
         if (
             single
-            and not _LEGISLATURE.search(organisation)
+            and not LEGISLATURE.search(organisation)
             and (organisation.lower() in lower_words or organisation.lower() in TITLE_WORDS | SPEAKER_NOUNS)
         ):
             continue  # a common noun written with a capital ('Justice', 'Border', 'Defence'), not a name
@@ -591,6 +790,8 @@ def build_party_index(documents: list[Document], corpus: ParsedCorpus | None = N
     aliases: dict[str, set[str]] = defaultdict(set)
     affiliation_votes: dict[str, Counter[str]] = defaultdict(Counter)
     titles: dict[str, Counter[str]] = defaultdict(Counter)
+    organisations: dict[str, Counter[str]] = defaultdict(Counter)
+    descriptions: dict[str, Counter[str]] = defaultdict(Counter)
     lead: Counter[str] = Counter()
     for mention in mentions:
         if mention.label == "COUNTRY":
@@ -604,6 +805,10 @@ def build_party_index(documents: list[Document], corpus: ParsedCorpus | None = N
                 affiliation_votes[name][mention.affiliation] += 1
             if mention.title:
                 titles[name][mention.title] += 1
+            if mention.organisation:
+                organisations[name][mention.organisation] += 1
+            if mention.description:
+                descriptions[name][mention.description] += 1
         if outlet_key(name) in outlets or outlet_key(mention.surface) in outlets:
             continue
         docs[name].add(mention.doc_id)
@@ -638,8 +843,20 @@ def build_party_index(documents: list[Document], corpus: ParsedCorpus | None = N
             for alias in aliases[name]:
                 index.affiliations.setdefault(normalise_name(alias), affiliation)
         if titles[name]:
-            index.titles[name] = titles[name].most_common(1)[0][0]
-    candidates = [n for n in kinds if is_actor(n)]
+            # The most frequent title that says a role ('President' over a bare 'Sen.'-less 'Mr.').
+            index.titles[name] = min(titles[name].items(), key=lambda t: (title_role(t[0]) is None, -t[1]))[0]
+        if organisations[name]:
+            organisation = organisations[name].most_common(1)[0][0]
+            index.title_organisations[name] = names.get(organisation, organisation)
+        if descriptions[name]:
+            index.descriptions[name] = descriptions[name].most_common(1)[0][0]
+    # An expert or a resident quoted on the event is a voice in it, not a party to it.
+    candidates = [
+        n
+        for n in kinds
+        if is_actor(n)
+        and not (n in index.titles and is_bystander(index.titles[n], index.title_organisations.get(n)))
+    ]
     for name in candidates:
         index.add(name)
         if kinds[name] == "PERSON":
@@ -665,7 +882,10 @@ def build_party_index(documents: list[Document], corpus: ParsedCorpus | None = N
         if target in POLITICAL_ALIASES:
             target = None  # a senator who acts in the story is a party of their own, not their party
         if target and target in index.parties and target != name:
-            index.merge(name, target)
+            if name in index.people:
+                index.make_member(name, target)  # 'Israeli Prime Minister X': one of Israel's people
+            else:
+                index.merge(name, target)  # 'White House' for the United States
     # The list stays short: the most salient parties, more for a larger corpus.
     keep = party_list_size(len(documents))
     ranked = sorted(index.parties, key=lambda n: (-index.salience.get(n, 0), n))
@@ -675,10 +895,13 @@ def build_party_index(documents: list[Document], corpus: ParsedCorpus | None = N
             if index.lookup.get(normalise_name(alias)) == name:
                 del index.lookup[normalise_name(alias)]
         index.documents.pop(name, None)
-        # A minor actor who speaks for a listed party ('Sen. X (D-Ore.)') is named among its people.
+        # A minor actor who belongs to a listed party ('Sen. X (D-Ore.)') is named among its people.
         speaks_for = index.affiliations.get(normalise_name(name))
-        if speaks_for in index.parties and speaks_for in ranked[:keep]:
-            index.add(speaks_for, name)
+        if speaks_for in index.parties and speaks_for in ranked[:keep] and name in index.people:
+            index.make_member(name, speaks_for, aliases_of)
+    for person, party in list(index.speaks_for.items()):  # a member of a party that was cut
+        if party not in index.parties:
+            del index.speaks_for[person], index.members[person]
     for document in documents:  # an alias the text spells out: 'the occupation (Israel)'
         for sentence in document.citable_sentences:
             for alias, name in _PARENTHETICAL_ALIAS.findall(sentence.text):
@@ -692,4 +915,5 @@ def build_party_index(documents: list[Document], corpus: ParsedCorpus | None = N
         if party in index.parties:
             index.lookup.setdefault(person, party)
     index._pattern = None
+    index.roles = settled_roles(documents, index)
     return index

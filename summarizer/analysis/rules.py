@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 
+from summarizer.analysis.demands import find_demands
 from summarizer.analysis.document import DocumentAnalysis
-from summarizer.analysis.parties import UNKNOWN_SIDE, PartyIndex, name_role
-from summarizer.documents import Document, Sentence
+from summarizer.analysis.parties import UNKNOWN_SIDE, PartyIndex
+from summarizer.analysis.roles import default_role
+from summarizer.documents import Document
 from summarizer.models import (
     DocumentExtraction,
     ExtractedClaim,
@@ -19,24 +21,10 @@ from summarizer.models import (
     ExtractedProposal,
     PartyRole,
 )
-from summarizer.vocabulary import DEMAND_CUE, DEMAND_VERBS, NOT_AN_ITEM
 
 # ---------------------------------------------------------------------------------------------------
 # Rules-only extraction (no model)
 # ---------------------------------------------------------------------------------------------------
-
-# What follows these is the demanded thing itself (one, or a list).
-_LIST_INTRO = re.compile(
-    r"\b(?:including|include|includes|which include|such as|demand for|"
-    rf"want(?:s|ed)? (?!(?:to|from|by|in|on|at|it|this|that)\b)|{DEMAND_VERBS})"
-    r"\b\s*:?\s*",
-    re.I,
-)
-# "a truce brokered by A, B and C" names the mediators; "X declared war on Y" two belligerents.
-_MEDIATED_BY = re.compile(r"\b(?:brokered|mediated|hosted)\s+by\s+([^.;]+)", re.I)
-_AT_WAR = re.compile(
-    r"\b(?:war|offensive|attack|fighting|conflict)\s+(?:on|against|with|between)\s+([^.;,]+)", re.I
-)
 
 
 def excerpt(text: str, limit: int, focus: re.Match[str] | None = None) -> str:
@@ -58,65 +46,9 @@ def excerpt(text: str, limit: int, focus: re.Match[str] | None = None) -> str:
     return ("…" if start else "") + body + "…"
 
 
-def _split_items(text: str) -> list[str]:
-    """'a withdrawal of troops, the return of the displaced, and a prisoner exchange' -> items."""
-    # The list ends with the sentence, a closing quote, or a clause about something else ("but the
-    # House will ...").
-    text = re.split(r"[.;”\"]|, (?:they|he|she|the \w+) said|\s+but\s+|,\s+while\s+", text)[0]
-    parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+(?=the |a |an )", text)
-    items = [p.strip(' ,“”"').replace("“", "") for p in parts]  # a quote cut open by the split
-    return [item for item in items if 3 <= len(item) <= 160 and not NOT_AN_ITEM.match(item)]
-
-
-def _demand_items(sentence: Sentence, cue: re.Match[str]) -> list[str]:
-    """The demands listed after the cue ('its demands, including a, b and c'); none if not a list."""
-    intro = _LIST_INTRO.search(sentence.analysis_text, cue.start())
-    return _split_items(sentence.analysis_text[intro.end() :]) if intro else []
-
-
-def _owner_before(text: str, position: int, index: PartyIndex) -> str | None:
-    """The party named closest before ``position`` (the owner of 'its demands', 'X’s demand')."""
-    named = index.mentions(text[:position])
-    return named[-1] if named else None
-
-
-def demand_owner(sentence: Sentence, analysis: DocumentAnalysis, index: PartyIndex) -> str | None:
-    """Whose demand a sentence states: the party named last before the demand word ('Hamas’
-    demand for', 'Israel’s prime demand'), else the side of the sentence's speaker ('The group
-    reiterated its demands' after a Hamas statement)."""
-    cue = DEMAND_CUE.search(sentence.analysis_text)
-    # The owner stands just before the demand word; a party named far earlier is some other actor.
-    window_start = max(0, cue.start() - 60) if cue else 0
-    owner = (
-        _owner_before(sentence.analysis_text[window_start:], cue.start() - window_start, index)
-        if cue
-        else None
-    )
-    if owner is None:
-        attribution = analysis.attributions.get(sentence.id)
-        if attribution and attribution.side != UNKNOWN_SIDE:
-            owner = attribution.side
-    if owner is None and not cue:
-        named = index.mentions(sentence.analysis_text)
-        owner = named[0] if named else None  # the subject of a plain sentence
-    return owner
-
-
-def _roles_from_text(document: Document, index: PartyIndex) -> dict[str, PartyRole]:
-    roles: dict[str, PartyRole] = {}
-    for name in index.parties:
-        role = name_role(name, index)
-        if role:
-            roles[name] = role
-    for sentence in document.citable_sentences:
-        for match in _MEDIATED_BY.finditer(sentence.analysis_text):
-            for name in index.mentions(match.group(1)):
-                roles.setdefault(name, PartyRole.mediator)
-        for match in _AT_WAR.finditer(sentence.analysis_text):
-            subject = index.mentions(sentence.analysis_text[: match.start()])[-1:]
-            for name in [*subject, *index.mentions(match.group(1))]:
-                roles.setdefault(name, PartyRole.belligerent)
-    return roles
+def party_role(name: str, index: PartyIndex) -> PartyRole:
+    """The role the text settles for a party or member, else its default ('other' when none)."""
+    return index.roles.get(name) or default_role(name) or PartyRole.other
 
 
 def _same_speaker_again(earlier: str, later: str) -> bool:
@@ -138,15 +70,16 @@ def _adjacent(document: Document, earlier: int, later: int) -> bool:
 def rules_extraction(document: Document, analysis: DocumentAnalysis, index: PartyIndex) -> DocumentExtraction:
     """A DocumentExtraction from the analysis alone: deterministic, exact citations, no model."""
     parties = []
-    roles = _roles_from_text(document, index)
-    for name, sentence_ids in sorted(analysis.party_mentions.items(), key=lambda kv: kv[1][0]):
-        if name not in index.parties:
+    named = [(n, ids, index.parties.get(n)) for n, ids in analysis.party_mentions.items()]
+    named += [(n, ids, index.members.get(n)) for n, ids in analysis.member_mentions.items()]
+    for name, sentence_ids, aliases in sorted(named, key=lambda item: item[1][0]):
+        if aliases is None:
             continue
         parties.append(
             ExtractedParty(
                 name=name,
-                role=roles.get(name, PartyRole.other),
-                aliases=[alias for alias in sorted(index.parties[name]) if len(alias) <= 80][:6],
+                role=party_role(name, index),
+                aliases=[alias for alias in sorted(aliases) if len(alias) <= 80][:6],
                 sentences=sentence_ids[:3],
             )
         )
@@ -156,12 +89,9 @@ def rules_extraction(document: Document, analysis: DocumentAnalysis, index: Part
     for sentence in document.citable_sentences:
         attribution = analysis.attributions.get(sentence.id)
         text = sentence.analysis_text
-        cue = DEMAND_CUE.search(text)
-        if cue:
-            owner = demand_owner(sentence, analysis, index)
-            if owner:
-                for item in _demand_items(sentence, cue)[:6]:
-                    demands.append(ExtractedDemand(party=owner, demand=item[:200], sentences=[sentence.id]))
+        parse = index.corpus.get(document.doc_id, sentence.id)
+        for owner, item in find_demands(document, sentence, parse, analysis, index)[:6]:
+            demands.append(ExtractedDemand(party=owner, demand=item[:200], sentences=[sentence.id]))
         plan = analysis.plans.get(sentence.id)
         if plan is not None:
             proposals.append(

@@ -7,8 +7,8 @@ One module per concern:
 * ``claims``: merged by meaning (sentence embeddings of their propositions) within one side and one
   polarity, each merged claim listing every source that carries it;
 * ``contested``: questions the sides answer differently, each side's position with its sources;
-* ``proposals``: demands clustered by text similarity (greedy, with an inverted index over content
-  words so that an item is compared only with the clusters that share a word with it);
+* ``demands``: one per party and demand, by wording or by meaning with a shared word; a faction of
+  a party keeps its own name;
 * ``plans``: proposals checked against the parse, with their terms and the other sides' reactions;
 * ``figures``: one quantity as given by several outlets, discrepancies flagged;
 * ``keypoints``: the key points that open the brief;
@@ -21,11 +21,11 @@ from summarizer.merge.brief import coverage_rows, default_title, merge_documents
 from summarizer.merge.claims import SAME_CLAIM, AnaphoraContext, merge_claims, without_figure_statements
 from summarizer.merge.clustering import greedy_cluster, similar_claim, similar_phrase
 from summarizer.merge.contested import CANDIDATE_SIMILARITY, Judge, Verdict, find_contested, rule_verdict
+from summarizer.merge.demands import merge_demands, resolve_demands
 from summarizer.merge.figures import merge_figures
 from summarizer.merge.keypoints import key_points
 from summarizer.merge.parties import PartyResolver, merge_parties
 from summarizer.merge.plans import merge_plans
-from summarizer.merge.proposals import merge_demands, resolve_demands
 from summarizer.merge.speakers import side_names
 
 __all__ = [

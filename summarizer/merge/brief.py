@@ -18,12 +18,12 @@ from summarizer.merge.contested import (
     group_propositions,
     held_stances,
 )
+from summarizer.merge.demands import merge_demands, resolve_demands
 from summarizer.merge.figures import merge_figures
 from summarizer.merge.keypoints import key_points
 from summarizer.merge.lead import what_happened
 from summarizer.merge.parties import PartyResolver, merge_parties
 from summarizer.merge.plans import merge_plans
-from summarizer.merge.proposals import merge_demands, resolve_demands
 from summarizer.models import (
     Brief,
     CoverageRow,
@@ -95,7 +95,7 @@ def merge_documents(
     voices = find_copies(documents)  # wire copy run by several outlets is one voice
     parties = merge_parties([p for g in grounded for p in g.parties], resolver)
     demand_entries = resolve_demands([d for g in grounded for d in g.demands], resolver)
-    demands = merge_demands(demand_entries)
+    demands = merge_demands(demand_entries, encoder)
     figures = merge_figures([f for g in grounded for f in g.figures])
     for number, figure in enumerate(figures, start=1):
         figure.id = f"F{number}"

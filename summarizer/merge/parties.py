@@ -1,4 +1,5 @@
-"""Parties: every name a document or the model uses resolved to one canonical party."""
+"""Parties: every name a document or the model uses resolved to one canonical party, and the people
+who speak for a party listed among its people (with their title), never as its aliases."""
 
 from __future__ import annotations
 
@@ -47,26 +48,68 @@ class PartyResolver:
         self.index.add(name)
         return name
 
+    def entry_name(self, name: str, aliases: Iterable[str] = ()) -> str:
+        """The party entry a party item belongs to: the person it names when they speak for a party
+        (listed among its people), else the canonical party."""
+        return self.index.member(name) or self.resolve(name, aliases)
+
+
+def _role(name: str, group: list[PartyEntry], index: PartyIndex) -> PartyRole:
+    """The role the text settles (``analysis.roles``) wins over any document's or model's answer;
+    else the most frequent role other than 'other'."""
+    if name in index.roles:
+        return index.roles[name]
+    roles = Counter(e.role for e in group if e.role != PartyRole.other)
+    return roles.most_common(1)[0][0] if roles else PartyRole.other
+
 
 def merge_parties(entries: list[PartyEntry], resolver: PartyResolver) -> list[PartyEntry]:
+    """One entry per party, then its people right after it: the parties by the number of sources that
+    name them, a party's people likewise."""
+    index = resolver.index
     grouped: dict[str, list[PartyEntry]] = defaultdict(list)
     for entry in entries:
-        grouped[resolver.resolve(entry.name, entry.aliases)].append(entry)
-    merged = []
+        grouped[resolver.entry_name(entry.name, entry.aliases)].append(entry)
+    merged: list[PartyEntry] = []
     for name, group in grouped.items():
         if name == UNKNOWN_SIDE:
             continue
-        roles = Counter(e.role for e in group if e.role != PartyRole.other)
-        aliases = {a for e in group for a in (e.name, *e.aliases)} | resolver.index.parties.get(name, set())
-        aliases = sorted(a for a in aliases if a.lower() != name.lower())
+        known = index.members.get(name) if name in index.members else index.parties.get(name, set())
+        aliases = {a for e in group for a in (e.name, *e.aliases)} | known
+        # A person's names are theirs, never their party's: 'Netanyahu' is no alias of Israel.
+        aliases = {a for a in aliases if a.lower() != name.lower() and index.member(a) in (None, name)}
+        belongs = index.speaks_for.get(name)
+        party = belongs if belongs and index.roles.get(belongs) == PartyRole.political_party else None
         merged.append(
             PartyEntry(
                 name=name,
-                role=roles.most_common(1)[0][0] if roles else PartyRole.other,
-                aliases=aliases[:10],
+                role=_role(name, group, index),
+                aliases=sorted(aliases)[:10],
+                title=index.titles.get(name),
+                speaks_for=None if party else belongs,
+                member_of=party,
                 citations=first_citations(group, per_source=1),
                 sources=sources_of(group),
                 support=best_support(group),
             )
         )
-    return sorted(merged, key=lambda p: (-len(p.sources), p.name))
+    return people_after_their_party(merged)
+
+
+def people_after_their_party(parties: list[PartyEntry]) -> list[PartyEntry]:
+    """Parties ranked by sources (then name), each followed by the people who speak for it."""
+
+    def rank(party: PartyEntry) -> tuple[int, str]:
+        return (-len(party.sources), party.name)
+
+    listed = {p.name for p in parties}
+    people: dict[str, list[PartyEntry]] = defaultdict(list)
+    for party in parties:
+        owner = party.belongs_to
+        if owner is not None and owner in listed:
+            people[owner].append(party)
+    ordered: list[PartyEntry] = []
+    for party in sorted((p for p in parties if p.belongs_to not in listed), key=rank):
+        ordered.append(party)
+        ordered += sorted(people[party.name], key=rank)
+    return ordered
