@@ -69,7 +69,8 @@ class Page:
     def charset(self) -> str | None:
         message = Message()
         message["content-type"] = self.content_type
-        return message.get_param("charset")  # type: ignore[return-value]
+        charset = message.get_param("charset")  # a str, or a (charset, language, value) triple (RFC 2231)
+        return charset if isinstance(charset, str) or charset is None else str(charset[2])
 
     @property
     def kind(self) -> str | None:
