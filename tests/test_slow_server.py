@@ -43,12 +43,14 @@ def slow_cpu_scaled_down(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(throttle, "UNMEASURED_PROMPT_SPEED", 2000.0)
 
 
-def brief(server: FaultServer, tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
+def brief(
+    server: FaultServer, tmp_path: Path, *extra: str, timeout: str = TIMEOUT
+) -> tuple[int, dict[str, Any], str]:
     data = tmp_path / "brief.json"
     result = CliRunner().invoke(
         app,
         ["brief", str(SEEDS), "-o", str(tmp_path / "brief.md"), "--json", str(data), "--backend", "openai",
-         "--base-url", server.url, "--model", "test-model", "--no-cache", "--timeout", TIMEOUT, *extra],
+         "--base-url", server.url, "--model", "test-model", "--no-cache", "--timeout", timeout, *extra],
     )  # fmt: skip
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -79,6 +81,25 @@ def test_single_slot_server_with_30_percent_faults_loses_no_document(tmp_path: P
     assert {"stall", "429_bare", "503"} <= set(server.fault_counts())
     notes = [line for line in stderr.splitlines() if line.startswith("note:")]
     assert len(notes) == len(set(notes))  # each kind of notice once
+
+
+# A CPU server scaled down: the prompt costs most (0.7-1.5 s for a seed), then steady tokens (about
+# 1.3 s of them). Each answer takes several times --timeout, and longer than --deadline in all.
+CPU_SPEED = {"seconds_per_prompt_token": 0.001, "seconds_per_token": 0.004}
+
+
+def test_a_slow_server_whose_tokens_keep_coming_is_never_abandoned(tmp_path: Path) -> None:
+    with running_server(slots=1, ping=0.1, **CPU_SPEED) as server:
+        code, data, stderr = brief(server, tmp_path, "--deadline", "1.8", timeout="0.5")
+    assert code == 0, stderr
+    assert len(data["sources"]) == 5 and data["failed"] == []
+    assert len(server.requests) == 5 and all(r.delivered for r in server.requests)  # none sent twice
+    assert server.wasted_seconds() == 0 and server.resent_while_computing() == []
+    busy = [r.computed_to - r.computed_from for r in server.requests]
+    # every answer took longer than the deadline, and its first token longer than --timeout
+    assert min(busy) > 1.8, busy
+    assert all(r.first_token_at - r.computed_from > 0.5 for r in server.requests)
+    assert "is slow (" in stderr and "then as long as tokens keep coming" in stderr
 
 
 def test_a_deeper_queue_than_the_timeout_allows_loses_nothing(tmp_path: Path) -> None:
