@@ -102,10 +102,8 @@ class Proxy:
                     body = fault.body if isinstance(fault.body, bytes) else json.dumps(fault.body).encode()
                     self.reply(fault.status, {"Content-Type": "application/json", **fault.headers}, body)
                     return
-                status, headers, body = proxy.forward("POST", self.path, raw, dict(self.headers))
+                entry.abandoned = not proxy.relay(self, raw)
                 entry.done = time.monotonic()
-                entry.abandoned = self.gone()
-                self.reply(status, headers, body)
 
             def gone(self) -> bool:
                 with contextlib.suppress(OSError, ValueError):
@@ -140,6 +138,31 @@ class Proxy:
             self.deck = [True] * faults + [False] * (100 - faults)
             self.random.shuffle(self.deck)
         return self.random.choice(FAULT_KINDS) if self.deck.pop() else "ok"
+
+    def relay(self, handler: BaseHTTPRequestHandler, raw: bytes) -> bool:
+        """Forward a chat completion and relay its reply as it comes (a streamed answer token by
+        token); False when the client hung up before the whole answer reached it (the upstream
+        connection is then closed: llama.cpp stops at its next token)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.upstream, timeout=None)
+        try:
+            connection.request("POST", handler.path, body=raw, headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            try:
+                handler.send_response(response.status)
+                handler.send_header("Content-Type", response.getheader("Content-Type", "application/json"))
+                handler.send_header("Transfer-Encoding", "chunked")
+                handler.end_headers()
+                while piece := response.read1(65536):
+                    handler.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                    handler.wfile.flush()
+                handler.wfile.write(b"0\r\n\r\n")
+                handler.wfile.flush()
+            except OSError:
+                handler.close_connection = True
+                return False
+            return True
+        finally:
+            connection.close()
 
     def forward(
         self, method: str, path: str, body: bytes, headers: dict[str, str]
