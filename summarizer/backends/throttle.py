@@ -278,14 +278,17 @@ class AdaptiveLimit:
         expected = self._expected_seconds(0) or 0.0
         if TIMEOUT_FACTOR * expected * (math.floor(self.limit) + 1) > QUEUE_SHARE_OF_DEADLINE * self.deadline:
             return  # answers this slow leave no room for a queue (see QUEUE_SHARE_OF_DEADLINE)
-        if sample.in_flight > 1 and not self.interrupted:
-            self.serves_many = True  # flat with others in flight: the server computes them at once
         if self.interrupted:
             return  # the server interrupts an answer for the next request: one at a time
+        proven = sample.in_flight > 1 and not self.serves_many
+        if sample.in_flight > 1:
+            self.serves_many = True  # flat with others in flight: the server computes them at once
         if self.ceiling is None:  # no trouble seen yet: flat at k in flight, so try up to GROWTH x k
             # Until the server is seen to serve two at once, two: a server that interrupts a streamed
-            # answer for the next request (llama-cpp-python) then costs one interrupted answer.
-            grown = GROWTH * sample.in_flight if self.serves_many else 2
+            # answer for the next request (llama-cpp-python) then costs one interrupted answer. Once
+            # it is, as far as the probe of GROWTH skipped for it would have led.
+            grown = GROWTH * max(sample.in_flight, GROWTH) if proven else GROWTH * sample.in_flight
+            grown = grown if self.serves_many else 2
             self.limit = min(self.maximum, max(self.limit, grown))
             return
         if sample.in_flight < self.limit / 2:
