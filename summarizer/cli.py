@@ -68,13 +68,18 @@ TimeoutOpt = Annotated[
     float,
     typer.Option(
         "--timeout",
-        help="Least seconds an HTTP request may take; raised for a server measured to be slower.",
+        help="Seconds without a new token before a streamed answer is called stalled; also the least "
+        "wait for a first token (a longer prompt waits longer, at the measured prompt speed).",
     ),
 ]
 RetriesOpt = Annotated[int, typer.Option("--max-retries", help="Transport retries per document (429/5xx).")]
 DeadlineOpt = Annotated[
     float,
-    typer.Option("--deadline", help="Most seconds spent on one document, retries and waits included."),
+    typer.Option(
+        "--deadline",
+        help="Most seconds one document waits on a server that sends nothing (first tokens, stalls, "
+        "retries); an answer that is arriving is never cut.",
+    ),
 ]
 ReasksOpt = Annotated[int, typer.Option("--max-reasks", help="Re-asks after an invalid answer.")]
 ModelPathOpt = Annotated[

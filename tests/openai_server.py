@@ -21,6 +21,20 @@ says when its computation started and ended and whether the client was still the
 answer. Answers of a model (valid or not) go through the slots; HTTP faults (429, 5xx, resets) and
 stalls (nothing sent, ever) do not.
 
+A request with ``"stream": true`` is answered as a stream of server-sent events, as real servers do:
+the reply's headers at once, the first token once the prompt is evaluated (in slots mode after
+``prompt_tokens x seconds_per_prompt_token``, queued behind the other requests; otherwise after the
+reply's delay), then one token (four characters of the answer) every ``seconds_per_token``, a last
+chunk with the finish reason, the usage when ``stream_options.include_usage`` asks for it, and
+``data: [DONE]``. With ``ping=S`` an SSE comment is sent every S seconds while no token is
+(llama-cpp-python's server does so every 15 s). An answer whose client has gone stops at its next
+token (the connection is closed), but a prompt being evaluated is not cancelled. Faults of a stream
+(``STREAM_FAULTS``): ``no_first_token`` (headers, then nothing), ``stall_mid`` (half the answer, then
+nothing), ``drop_mid`` (half the answer, then the connection is reset) and ``interrupted`` (half the
+answer, then ``[DONE]`` with no finish reason, as llama-cpp-python's server does to a streamed
+answer when another request arrives). Asked without streaming, the first three are a stall and a
+reset, and ``interrupted`` a whole answer.
+
 Standalone, to simulate a model that takes one second per answer::
 
     python tests/openai_server.py --port 8765 --delay 1.0 [--fault-rate 0.3]
@@ -49,7 +63,8 @@ from typing import Any
 # Fault kinds. Transport faults are retried by tenacity; content faults go through instructor's re-ask.
 TRANSPORT_FAULTS = ("429", "429_bare", "500", "503", "reset", "slow", "stall")
 CONTENT_FAULTS = ("invalid_json", "schema_invalid", "bad_citation", "empty_choices", "garbage_body")
-KINDS = ("ok", *TRANSPORT_FAULTS, *CONTENT_FAULTS)
+STREAM_FAULTS = ("no_first_token", "stall_mid", "drop_mid", "interrupted")
+KINDS = ("ok", *TRANSPORT_FAULTS, *CONTENT_FAULTS, *STREAM_FAULTS)
 
 _SENTENCE_LINE = re.compile(r"^\[(\d+)\](\s*\(skip\))?\s(.*)$", re.M)
 _NUMBER = re.compile(r"\d[\d,.]*")
@@ -66,6 +81,7 @@ class Reply:
     reset: bool = False  # close the socket without any reply (connection reset)
     stall: bool = False  # send nothing, ever (until the client gives up or the server stops)
     kind: str = "ok"
+    stream_fault: str = ""  # one of STREAM_FAULTS, for a streamed answer
 
 
 @dataclass
@@ -79,6 +95,9 @@ class RecordedRequest:
     computed_from: float | None = None  # slots mode: when the model started on it (monotonic)
     computed_to: float | None = None  # ... and when it had the answer
     abandoned: bool = False  # slots mode: the client had hung up by the time the answer was ready
+    streamed: bool = False  # answered as a stream of server-sent events
+    first_token_at: float | None = None  # streamed: when its first token was sent
+    delivered: bool = False  # the whole answer reached the client
 
     @property
     def messages_key(self) -> str:
@@ -224,6 +243,9 @@ def reply_for(
             ]
         }
         return Reply(body=completion(request, json.dumps(fake), number), kind=kind)
+    if kind in STREAM_FAULTS:
+        body = completion(request, json.dumps(default_extraction(request)), number)
+        return Reply(body=body, kind=kind, stream_fault=kind)
     if kind == "empty_choices":
         body = completion(request, "{}", number)
         body["choices"] = []
@@ -235,6 +257,29 @@ def reply_for(
             headers={"Content-Type": "application/json"},
         )
     raise ValueError(f"unknown reply kind {kind!r}; choose one of {', '.join(KINDS)}")
+
+
+def _chunk_base(body: dict[str, Any]) -> dict[str, Any]:
+    return {"id": body.get("id"), "object": "chat.completion.chunk", "created": body.get("created"),
+            "model": body.get("model")}  # fmt: skip
+
+
+def _chunk_json(body: dict[str, Any], delta: dict[str, Any], finish: str | None) -> str:
+    choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
+    return json.dumps({**_chunk_base(body), "choices": [choice]})
+
+
+@dataclass
+class _Job:
+    """One request computed in a slot: its prompt, then its tokens (stopped by ``cancel``)."""
+
+    record: RecordedRequest
+    prompt_seconds: float
+    token_seconds: float
+    done: threading.Event = field(default_factory=threading.Event)
+    first: threading.Event = field(default_factory=threading.Event)  # the prompt is evaluated
+    cancel: threading.Event = field(default_factory=threading.Event)
+    first_at: float = 0.0
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -274,6 +319,14 @@ class _Handler(BaseHTTPRequestHandler):
         reply = owner._decide(body, record.number)
         record.kind = reply.kind
         owner._count(reply.kind)
+        streamable = isinstance(reply.body, dict) and bool(reply.body.get("choices"))
+        if body.get("stream") and streamable and reply.status == 200 and not (reply.reset or reply.stall):
+            self._stream(record, reply, body)
+            return
+        if reply.stream_fault in ("no_first_token", "stall_mid"):
+            reply = Reply(stall=True, kind=reply.kind)
+        elif reply.stream_fault == "drop_mid":
+            reply = Reply(reset=True, kind=reply.kind)
         if reply.stall:
             owner._stopping.wait(600)  # nothing sent until the client gives up or the server stops
             self._reset()
@@ -289,6 +342,111 @@ class _Handler(BaseHTTPRequestHandler):
             self._reset()
             return
         self._send(reply)
+
+    # -- streamed answers ----------------------------------------------------------------------------
+
+    def _stream(self, record: RecordedRequest, reply: Reply, request: dict[str, Any]) -> None:
+        owner = self.server.owner
+        record.streamed = True
+        choice = reply.body["choices"][0]
+        message = choice.get("message") or {}
+        calls = message.get("tool_calls") or []
+        text = calls[0]["function"]["arguments"] if calls else (message.get("content") or "")
+        pieces = [text[i : i + 4] for i in range(0, len(text), 4)] or [""]
+        fault = reply.stream_fault
+        job: _Job | None = None
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.flush()
+            if owner.slots:
+                job = owner._submit(record, reply)
+                if not self._wait(job.first.is_set):
+                    return self._gone(job, record)  # its prompt is evaluated all the same
+                start = job.first_at
+            else:
+                start = time.monotonic() + reply.delay
+                if not self._wait(lambda: time.monotonic() >= start):
+                    return self._reset()
+            if fault == "no_first_token":
+                self._wait(lambda: False)
+                return self._reset()
+            for n, piece in enumerate(pieces):
+                due = start + n * owner.seconds_per_token
+                if not self._wait(lambda due=due: time.monotonic() >= due):
+                    return self._gone(job, record)
+                if n == len(pieces) // 2 and fault in ("stall_mid", "drop_mid", "interrupted"):
+                    if fault == "stall_mid":
+                        self._wait(lambda: False)
+                        return self._reset()
+                    if fault == "drop_mid":
+                        return self._reset()
+                    self._event(b"[DONE]")  # interrupted: no finish reason
+                    self._chunk(b"")
+                    return None
+                if n == 0:
+                    record.first_token_at = time.monotonic()
+                    delta: dict[str, Any] = {"role": "assistant", "content": None if calls else piece}
+                    if calls:
+                        function = {"name": calls[0]["function"]["name"], "arguments": piece}
+                        call = {
+                            "index": 0,
+                            "id": calls[0].get("id"),
+                            "type": "function",
+                            "function": function,
+                        }
+                        delta["tool_calls"] = [call]
+                elif calls:
+                    delta = {"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}
+                else:
+                    delta = {"content": piece}
+                self._event(_chunk_json(reply.body, delta, None))
+            self._event(_chunk_json(reply.body, {}, choice.get("finish_reason") or "stop"))
+            if (request.get("stream_options") or {}).get("include_usage"):
+                self._event(
+                    json.dumps({**_chunk_base(reply.body), "choices": [], "usage": reply.body.get("usage")})
+                )
+            self._event(b"[DONE]")
+            self._chunk(b"")
+            record.delivered = True
+            owner._answered()
+        except OSError:  # the client gave up
+            self._gone(job, record)
+        return None
+
+    def _gone(self, job: Any, record: RecordedRequest) -> None:
+        """The client hung up mid-answer: the server stops at its next token."""
+        record.abandoned = True
+        if job is not None:
+            job.cancel.set()
+        self._reset()
+
+    def _wait(self, ready: Callable[[], bool]) -> bool:
+        """Wait until ``ready()``, sending a keep-alive comment every ``ping`` seconds; False when the
+        client hung up or the server is stopping."""
+        owner = self.server.owner
+        pinged = time.monotonic()
+        while not ready():
+            if owner._stopping.wait(0.005) or self._client_gone():
+                return False
+            if owner.ping and time.monotonic() - pinged >= owner.ping:
+                pinged = time.monotonic()
+                try:
+                    self._chunk(b": ping\n\n")
+                except OSError:
+                    return False
+        return True
+
+    def _event(self, data: str | bytes) -> None:
+        payload = data.encode() if isinstance(data, str) else data
+        self._chunk(b"data: " + payload + b"\n\n")
+
+    def _chunk(self, payload: bytes) -> None:
+        self.wfile.write(f"{len(payload):x}\r\n".encode() + payload + b"\r\n")
+        self.wfile.flush()
 
     def _client_gone(self) -> bool:
         """The client closed the connection (it timed out): readable with nothing to read."""
@@ -354,11 +512,13 @@ class FaultServer:
         slots: int = 0,
         seconds_per_prompt_token: float = 0.0,
         seconds_per_token: float = 0.0,
+        ping: float = 0.0,
     ):
         self.slots = slots
         self.seconds_per_prompt_token = seconds_per_prompt_token
         self.seconds_per_token = seconds_per_token
-        self._jobs: queue.Queue[tuple[RecordedRequest, float, threading.Event] | None] = queue.Queue()
+        self.ping = ping
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._workers = [threading.Thread(target=self._work, daemon=True) for _ in range(slots)]
         self.delay = delay
         self.fault_rate = fault_rate
@@ -475,27 +635,49 @@ class FaultServer:
 
     # -- slots mode: a model server that computes N requests at a time ------------------------------
 
-    def compute_seconds(self, reply: Reply) -> float:
+    def compute_seconds(self, reply: Reply) -> tuple[float, float]:
+        """Seconds to evaluate the prompt, and to generate the answer."""
         usage = reply.body.get("usage", {}) if isinstance(reply.body, dict) else {}
         return (
-            usage.get("prompt_tokens", 0) * self.seconds_per_prompt_token
-            + usage.get("completion_tokens", 0) * self.seconds_per_token
+            usage.get("prompt_tokens", 0) * self.seconds_per_prompt_token,
+            usage.get("completion_tokens", 0) * self.seconds_per_token,
         )
+
+    def _submit(self, record: RecordedRequest, reply: Reply) -> _Job:
+        prompt, tokens = self.compute_seconds(reply)
+        job = _Job(record, prompt + reply.delay, tokens)
+        self._jobs.put(job)
+        return job
 
     def _compute(self, record: RecordedRequest, reply: Reply) -> None:
         """Queue the request for a slot and wait until its answer is computed."""
-        done = threading.Event()
-        self._jobs.put((record, self.compute_seconds(reply) + reply.delay, done))
-        while not done.wait(0.05) and not self._stopping.is_set():
+        job = self._submit(record, reply)
+        while not job.done.wait(0.05) and not self._stopping.is_set():
             pass
 
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:
-            record, seconds, done = job
-            record.computed_from = time.monotonic()
-            self._stopping.wait(seconds)
-            record.computed_to = time.monotonic()
-            done.set()
+            job.record.computed_from = time.monotonic()
+            self._stopping.wait(job.prompt_seconds)
+            job.first_at = time.monotonic()
+            job.first.set()
+            job.cancel.wait(job.token_seconds)  # a stream whose client hung up stops at its next token
+            job.record.computed_to = time.monotonic()
+            job.done.set()
+
+    def busy_seconds(self) -> float:
+        """Seconds the slots spent computing (slots mode)."""
+        with self._lock:
+            return sum(
+                r.computed_to - r.computed_from for r in self.requests if r.computed_to and r.computed_from
+            )
+
+    def wasted_seconds(self) -> float:
+        """Seconds the slots spent on answers nobody read: the client hung up before the answer was
+        complete (slots mode)."""
+        with self._lock:
+            return sum(r.computed_to - r.computed_from for r in self.requests
+                       if r.computed_to and r.computed_from and r.abandoned)  # fmt: skip
 
     def resent_while_computing(self) -> list[tuple[int, int]]:
         """(earlier, later) request numbers where the same request was sent again before the server
@@ -542,10 +724,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--slots", type=int, default=0, help="model-server mode: requests computed at once")
     parser.add_argument("--seconds-per-token", type=float, default=0.0, help="slots: per completion token")
     parser.add_argument("--seconds-per-prompt-token", type=float, default=0.0, help="slots: per prompt token")
+    parser.add_argument("--ping", type=float, default=0.0, help="streams: seconds between SSE comments")
     args = parser.parse_args(argv)
     server = FaultServer(port=args.port, delay=args.delay, fault_rate=args.fault_rate, seed=args.seed,
                          slots=args.slots, seconds_per_token=args.seconds_per_token,
-                         seconds_per_prompt_token=args.seconds_per_prompt_token)  # fmt: skip
+                         seconds_per_prompt_token=args.seconds_per_prompt_token, ping=args.ping)  # fmt: skip
     server.start()
     signal.signal(signal.SIGTERM, lambda *_: server._stopping.set())  # stop cleanly on kill
     print(f"listening on {server.url}", flush=True)

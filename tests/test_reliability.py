@@ -22,6 +22,7 @@ import pytest
 from openai_server import FaultServer, Reply, running_server
 
 from summarizer.analysis import analyse_document, build_party_index
+from summarizer.backends import throttle
 from summarizer.backends.base import BackendError
 from summarizer.backends.openai_backend import OpenAIBackend
 from summarizer.documents import MAX_CHARS, Document, load_documents
@@ -179,11 +180,14 @@ def test_transport_fault_is_retried_with_exponential_backoff(server: FaultServer
     assert not any(r.is_reask for r in server.requests)
 
 
-def test_reply_slower_than_the_timeout_is_retried(server: FaultServer) -> None:
+def test_no_first_token_within_the_bound_is_retried(
+    server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(throttle, "UNMEASURED_PROMPT_SPEED", 1e6)  # the first-token bound is --timeout
     server.script("slow", "ok")
     _, completion = extract(SEEDS / "003_fe535af938dae792.txt", backend(server, timeout=0.3))
     assert len(server.requests) == 2 and completion.usage.retries == 1
-    # The client gave up on the slow reply after its 0.3 s timeout, not after the 5 s the reply took.
+    # The client gave up on the slow reply after its 0.3 s bound, not after the 3 s the reply took.
     assert 0.3 <= server.requests[1].at - server.requests[0].at < 2.0
 
 

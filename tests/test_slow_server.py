@@ -20,6 +20,7 @@ from openai_server import FaultServer, Reply, completion, running_server
 from typer.testing import CliRunner
 
 from summarizer.analysis import analyse_document, build_party_index
+from summarizer.backends import throttle
 from summarizer.backends.base import BackendError
 from summarizer.backends.openai_backend import OpenAIBackend
 from summarizer.backends.throttle import AdaptiveLimit
@@ -35,12 +36,21 @@ TIMEOUT = "1.5"
 FAULT_KINDS = ("429", "429_bare", "500", "503", "reset", "stall", "invalid_json")
 
 
-def brief(server: FaultServer, tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
+@pytest.fixture(autouse=True)
+def slow_cpu_scaled_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The prompt speed assumed before any answer, scaled down as the server's times are: a fifth of
+    the loopback server's (about 10,000 estimated prompt tokens/s)."""
+    monkeypatch.setattr(throttle, "UNMEASURED_PROMPT_SPEED", 2000.0)
+
+
+def brief(
+    server: FaultServer, tmp_path: Path, *extra: str, timeout: str = TIMEOUT
+) -> tuple[int, dict[str, Any], str]:
     data = tmp_path / "brief.json"
     result = CliRunner().invoke(
         app,
         ["brief", str(SEEDS), "-o", str(tmp_path / "brief.md"), "--json", str(data), "--backend", "openai",
-         "--base-url", server.url, "--model", "test-model", "--no-cache", "--timeout", TIMEOUT, *extra],
+         "--base-url", server.url, "--model", "test-model", "--no-cache", "--timeout", timeout, *extra],
     )  # fmt: skip
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -71,6 +81,25 @@ def test_single_slot_server_with_30_percent_faults_loses_no_document(tmp_path: P
     assert {"stall", "429_bare", "503"} <= set(server.fault_counts())
     notes = [line for line in stderr.splitlines() if line.startswith("note:")]
     assert len(notes) == len(set(notes))  # each kind of notice once
+
+
+# A CPU server scaled down: the prompt costs most (0.7-1.5 s for a seed), then steady tokens (about
+# 1.3 s of them). Each answer takes several times --timeout, and longer than --deadline in all.
+CPU_SPEED = {"seconds_per_prompt_token": 0.001, "seconds_per_token": 0.004}
+
+
+def test_a_slow_server_whose_tokens_keep_coming_is_never_abandoned(tmp_path: Path) -> None:
+    with running_server(slots=1, ping=0.1, **CPU_SPEED) as server:
+        code, data, stderr = brief(server, tmp_path, "--deadline", "1.8", timeout="0.5")
+    assert code == 0, stderr
+    assert len(data["sources"]) == 5 and data["failed"] == []
+    assert len(server.requests) == 5 and all(r.delivered for r in server.requests)  # none sent twice
+    assert server.wasted_seconds() == 0 and server.resent_while_computing() == []
+    busy = [r.computed_to - r.computed_from for r in server.requests]
+    # every answer took longer than the deadline, and its first token longer than --timeout
+    assert min(busy) > 1.8, busy
+    assert all(r.first_token_at - r.computed_from > 0.5 for r in server.requests)
+    assert "is slow (" in stderr and "then as long as tokens keep coming" in stderr
 
 
 def test_a_deeper_queue_than_the_timeout_allows_loses_nothing(tmp_path: Path) -> None:
@@ -107,18 +136,68 @@ def extract_one(server: FaultServer, name: str, **options: Any):
     return document, extract_document(document, analyse_document(document, index), index, backend)
 
 
-def test_a_server_that_sends_nothing_is_called_stalled_and_not_resent_at_once() -> None:
-    with running_server() as server:
-        server.plan = lambda request, number: "stall"
+@pytest.mark.parametrize("kind", ["stall", "no_first_token"])
+def test_a_server_that_sends_no_token_is_called_dead_and_not_resent_at_once(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing at all (``stall``), or the reply's headers and keep-alive comments but no token."""
+    monkeypatch.setattr(throttle, "UNMEASURED_PROMPT_SPEED", 20000.0)  # the bound is then --timeout
+    with running_server(ping=0.05) as server:
+        server.plan = lambda request, number: kind
         with pytest.raises(BackendError) as caught:
             extract_one(server, "000_7bb91c76771d32cc.txt")
         first, second = server.requests
     message = str(caught.value)
-    assert "s (--timeout)" in message and "stalled" in message and "\n" not in message
-    assert "gave up after 2 tries" in message
-    # the first request kept its slot for as long again as its timeout: the server might have been
-    # computing it (0.5 s timeout + 0.5 s held + backoff)
-    assert second.at - first.at >= 1.0
+    assert message.startswith("no first token in 1s for a prompt of about 3664 tokens (20000 prompt ")
+    assert "the server looks dead or stalled (gave up after 2 tries)" in message and "\n" not in message
+    # the first request kept its slot for as long again as it waited: the server might have been
+    # evaluating its prompt (0.5 s bound + 0.5 s held; less the client's first-call set-up)
+    assert second.at - first.at >= 0.9 if kind == "stall" else 0.5
+
+
+def test_a_stall_mid_answer_is_called_stalled_and_the_document_is_answered() -> None:
+    with running_server(ping=0.05, seconds_per_token=0.002) as server:
+        server.script("stall_mid")
+        document, result = extract_one(server, "002_cf86933a66a444e4.txt")
+        first, second = server.requests
+        server.plan = lambda request, number: "stall_mid"
+        with pytest.raises(BackendError) as caught:
+            extract_one(server, "002_cf86933a66a444e4.txt", max_retries=0)
+    assert result.value.claims and not second.is_reask
+    assert first.first_token_at is not None and not first.delivered and second.delivered
+    # tokens came, then none for --timeout (0.5 s) despite the keep-alive comments; the stalled
+    # request kept its slot as long again before it was sent again
+    assert second.at - first.first_token_at >= 1.0
+    message = str(caught.value)
+    assert "the answer stopped after" in message and "no new token in 0.5s (--timeout)" in message
+
+
+def test_a_connection_dropped_mid_stream_is_retried_at_once() -> None:
+    with running_server(seconds_per_token=0.002) as server:
+        server.script("drop_mid")
+        _, result = extract_one(server, "002_cf86933a66a444e4.txt")
+        first, second = server.requests
+    assert result.value.claims and first.first_token_at is not None and second.delivered
+    assert result.usage.retries == 1
+    assert second.at - first.first_token_at < 0.5  # the server ended it: nothing left to wait for
+
+
+def test_an_interrupted_answer_is_retried_and_concurrency_stays_at_one() -> None:
+    """llama-cpp-python's server ends a streamed answer with [DONE] and no finish reason when
+    another request arrives (interrupt_requests, on by default)."""
+    notes: list[str] = []
+    with running_server() as server:
+        server.script("interrupted")
+        backend = OpenAIBackend("test-model", base_url=server.url, api_key="x", timeout=0.5, backoff=0.05)
+        backend.set_max_concurrency(8)
+        backend.set_notify(notes.append)
+        document = load_documents([SEEDS / "002_cf86933a66a444e4.txt"]).documents[0]
+        index = build_party_index([document])
+        result = extract_document(document, analyse_document(document, index), index, backend)
+        assert [r.kind for r in server.requests] == ["interrupted", "ok"]
+    assert result.value.claims and not server.requests[1].is_reask
+    assert backend.limiter.limit == 1 and backend.limiter.interrupted == 1
+    assert len(notes) == 1 and "one request at a time from now on" in notes[0]
 
 
 def test_citable_sentence_ids_are_sent_as_an_enum() -> None:
@@ -177,21 +256,26 @@ def test_concurrency_starts_at_one_and_grows_while_latency_stays_flat() -> None:
     limit = AdaptiveLimit(16)
     assert limit.limit == 1
     answer(limit, limit.acquire(), 1.0)
-    assert limit.limit == 4
-    tickets = [limit.acquire() for _ in range(4)]
+    assert limit.limit == 2  # two until the server is seen to serve two at once
+    tickets = [limit.acquire() for _ in range(2)]
     for ticket in tickets:
         answer(limit, ticket, 1.0)
-    assert limit.limit == 16
+    assert limit.limit == 16 and limit.serves_many  # as far as a first probe at 4 would have led
+    limit.set_maximum(64)
+    tickets = [limit.acquire() for _ in range(16)]
+    for ticket in tickets:
+        answer(limit, ticket, 1.0)
+    assert limit.limit == 64
 
 
 def test_latency_growing_with_concurrency_lowers_it_at_once_and_says_so_once() -> None:
     notes: list[str] = []
     limit = AdaptiveLimit(8, notify=notes.append, name="srv")
     answer(limit, limit.acquire(), 1.0)
-    tickets = [limit.acquire() for _ in range(4)]  # a single slot: they take 1, 2, 3 and 4 s
+    tickets = [limit.acquire() for _ in range(2)]  # a single slot: they take 1 and 2 s
     for n, ticket in enumerate(tickets, start=1):
         answer(limit, ticket, float(n))
-    assert limit.limit == 1
+    assert limit.limit == 1 and not limit.serves_many
     assert notes == ["srv: latency grew 2.0x with 2 requests at once; lowering concurrency to 1"]
     # above the level that failed, it grows again only after several flat answers
     for _ in range(3):
@@ -199,6 +283,20 @@ def test_latency_growing_with_concurrency_lowers_it_at_once_and_says_so_once() -
     assert limit.limit == 1
     answer(limit, limit.acquire(), 1.0)
     assert limit.limit == 2
+
+
+def test_an_interrupted_answer_keeps_concurrency_at_one_for_good() -> None:
+    notes: list[str] = []
+    limit = AdaptiveLimit(8, notify=notes.append, name="srv")
+    answer(limit, limit.acquire(), 1.0)
+    first, second = limit.acquire(), limit.acquire()
+    limit.release(first, "interrupted")  # the second request's arrival ended the first answer
+    answer(limit, second, 1.0)
+    for _ in range(20):
+        answer(limit, limit.acquire(), 1.0)
+    assert limit.limit == 1 and not limit.serves_many
+    assert notes == ["srv ended an answer unfinished when another came (llama-cpp-python's "
+                     "interrupt_requests): one request at a time from now on"]  # fmt: skip
 
 
 def test_a_bigger_document_alone_is_not_taken_for_queueing() -> None:
@@ -210,30 +308,38 @@ def test_a_bigger_document_alone_is_not_taken_for_queueing() -> None:
     assert limit.limit >= 4
 
 
-def test_timeouts_scale_with_measured_speed_and_the_work_queued_ahead() -> None:
-    limit = AdaptiveLimit(4, floor_timeout=120.0)
-    first = limit.acquire(3000)
-    assert first.timeout == 120.0 and first.expected is None
-    answer(limit, first, 90.0, prompt=3000, tokens=500)  # the issue's server: 90 s per document
-    assert limit.limit == 4
-    one = limit.acquire(3000)
-    assert one.expected == pytest.approx(90.0)
-    # twice the expected time, for each of the 4 requests the server may have to compute first
-    assert one.timeout == pytest.approx(720.0)
-    limit.release(one, "timeout")  # lowered to 2, and the abandoned request may still be computed
-    # 2 in the limit and 1 abandoned, and doubled until the next answer (the server may have slowed)
-    assert limit.acquire(3000).timeout == pytest.approx(2 * 90.0 * 3 * 2)
+def test_the_first_token_bound_is_the_requests_own_prompt_at_the_measured_prompt_speed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The issue's CPU server: ~13 prompt tokens/s, ~4 answer tokens/s. The longest document (4,686
+    prompt tokens) needs ~360 s before its first token: its bound comes from its own prompt, not
+    from the largest answer seen."""
+    monkeypatch.undo()  # the speed assumed before any answer as shipped: a slow CPU's
+    notes: list[str] = []
+    limit = AdaptiveLimit(4, floor_timeout=120.0, notify=notes.append, name="srv")
+    assert limit.first_token_bound(4686) == pytest.approx(2 * 4686 / 10.0)
+    assert limit.first_token_bound(100) == 120.0  # never less than --timeout
+    limit.observe_stream(3000, 230.0, 500, 125.0)  # 13 prompt tokens/s, then 4 tokens/s
+    assert limit.prompt_speeds == [pytest.approx(13.04, abs=0.01)]
+    assert limit.token_speeds == [pytest.approx(3.99, abs=0.01)]
+    assert limit.predicted_first_token(4686) == pytest.approx(359.3, abs=0.1)
+    assert limit.first_token_bound(4686) == pytest.approx(718.6, abs=0.1)
+    assert limit.stall_bound() == 120.0  # once tokens come, --timeout without one is a stall
+    [note] = notes
+    assert note.startswith("srv is slow (13 prompt tokens/s, 4.0 answer tokens/s): a request waits up to")
+    limit.observe_stream(1000, 50.0, 300, 60.0)  # a faster answer: the slowest speed still counts
+    assert limit.first_token_bound(4686) == pytest.approx(718.6, abs=0.1)
 
 
-def test_a_timed_out_request_keeps_its_slot_while_the_server_may_compute_it() -> None:
+def test_a_request_abandoned_for_want_of_a_first_token_keeps_its_slot() -> None:
     notes: list[str] = []
     limit = AdaptiveLimit(4, floor_timeout=5.0, notify=notes.append)
     answer(limit, limit.acquire(), 1.0)
     ticket = limit.acquire()
     limit.release(ticket, "timeout")
     now = time.monotonic()
-    assert limit.limit == 2
-    assert limit._busy(now) == 1  # the abandoned request, which the server may still compute
+    assert limit.limit == 1
+    assert limit._busy(now) == 1  # the abandoned request, whose prompt the server may still evaluate
     assert limit._busy(now + ticket.timeout + 0.01) == 0
     assert len(notes) == 1 and "sent again only once the server can have finished it" in notes[0]
 
@@ -248,13 +354,15 @@ def test_openai_hosted_api_gets_its_parallelism_at_once() -> None:
     assert hosted.limit == 12
 
 
-def test_a_timeout_after_measured_answers_doubles_the_next_timeouts_until_an_answer() -> None:
+def test_a_missed_first_token_doubles_the_next_bounds_until_an_answer() -> None:
     limit = AdaptiveLimit(1, floor_timeout=1.0)
-    answer(limit, limit.acquire(800), 10.0)
+    limit.observe_stream(1000, 10.0, 300, 30.0)  # 100 prompt tokens/s
     first = limit.acquire(800)
+    assert first.timeout == pytest.approx(16.0) and first.expected == pytest.approx(8.0)
     limit.release(first, "timeout")  # a server slowed down by other work on its machine
-    limit.ghosts.clear()  # (its slot would be free again after one expected answer time)
+    limit.ghosts.clear()  # (its slot would be free again after as long as it waited)
     second = limit.acquire(800)
-    assert second.timeout == pytest.approx(2 * first.timeout)
-    answer(limit, second, 25.0)  # the slower answer is measured: timeouts follow it from now on
-    assert limit.acquire(800).timeout == pytest.approx(first.timeout * 25.0 / 10.0)
+    assert second.timeout == pytest.approx(32.0)
+    limit.observe_stream(1000, 25.0, 300, 30.0)  # the slower answer is measured: bounds follow it
+    limit.release(second)
+    assert limit.acquire(800).timeout == pytest.approx(2 * 800 / 40.0)

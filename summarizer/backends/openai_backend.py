@@ -1,20 +1,30 @@
-"""Any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp server, LM Studio) via instructor.
+"""Any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp server, LM Studio).
+
+The answer is streamed (``stream=True``), so that a slow server is told from a dead one by what it
+sends: the first token says the server has started on the request, steady tokens that it is alive.
+A request whose tokens keep coming is never abandoned for being slow; one with no first token within
+a bound scaled to its own prompt (``throttle.AdaptiveLimit.first_token_bound``: prompt tokens at the
+measured prompt-evaluation speed, with margin) or no new token for ``--timeout`` seconds is dead, and
+reported so. A server that ignores ``stream`` and answers in one JSON body is read as such.
 
 Two kinds of failure are retried separately:
 
-* content faults (invalid JSON, schema or citation errors) go through instructor's re-ask, at most
-  ``max_reasks`` times, with the validation error shown to the model;
-* transport faults (429, 5xx, connection reset, timeout) are retried by tenacity with exponential
-  backoff and jitter, honouring ``Retry-After``, at most ``max_retries`` times and never past
-  ``deadline`` seconds for one document (counted from its first request, not while it waits for a
-  slot).
+* content faults (invalid JSON, schema or citation errors) are re-asked on the assembled answer, at
+  most ``max_reasks`` times, with the validation error shown to the model, by the one re-ask path of
+  every backend (``reask.complete_with_reasks``); when the re-asks are used up, the valid items of
+  the last answer are kept (``reask.give_up``);
+* transport faults (429, 5xx, connection reset, a dead or stalled server, an interrupted answer) are
+  retried by tenacity with exponential backoff and jitter, honouring ``Retry-After``, at most
+  ``max_retries`` times and never past ``deadline`` seconds for one document. The deadline counts
+  the time a document waits for a server that sends nothing: not the time it waits for a slot, nor
+  the time its answer is arriving.
 
-Every request goes through ``throttle.AdaptiveLimit``, which adapts concurrency and timeouts to the
-server's measured latency, so a slow single-slot server is not flooded with requests that time out
-while it still computes them. When the re-asks are used up, the valid items of the last answer are
-kept (``reask.give_up``, as every backend does). The tool schema lists the request's citable sentence
-numbers as an enum (``schema.constrained_schema``), which servers that constrain decoding to the
-schema (llama.cpp, vLLM, OpenAI strict mode) enforce.
+Every request goes through ``throttle.AdaptiveLimit``, which adapts concurrency to the server's
+measured latency and keeps an abandoned request's slot while the server may still compute it, so a
+slow single-slot server is neither flooded nor sent the same request twice. instructor prepares the
+request for ``--mode`` (the tool or JSON schema); the tool schema lists the request's citable
+sentence numbers as an enum (``schema.constrained_schema``), which servers that constrain decoding to
+the schema (llama.cpp, vLLM, OpenAI strict mode) enforce.
 """
 
 from __future__ import annotations
@@ -24,12 +34,15 @@ import functools
 import json
 import logging
 import random
+import socket
 import threading
 import time
+from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
 
@@ -43,7 +56,7 @@ from summarizer.backends.base import (
     Usage,
     estimate_message_tokens,
 )
-from summarizer.backends.reask import give_up
+from summarizer.backends.reask import Answer, complete_with_reasks
 from summarizer.backends.schema import constrained_schema
 from summarizer.backends.throttle import AdaptiveLimit, Ticket
 
@@ -63,7 +76,8 @@ logging.getLogger("instructor").addHandler(logging.NullHandler())
 class TransportError(Exception):
     """A retryable failure to get any answer (429, 5xx, reset, timeout).
 
-    ``kind`` is what it says about the server's load: ``timeout``, ``overloaded`` (429, 503) or
+    ``kind`` is what it says about the server's load: ``timeout`` (no first token), ``stalled`` (the
+    tokens stopped), ``interrupted`` (the answer ended unfinished), ``overloaded`` (429, 503) or
     ``failed`` (nothing: 500, reset, garbled reply)."""
 
     def __init__(self, message: str, retry_after: float | None = None, kind: str = "failed"):
@@ -90,12 +104,6 @@ def _check_reply(response: httpx.Response) -> None:
         raise MalformedReply("reply has an empty choices list")
 
 
-def _escape_jinja(text: str) -> str:
-    """instructor renders message text as a Jinja template when a validation context is given; an
-    article containing '{{' must reach the model verbatim, never be evaluated."""
-    return text.replace("{", "{{ '{' }}")
-
-
 def _retry_after(error: BaseException) -> float | None:
     response = getattr(error, "response", None)
     if response is None:
@@ -108,7 +116,9 @@ def _retry_after(error: BaseException) -> float | None:
 
 
 def _as_transport_error(error: BaseException) -> TransportError | None:
-    """Classify an exception (possibly wrapped by instructor) as a retryable transport fault."""
+    """Classify an exception (possibly wrapped) as a retryable transport fault. openai's client
+    wraps the errors of sending a request; those of reading a streamed answer come from httpx2."""
+    import httpx2
     import openai
 
     chain: list[BaseException] = []
@@ -126,10 +136,13 @@ def _as_transport_error(error: BaseException) -> TransportError | None:
             kind = "overloaded" if seen.status_code == 503 else "failed"
             message = f"server error {seen.status_code}: {_short(seen)}"
             return TransportError(message, _retry_after(seen), kind)
-        if isinstance(seen, openai.APITimeoutError | httpx.TimeoutException):
+        if isinstance(seen, openai.APITimeoutError | httpx.TimeoutException | httpx2.TimeoutException):
             return TransportError("request timed out", kind="timeout")
-        if isinstance(seen, openai.APIConnectionError | httpx.TransportError):
+        if isinstance(seen, openai.APIConnectionError | httpx.TransportError | httpx2.TransportError):
             return TransportError(f"connection failed: {_short(seen)}")
+        if isinstance(seen, openai.APIError) and not isinstance(seen, openai.APIStatusError):
+            # an error event in the middle of a streamed answer
+            return TransportError(f"the server sent an error mid-answer: {_short(seen)}")
     return None
 
 
@@ -138,9 +151,10 @@ def _short(error: BaseException) -> str:
 
 
 class _Deadline:
-    """A document's time budget. It counts from its first request and leaves out every wait for a
-    slot: behind a single-slot server, a document that must be sent again waits for the others'
-    answers, which is not time spent on it."""
+    """A document's time budget for waiting on a server that sends nothing. It counts from its first
+    request and leaves out every wait for a slot (behind a single-slot server, a document that must be
+    sent again waits for the others' answers, which is not time spent on it) and every stretch of
+    progress (``exclude``): a document whose answer is arriving is not ended by it."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -152,6 +166,11 @@ class _Deadline:
             self.started = ticket.granted
         else:
             self.excluded += ticket.queued
+
+    def exclude(self, seconds: float) -> None:
+        """Time that was progress, not waiting for a silent server: an answer arriving, or the
+        server answering our other requests while this one waited its turn there."""
+        self.excluded += max(0.0, seconds)
 
     def remaining(self) -> float:
         if self.started is None:
@@ -183,6 +202,133 @@ def _waiter(backoff: float, deadline: _Deadline):
         return max(0.0, min(seconds, deadline.remaining()))
 
     return wait
+
+
+@dataclass
+class _Watch:
+    """What one streamed request has received so far, and whether it is dead: no first token within
+    ``first_bound`` seconds of when the server could start on it (its clock restarts at every token
+    of our other requests to the server: a request queued behind them is waiting, not dead), or no
+    new token for ``stall_bound`` seconds."""
+
+    limiter: AdaptiveLimit
+    sent: float
+    first_bound: float
+    stall_bound: float
+    first: float | None = None
+    last: float | None = None
+    tokens: int = 0
+    behind: float = 0.0  # seconds it waited while the server answered our other requests
+    dead: str | None = None  # the kind of TransportError once it is called dead
+
+    def token(self, now: float) -> None:
+        if self.first is None:
+            self.behind = max(0.0, (self.limiter.last_token_at or self.sent) - self.sent)
+            self.first = now
+        self.last = now
+        self.tokens += 1
+        self.limiter.token(now)
+
+    def waited(self, now: float) -> float:
+        """Seconds since the server could have started on it (before the first token)."""
+        return now - max(self.sent, self.limiter.last_token_at or self.sent)
+
+    def overdue(self, now: float) -> bool:
+        if self.last is None:
+            if self.waited(now) > self.first_bound:
+                self.dead = "timeout"
+        elif now - self.last > self.stall_bound:
+            self.dead = "stalled"
+        return self.dead is not None
+
+
+def _watchdog(watch: _Watch, response: Any, stop: threading.Event) -> None:
+    """Ends the request once it is dead: a blocked read returns at once when its socket is shut
+    down, and so does a stream of keep-alive comments (llama-cpp-python's SSE pings), which are not
+    tokens."""
+    interval = max(0.01, min(1.0, min(watch.first_bound, watch.stall_bound) / 20))
+    while not stop.wait(interval):
+        if watch.overdue(time.monotonic()):
+            _abort(response)
+            return
+
+
+def _abort(response: Any) -> None:
+    network = response.extensions.get("network_stream")
+    sock = network.get_extra_info("socket") if network is not None else None
+    if sock is not None:
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    else:
+        with suppress(Exception):
+            response.close()
+
+
+@dataclass
+class _Streamed:
+    text: str = ""
+    finish: str | None = None
+    prompt_tokens: int | None = None  # as the server reports them (stream_options include_usage)
+    completion_tokens: int | None = None
+    streamed: bool = True  # False: the server answered in one JSON body
+
+
+def _read_json_body(response: Any) -> _Streamed:
+    """A server that ignored ``stream``: one chat completion (``_check_reply`` vetted the body)."""
+    body = response.json()
+    choice = (body.get("choices") or [{}])[0]
+    message = choice.get("message") or {}
+    text = message.get("content") or ""
+    for call in message.get("tool_calls") or []:
+        text = (call.get("function") or {}).get("arguments") or text
+        break
+    usage = body.get("usage") or {}
+    return _Streamed(text, choice.get("finish_reason"), usage.get("prompt_tokens"),
+                     usage.get("completion_tokens"), streamed=False)  # fmt: skip
+
+
+def _read_stream(response: Any, watch: _Watch) -> _Streamed:
+    """The answer's text (the first tool call's arguments, or the content), assembled from the
+    server-sent events; every event that adds text is a token for ``watch``. The events are read as
+    plain JSON: building openai's chunk models cost ~0.15 s of CPU per answer, which at concurrency
+    16 made a fast server's run slower."""
+    read = _Streamed()
+    parts: list[str] = []
+    for line in response.iter_lines():
+        if not line.startswith("data:"):
+            continue  # comments (keep-alive pings), event names, blank separators
+        data = line[5:].strip()
+        if data == "[DONE]":
+            break
+        try:
+            chunk = json.loads(data)
+        except ValueError as error:
+            raise MalformedReply(f"a streamed chunk is not valid JSON ({error})") from None
+        if not isinstance(chunk, dict):
+            raise MalformedReply("a streamed chunk is not a JSON object")
+        if chunk.get("error"):
+            error = chunk["error"]
+            message = error.get("message") if isinstance(error, dict) else str(error)
+            raise TransportError(f"the server sent an error mid-answer: {str(message)[:160]}")
+        usage = chunk.get("usage")
+        if isinstance(usage, dict):
+            read.prompt_tokens = usage.get("prompt_tokens")
+            read.completion_tokens = usage.get("completion_tokens")
+        for choice in chunk.get("choices") or []:
+            if choice.get("index", 0) != 0:
+                continue
+            delta = choice.get("delta") or {}
+            piece = delta.get("content") or ""
+            for call in delta.get("tool_calls") or []:
+                if call.get("index", 0) == 0:
+                    piece += (call.get("function") or {}).get("arguments") or ""
+            if piece:
+                parts.append(piece)
+                watch.token(time.monotonic())
+            if choice.get("finish_reason"):
+                read.finish = choice["finish_reason"]
+    read.text = "".join(parts)
+    return read
 
 
 @functools.lru_cache(maxsize=64)
@@ -237,26 +383,23 @@ class OpenAIBackend:
             name=base_url or "api.openai.com",
         )
         self._client_settings = {"base_url": base_url, "api_key": api_key or "not-needed", "timeout": timeout}
-        self._instructor: Any = None
+        self._openai: Any = None
         self._client_lock = threading.Lock()
 
     def _client(self) -> Any:
-        """The instructor client, built on the first request."""
+        """The openai client, built on the first request."""
         with self._client_lock:
-            if self._instructor is None:
-                import instructor
+            if self._openai is None:
+                import instructor.processing.response  # noqa: F401 - imported here, used per request
                 import openai
 
                 # The openai client's own retries are off: tenacity below does them, visibly and bounded.
-                client = openai.OpenAI(
+                self._openai = openai.OpenAI(
                     **self._client_settings,
                     max_retries=0,
                     http_client=openai.DefaultHttpxClient(event_hooks={"response": [_check_reply]}),
                 )
-                self._instructor = instructor.from_openai(
-                    client, mode=getattr(instructor.Mode, self.mode.upper())
-                )
-            return self._instructor
+            return self._openai
 
     def count_tokens(self, messages: list[Message], response_model: type[BaseModel] | None = None) -> int:
         # The server's tokenizer is not ours to run: an estimate. Every mode also sends the response
@@ -275,75 +418,32 @@ class OpenAIBackend:
         return (self.mode,)
 
     def complete(self, messages: list[Message], request: Request[ModelT]) -> Completion[ModelT]:
-        import openai
-        from instructor.core.exceptions import InstructorRetryException
-        from instructor.core.hooks import Hooks
-
-        client = self._client()
+        self._client()  # openai and instructor imported (seconds) before a slot is taken
         usage = Usage()
-        reasks = [0]  # hooks are per call, so plain counters are thread-safe here
-        current: dict[str, Any] = {"ticket": None, "sent": 0.0}
-
-        def on_parse_error(*_args: Any, **_kwargs: Any) -> None:
-            reasks[0] += 1
-
-        def on_request(*_args: Any, **_kwargs: Any) -> None:
-            current["sent"] = time.monotonic()
-
-        def on_response(response: Any, *_args: Any, **_kwargs: Any) -> None:
-            usage.calls += 1
-            latency = time.monotonic() - current["sent"]
-            usage.request_seconds += latency
-            tokens = getattr(response, "usage", None)
-            prompt = getattr(tokens, "prompt_tokens", 0) or 0
-            answer = getattr(tokens, "completion_tokens", 0) or 0
-            usage.prompt_tokens += prompt
-            usage.completion_tokens += answer
-            if current["ticket"] is not None:
-                self.limiter.observe(current["ticket"], latency, prompt, answer)
-
-        hooks = Hooks()
-        hooks.on("parse:error", on_parse_error)
-        hooks.on("completion:kwargs", on_request)
-        hooks.on("completion:response", on_response)
-        safe_messages = [{**m, "content": _escape_jinja(m["content"])} for m in messages]
         constrained = self._constrained(request)
         prompt_estimate = sum(len(m["content"]) for m in messages) // 4
         deadline = _Deadline(self.deadline)
 
-        def attempt() -> ModelT:
+        def attempt() -> Completion[ModelT]:
             ticket: Ticket = self.limiter.acquire(prompt_estimate)
-            current["ticket"] = ticket
             usage.queue_seconds += ticket.queued
             deadline.start(ticket)
-            timeout = min(ticket.timeout, max(deadline.remaining(), 1.0))
             outcome = "ok"
             try:
-                # The slot is held across instructor's re-asks: they go to the same server in turn.
-                return client.chat.completions.create(
-                    model=self.model,
-                    messages=safe_messages,
-                    response_model=constrained,
-                    context=request.context,
-                    max_retries=self.max_reasks,  # re-asks after the first attempt
-                    max_tokens=self.max_tokens,
-                    temperature=0,
-                    timeout=timeout,
-                    hooks=hooks,
-                )
-            except Exception as error:  # classify: transport faults are retried below
-                transport = _as_transport_error(error)
-                if transport is not None:
-                    outcome = transport.kind
-                    if transport.kind == "timeout":
-                        message = self.limiter.stalled_message(ticket, timeout)
-                        transport = TransportError(message, kind="timeout")
-                    usage.retries += 1
-                    raise transport from error
+                # The slot is held across the re-asks: they go to the same server in turn.
+                def ask(conversation: list[Message]) -> Answer:
+                    return self._ask(conversation, constrained, ticket, deadline, usage)
+
+                completion = complete_with_reasks(messages, request, ask, self.max_reasks, usage)
+            except TransportError as error:
+                outcome = error.kind
+                usage.retries += 1
                 raise
             finally:
-                current["ticket"] = None
                 self.limiter.release(ticket, outcome)
+            if completion is None:  # ask always answers or raises
+                raise BackendError("no answer")
+            return completion
 
         retrying = Retrying(
             retry=retry_if_exception(lambda e: isinstance(e, TransportError)),
@@ -352,22 +452,111 @@ class OpenAIBackend:
             reraise=True,
         )
         try:
-            value = retrying(attempt)
+            return retrying(attempt)
         except TransportError as error:
             raise BackendError(f"{error} (gave up after {usage.retries} tries)") from error
-        except InstructorRetryException as error:
-            asked = max(reasks[0] - 1, 0)  # parse errors counted include the last attempt's
-            usage.retries += asked
-            last_answer = _answer_text(getattr(error, "last_completion", None))
-            return give_up(request, last_answer, error, usage, reasks=asked)
-        except (ValidationError, ValueError) as error:
-            raise BackendError(f"invalid answer: {_short(error)}") from error
-        except openai.APIStatusError as error:
-            raise BackendError(
-                f"server refused the request ({error.status_code}): {_short(error)}"
-            ) from error
-        usage.retries += reasks[0]
-        return Completion(value, usage)
+
+    def _ask(
+        self,
+        conversation: list[Message],
+        constrained: type[BaseModel],
+        ticket: Ticket,
+        deadline: _Deadline,
+        usage: Usage,
+    ) -> Answer:
+        """One streamed request: the assembled answer, or a TransportError (the server refused it,
+        sent no first token in time, stopped sending tokens, or ended the answer unfinished)."""
+        import httpx2
+        import instructor
+        import openai
+        from instructor.processing.response import handle_response_model
+
+        _, prepared = handle_response_model(
+            constrained, mode=getattr(instructor.Mode, self.mode.upper()), messages=conversation
+        )
+        prompt_tokens = self.count_tokens(conversation, constrained)
+        # The deadline bounds waiting for a server that sends nothing; a stall is --timeout.
+        first_bound = min(self.limiter.first_token_bound(prompt_tokens), max(deadline.remaining(), 1.0))
+        watch = _Watch(self.limiter, time.monotonic(), first_bound, self.limiter.stall_bound())
+        ticket.sent, ticket.timeout = watch.sent, first_bound
+        stop = threading.Event()
+        try:
+            try:
+                # Before the reply's headers, the read timeout is the bound (some servers send them
+                # with the first token); after them, the watchdog is (others send them at once).
+                with self._client().chat.completions.with_streaming_response.create(
+                    model=self.model,
+                    max_tokens=self.max_tokens,
+                    temperature=0,
+                    stream=True,
+                    stream_options={"include_usage": True},
+                    timeout=httpx2.Timeout(first_bound, connect=min(first_bound, 30.0)),
+                    **prepared,
+                ) as raw:
+                    response = raw.http_response
+                    if "json" in response.headers.get("content-type", ""):
+                        read = _read_json_body(response)
+                    else:
+                        network = response.extensions.get("network_stream")
+                        if network is not None and network.get_extra_info("socket") is not None:
+                            timeouts = response.request.extensions.get("timeout")
+                            if isinstance(timeouts, dict):
+                                timeouts["read"] = None  # the body's reads: the watchdog ends them
+                        threading.Thread(target=_watchdog, args=(watch, response, stop), daemon=True).start()
+                        read = _read_stream(response, watch)
+            except Exception as error:
+                if watch.dead is None and watch.last is None and isinstance(error, openai.APITimeoutError):
+                    watch.dead = "timeout"  # no reply headers within the bound
+                if watch.dead is not None:
+                    raise self._dead(watch, prompt_tokens) from error
+                transport = _as_transport_error(error)
+                if transport is not None:
+                    if transport.kind == "timeout":
+                        raise self._dead(_dead_watch(watch), prompt_tokens) from error
+                    raise transport from error
+                if isinstance(error, openai.APIStatusError):
+                    raise BackendError(
+                        f"server refused the request ({error.status_code}): {_short(error)}"
+                    ) from error
+                raise
+        finally:
+            stop.set()
+        now = time.monotonic()
+        if read.streamed and read.finish is None:
+            raise TransportError(
+                f"the server ended the answer unfinished after {watch.tokens} tokens (no finish "
+                "reason: an interrupted answer)",
+                kind="interrupted",
+            )
+        latency = now - watch.sent
+        answer_tokens = read.completion_tokens or watch.tokens or max(1, len(read.text) // 4)
+        reported_prompt = read.prompt_tokens or prompt_tokens
+        usage.calls += 1
+        usage.request_seconds += latency
+        usage.prompt_tokens += reported_prompt
+        usage.completion_tokens += answer_tokens
+        if watch.first is not None and watch.last is not None:
+            deadline.exclude(watch.behind + (watch.last - watch.first))
+            first_token_seconds = watch.first - watch.sent - watch.behind
+            self.limiter.observe_stream(
+                prompt_tokens, first_token_seconds, watch.tokens, watch.last - watch.first
+            )
+        self.limiter.observe(ticket, latency, reported_prompt, answer_tokens)
+        text = read.text
+        if self.mode == "md_json" and "```" in text:
+            from instructor.utils import extract_json_from_codeblock
+
+            with suppress(ValueError):
+                text = extract_json_from_codeblock(text)
+        return Answer(text, self.max_tokens if read.finish == "length" else None)
+
+    def _dead(self, watch: _Watch, prompt_tokens: int) -> TransportError:
+        if watch.dead == "stalled":
+            message = (f"the answer stopped after {watch.tokens} tokens: no new token in "
+                       f"{watch.stall_bound:.3g}s (--timeout): the server looks stalled")  # fmt: skip
+            return TransportError(message, kind="stalled")
+        message = self.limiter.no_first_token_message(prompt_tokens, watch.first_bound)
+        return TransportError(message, kind="timeout")
 
     def _constrained(self, request: Request[ModelT]) -> type[ModelT]:
         """The request's response model, whose tool schema lists the citable sentence numbers as an
@@ -376,6 +565,12 @@ class OpenAIBackend:
             return request.response_model
         citable = tuple(sorted(set(request.citable_ids)))
         return _with_schema(request.response_model, request.citation_field, citable)
+
+
+def _dead_watch(watch: _Watch) -> _Watch:
+    """A read that timed out: before the first token it is a dead request, after it a stall."""
+    watch.dead = "timeout" if watch.last is None else "stalled"
+    return watch
 
 
 def _answer_text(completion: Any) -> str | None:

@@ -30,7 +30,7 @@ from summarizer.backends.base import (
     Completion,
     Usage,
 )
-from summarizer.backends.openai_backend import OpenAIBackend, _answer_text, _escape_jinja, _short
+from summarizer.backends.openai_backend import OpenAIBackend, _answer_text, _short
 from summarizer.backends.reask import first_error
 from summarizer.backends.salvage import salvage
 
@@ -73,19 +73,19 @@ class OpenAIBatches:
         if item.reask is not None:
             return item.reask
         from instructor.processing.response import handle_response_model
-        from instructor.templating import handle_templating
 
+        # The messages go verbatim, as the per-document path sends them (instructor prepares the tool
+        # or JSON schema for the mode; no template is rendered), so the prompts are byte for byte
+        # the same.
         _, body = handle_response_model(
             self._response_model(item),
             mode=self._mode(),
-            messages=[{**m, "content": _escape_jinja(m["content"])} for m in item.messages],
+            messages=item.messages,
             model=self.backend.model,
             max_tokens=self.backend.max_tokens,
             temperature=0,
         )
-        # instructor renders the messages with the validation context (Jinja, then dedent) before it
-        # sends them; so does the batch, so that its prompts are byte for byte the same.
-        return _plain(handle_templating(body, mode=self._mode(), context=item.request.context))
+        return _plain(body)
 
     def jsonl(self, items: list[BatchItem]) -> bytes:
         lines = (

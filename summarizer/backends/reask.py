@@ -1,14 +1,15 @@
-"""One re-ask path for the backends that run their own (local, fake), one error format for all.
+"""The one re-ask path of every backend, and one error format for all.
 
-instructor's path, which the openai backend uses, is ``retry_sync``: validate the answer with the
-context; when it fails, ``handle_reask_kwargs`` sends the model its answer and the validation error,
-at most ``max_retries`` times. ``complete_with_reasks`` is the same path for a backend that makes its
-own calls: it differs only in what it sends back (the original messages, the latest failed answer and
-the errors as a short list: the prompt stays bounded, and its prefix stays the first call's, so
-llama.cpp reuses its KV cache) and in saying when an answer was cut off rather than invalid.
+``complete_with_reasks`` asks, validates the answer with the request's context and, when it fails,
+sends the model the original messages, its latest failed answer and the errors as a short list, at
+most ``max_reasks`` times: the prompt stays bounded, and its prefix stays the first call's, so
+llama.cpp reuses its KV cache. It says when an answer was cut off rather than invalid. The local and
+fake backends call it with their own ``ask``; the openai backend with a streamed request whose answer
+it assembles first (the batch path keeps instructor's ``handle_reask_kwargs``: a batch re-ask is a
+request of the next batch).
 
-When the re-asks are used up, every backend (the openai one included) ends in ``give_up``: the valid
-items of the last answer are kept (``salvage``), else a ``BackendError`` says why, in one line.
+When the re-asks are used up, every backend ends in ``give_up``: the valid items of the last answer
+are kept (``salvage``), else a ``BackendError`` says why, in one line.
 """
 
 from __future__ import annotations

@@ -14,16 +14,22 @@ still works on them, and their retries queue behind the abandoned work (which it
   After a lowering it grows again one step per flat answer up to where trouble was seen, and past it
   only after many flat answers.
   The user's ``--concurrency`` is the upper bound;
-* **timeouts** are scaled to the measured speed: a request gets the time the slowest answer so far
-  would need for the expected completion size (the largest seen), times two, times the number of our
-  requests the server may have to compute before it (the limit: requests granted at once race to
-  the server, so any of them may come last), and never less than ``--timeout``. A request being
-  served is therefore not killed for being slow, while a server that sends nothing for that long is
-  called stalled. Before the first answer the timeout is ``--timeout``; each timeout doubles the next
-  ones until an answer comes (the server may have slowed down);
-* **abandoned work**: a timed-out request keeps a slot (a "ghost") for one more expected answer time
-  (as long again as its timeout before any answer), because the server may still be computing it; so
-  it is never re-sent into the queue behind itself;
+* **slow and dead are told apart by what the server sends** (the answer is streamed). A request
+  whose tokens keep coming is never abandoned for being slow. A request is dead when no first token
+  comes within its *first-token bound*, or when no new token comes for ``--timeout`` seconds (a
+  stall). The first-token bound is the request's own prompt at the slowest prompt-evaluation speed
+  measured so far (time to the first token), times two, and never less than ``--timeout``; before any
+  measurement a slow CPU's speed is assumed (``UNMEASURED_PROMPT_SPEED``). Its clock restarts
+  whenever another of our requests to the server receives a token: a request queued at the server
+  behind our own answers is waiting, not dead. Each first-token timeout doubles the next bounds
+  until an answer comes (the server may have slowed down);
+* **interrupted answers**: llama-cpp-python's server (``interrupt_requests``, on by default) ends a
+  streamed answer, with no finish reason, as soon as another request arrives. Until the server has
+  answered several requests at once without latency growing, concurrency grows from 1 to 2 only;
+  an interrupted answer sets it to 1 for the rest of the run;
+* **abandoned work**: a request abandoned for want of tokens keeps a slot (a "ghost") for as long
+  again as it waited, because the server may still be computing it (a prompt being evaluated is not
+  cancelled by a closed connection); so it is never re-sent into the queue behind itself;
 * **the first request** measures the server, so the smallest document goes first; and concurrency is
   not raised for answers so slow that the queue this could build would use more than half of a
   document's ``--deadline`` (a stall in that queue would leave no time to retry).
@@ -46,7 +52,12 @@ GROWN = 1.5  # latency ratio (raw and per token) that means requests are queuein
 # ... if it also adds this much: a queued LLM request waits seconds, while answers of a few ms (a stub)
 # vary by more than 1.5x with the client's own CPU load.
 GROWN_SECONDS = 0.5
-TIMEOUT_FACTOR = 2.0  # margin over the expected time of one answer
+TIMEOUT_FACTOR = 2.0  # margin over the expected time of one answer (the queue a limit may build)
+# Margin of the first-token bound over the prompt's predicted evaluation time.
+FIRST_TOKEN_MARGIN = 2.0
+# Prompt-evaluation speed assumed before any answer, in estimated prompt tokens (base.estimate_tokens)
+# per second: a 7B model on a slow CPU evaluates ~13 real tokens/s, ~17 of our (conservative) estimate.
+UNMEASURED_PROMPT_SPEED = 10.0
 # After a lowering, flat answers needed (times the limit) before going past the level that failed.
 PATIENCE = 4
 # Before the first answer, how long the first request waits for the others to line up.
@@ -66,8 +77,9 @@ class Ticket:
     queued: float  # seconds waited for the slot
     in_flight: int  # our requests at the server when granted, this one and ghosts included
     epoch: int  # the limiter's epoch when granted (signals from before a lowering are ignored)
-    timeout: float  # seconds this request may take
-    expected: float | None  # expected seconds of one answer, None before any measurement
+    timeout: float  # the first-token bound of its prompt, in seconds (the backend sets the one it used)
+    expected: float | None  # predicted seconds to the first token, None before any measurement
+    sent: float | None = None  # when its latest request was sent (set by the backend)
 
 
 @dataclass
@@ -97,11 +109,19 @@ class AdaptiveLimit:
         self.start_at_maximum = start_at_maximum
         self.limit = float(self.maximum if start_at_maximum else 1)
         self.floor_timeout = floor_timeout
-        # Before any answer, the timeout; doubled on each timeout then, as the server may just be slow.
-        self.unmeasured_timeout = floor_timeout
-        # Doubled on each timeout after answers were measured (the server may have slowed down, e.g.
-        # other work on its machine); back to 1 with the next answer, whose speed is then measured.
+        # Doubled on each request abandoned for want of a first token (the server may be slower than
+        # assumed, or slowed down by other work on its machine); back to 1 with the next answer.
         self.slowdown = 1.0
+        # Estimated prompt tokens per second until the first token, and answer tokens per second after
+        # it, of each streamed answer (see observe_stream).
+        self.prompt_speeds: list[float] = []
+        self.token_speeds: list[float] = []
+        # When any of our requests to this server last received a token (None: never).
+        self.last_token_at: float | None = None
+        # The server answered several of our requests at once without latency growing: it may be
+        # sent more than two. False also after an interrupted answer (see module doc).
+        self.serves_many = False
+        self.interrupted = 0  # answers the server ended unfinished when another request came
         self.max_tokens = max_tokens
         self.name = name
         self.notify = notify
@@ -156,20 +176,8 @@ class AdaptiveLimit:
             self.in_flight += 1
             busy = self._busy(now)
             self.peak = max(self.peak, busy)
-            expected = self._expected_seconds(prompt_tokens)
-            timeout = self.unmeasured_timeout
-            if expected is not None:
-                # Requests granted at about the same time race to the server: any of them may be
-                # queued behind all the others, so the queue is taken as deep as the limit allows.
-                depth = max(busy, math.floor(self.limit) + len(self.ghosts))
-                timeout = max(timeout, TIMEOUT_FACTOR * expected * depth * self.slowdown)
-                if TIMEOUT_FACTOR * expected > self.floor_timeout:
-                    self._say(
-                        "slow",
-                        f"{self.name} is slow (about {expected:.0f}s per answer, {self._rate():.1f} "
-                        f"tokens/s): waiting up to {timeout:.0f}s for an answer instead of "
-                        f"--timeout {self.floor_timeout:g}s",
-                    )
+            expected = self.predicted_first_token(prompt_tokens)
+            timeout = self.first_token_bound(prompt_tokens)
             return Ticket(now, now - asked, busy, self.epoch, timeout, expected)
 
     def observe(self, ticket: Ticket, latency: float, prompt_tokens: int, completion_tokens: int) -> None:
@@ -184,21 +192,63 @@ class AdaptiveLimit:
             self._adapt(ticket, sample)
             self._cond.notify_all()
 
+    def token(self, now: float) -> None:
+        """One of our requests to this server received a token: the server is working for us."""
+        self.last_token_at = now
+
+    def observe_stream(
+        self, prompt_tokens: int, first_token_seconds: float, answer_tokens: int, answer_seconds: float
+    ) -> None:
+        """One streamed answer: ``prompt_tokens`` (estimated) took ``first_token_seconds`` from when
+        the server could start on them to the first token, then ``answer_tokens`` more tokens took
+        ``answer_seconds``. Prompt and generation speeds are kept apart: a longer prompt is predicted
+        from the first, a longer answer from the second."""
+        with self._cond:
+            if prompt_tokens > 0 and first_token_seconds > 0:
+                self.prompt_speeds.append(prompt_tokens / first_token_seconds)
+            if answer_tokens > 1 and answer_seconds > 0:
+                self.token_speeds.append((answer_tokens - 1) / answer_seconds)
+            self.slowdown = 1.0
+            if not (self.prompt_speeds and self.token_speeds):
+                return
+            prompt_speed, token_speed = min(self.prompt_speeds), min(self.token_speeds)
+            bound = self.first_token_bound(prompt_tokens)
+            if bound > self.floor_timeout:
+                self._say(
+                    "slow",
+                    f"{self.name} is slow ({prompt_speed:.0f} prompt tokens/s, {token_speed:.1f} answer "
+                    f"tokens/s): a request waits up to {bound:.0f}s for its first token (its prompt at "
+                    "that speed, twice over), then as long as tokens keep coming",
+                )
+
     def release(self, ticket: Ticket, outcome: str = "ok") -> None:
-        """The request is over: ``ok`` (answered), ``timeout`` (abandoned; the server may still be
-        computing it), ``overloaded`` (429/503) or ``failed`` (no load signal: 500, reset, ...)."""
+        """The request is over: ``ok`` (answered), ``timeout`` (abandoned for want of a first token;
+        the server may still be computing it), ``stalled`` (its tokens stopped coming),
+        ``interrupted`` (the server ended the answer unfinished when another request came),
+        ``overloaded`` (429/503) or ``failed`` (no load signal: 500, reset)."""
         with self._cond:
             self.in_flight -= 1
             now = time.monotonic()
             if outcome == "timeout":
-                # Measured: the server finishes a request it computes within the timeout (twice the
-                # expected time) plus one more expected time; unmeasured, as long as the timeout again.
-                self.ghosts.append(now + (ticket.expected or ticket.timeout))
-                if ticket.expected is None:
-                    self.unmeasured_timeout = max(self.unmeasured_timeout, 2 * ticket.timeout)
-                else:
-                    self.slowdown = min(8.0, self.slowdown * 2)
-                self._lower(ticket, 0.5, "timeout", f"no answer in {ticket.timeout:.0f}s")
+                # The server may still be evaluating its prompt (a closed connection does not stop
+                # that): its slot stays taken for as long again as the request waited.
+                self.ghosts.append(now + max(now - (ticket.sent or ticket.granted), ticket.timeout))
+                self.slowdown = min(8.0, self.slowdown * 2)
+                self._lower(ticket, 0.5, "timeout", f"no first token in {ticket.timeout:.0f}s")
+            elif outcome == "stalled":
+                # Tokens came, then none for --timeout: the server is stuck; should it recover, the
+                # closed connection stops the answer at its next token.
+                self.ghosts.append(now + self.stall_bound())
+                self._lower(ticket, 0.5, "timeout", f"no new token in {self.stall_bound():.0f}s")
+            elif outcome == "interrupted":
+                self.interrupted += 1
+                self.serves_many = False
+                self.limit = 1.0
+                self.ceiling = 1.0
+                self.epoch += 1
+                self.lowered += 1
+                why = "(llama-cpp-python's interrupt_requests): one request at a time from now on"
+                self._say("interrupted", f"{self.name} ended an answer unfinished when another came {why}")
             elif outcome == "overloaded":
                 # A 429/503 also says "wait" (Retry-After, backoff): a gentler cut, and a quick way back
                 # to the level it came at, so that rate limits do not leave a capable server idle.
@@ -228,8 +278,18 @@ class AdaptiveLimit:
         expected = self._expected_seconds(0) or 0.0
         if TIMEOUT_FACTOR * expected * (math.floor(self.limit) + 1) > QUEUE_SHARE_OF_DEADLINE * self.deadline:
             return  # answers this slow leave no room for a queue (see QUEUE_SHARE_OF_DEADLINE)
+        if self.interrupted:
+            return  # the server interrupts an answer for the next request: one at a time
+        proven = sample.in_flight > 1 and not self.serves_many
+        if sample.in_flight > 1:
+            self.serves_many = True  # flat with others in flight: the server computes them at once
         if self.ceiling is None:  # no trouble seen yet: flat at k in flight, so try up to GROWTH x k
-            self.limit = min(self.maximum, max(self.limit, GROWTH * sample.in_flight))
+            # Until the server is seen to serve two at once, two: a server that interrupts a streamed
+            # answer for the next request (llama-cpp-python) then costs one interrupted answer. Once
+            # it is, as far as the probe of GROWTH skipped for it would have led.
+            grown = GROWTH * max(sample.in_flight, GROWTH) if proven else GROWTH * sample.in_flight
+            grown = grown if self.serves_many else 2
+            self.limit = min(self.maximum, max(self.limit, grown))
             return
         if sample.in_flight < self.limit / 2:
             return  # the limit was not really tried
@@ -271,13 +331,36 @@ class AdaptiveLimit:
         completion = min(self.max_tokens, max(s.completion_tokens for s in self.samples))
         return (prompt_tokens / PROMPT_SPEEDUP + completion) / self._rate()
 
-    def stalled_message(self, ticket: Ticket, seconds: float) -> str:
-        """What a timeout after ``seconds`` means, in words."""
-        if ticket.expected is None:
-            return (f"no answer in {seconds:.3g}s (--timeout) before any answer from this server: "
-                    "it is stalled or slower than that (raise --timeout)")  # fmt: skip
-        return (f"no answer in {seconds:.0f}s where about {ticket.expected:.0f}s was expected: "
-                "the server looks stalled")  # fmt: skip
+    def prompt_speed(self) -> float | None:
+        """The slowest measured prompt-evaluation speed (estimated tokens/s), None before any."""
+        return min(self.prompt_speeds) if self.prompt_speeds else None
+
+    def predicted_first_token(self, prompt_tokens: int) -> float | None:
+        """Seconds from the server starting on this prompt to its first token, at the slowest prompt
+        speed measured; None before any measurement."""
+        speed = self.prompt_speed()
+        return prompt_tokens / speed if speed else None
+
+    def first_token_bound(self, prompt_tokens: int) -> float:
+        """How long a request with this prompt may wait for its first token before it is dead: its
+        prompt at the slowest measured speed (a slow CPU's before any), twice over, never less than
+        ``--timeout``; doubled after each request abandoned for want of a first token."""
+        speed = self.prompt_speed() or UNMEASURED_PROMPT_SPEED
+        return max(self.floor_timeout, FIRST_TOKEN_MARGIN * prompt_tokens / speed) * self.slowdown
+
+    def stall_bound(self) -> float:
+        """How long a request receiving its answer may go without a new token: ``--timeout``."""
+        return self.floor_timeout
+
+    def no_first_token_message(self, prompt_tokens: int, seconds: float) -> str:
+        """Why a request that got no first token in ``seconds`` is called dead, in words."""
+        speed = self.prompt_speed()
+        if speed is None:
+            how = f"{UNMEASURED_PROMPT_SPEED:g} prompt tokens/s assumed before any answer"
+        else:
+            how = f"{speed:.0f} prompt tokens/s measured"
+        return (f"no first token in {seconds:.3g}s for a prompt of about {prompt_tokens} tokens "
+                f"({how}, or --timeout): the server looks dead or stalled")  # fmt: skip
 
     def _say(self, kind: str, message: str) -> None:
         if kind in self._said or self.notify is None:
