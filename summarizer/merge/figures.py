@@ -158,12 +158,25 @@ def _rows(group: list[GroundedFigure]) -> list[list[GroundedFigure]]:
     """Figures of one family in rows of one quantity: each figure joins the first row it is the same
     quantity as with every member (sorted by value: deterministic)."""
     rows: list[list[GroundedFigure]] = []
+    # _same_quantity reads only these fields: a row is compared once per distinct member, not once
+    # per member (one long article repeating a figure 5,000 times made this quadratic: minutes).
+    distinct: list[dict[tuple[str, float, str, str | None], GroundedFigure]] = []
     for figure in sorted(group, key=lambda f: (f.value.value, f.value.doc_id, f.value.citation.start)):
-        row = next((r for r in rows if all(_same_quantity(figure, m) for m in r)), None)
-        if row is None:
+        key = (figure.quantity, figure.value.value, figure.value.text, figure.label)
+        at = next(
+            (
+                n
+                for n, members in enumerate(distinct)
+                if all(_same_quantity(figure, m) for m in members.values())
+            ),
+            None,
+        )
+        if at is None:
             rows.append([figure])
+            distinct.append({key: figure})
         else:
-            row.append(figure)
+            rows[at].append(figure)
+            distinct[at].setdefault(key, figure)
     return rows
 
 
