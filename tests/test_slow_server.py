@@ -11,6 +11,7 @@ asserted on the client's clock.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -148,7 +149,8 @@ def test_a_server_that_sends_no_token_is_called_dead_and_not_resent_at_once(
             extract_one(server, "000_7bb91c76771d32cc.txt")
         first, second = server.requests
     message = str(caught.value)
-    assert message.startswith("no first token in 1s for a prompt of about 3664 tokens (20000 prompt ")
+    # the prompt's size is the seed's (its hints change with the analysis), not a fixed number
+    assert re.match(r"no first token in 1s for a prompt of about \d+ tokens \(20000 prompt ", message)
     assert "the server looks dead or stalled (gave up after 2 tries)" in message and "\n" not in message
     # the first request kept its slot for as long again as it waited: the server might have been
     # evaluating its prompt (0.5 s bound + 0.5 s held; less the client's first-call set-up)
