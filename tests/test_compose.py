@@ -20,6 +20,7 @@ from summarizer.embeddings import default_encoder
 from summarizer.merge.contested import HeldStance, find_disputes, rule_verdict
 from summarizer.merge.keypoints import plainly_differ, speaker_of, statement_first
 from summarizer.merge.lead import reads_alone, what_happened
+from summarizer.merge.parties import unlisted_members
 from summarizer.models import Citation, ClaimGroup, ClaimReport, FigureComparison, FigureValue
 from summarizer.pipeline import run_brief
 
@@ -393,3 +394,24 @@ def test_a_bullet_without_a_side_names_the_speaker_of_its_words_or_no_one() -> N
 def test_a_lead_sentence_reads_without_the_one_before(text: str, alone: bool) -> None:
     (parse,) = nlp.parse([text])
     assert reads_alone(parse) is alone
+
+
+def test_a_member_the_extraction_had_no_room_for_is_still_listed(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for name, day in (("a", "Monday"), ("b", "Tuesday")):
+        (folder / f"{name}.txt").write_text(
+            f"Italy hosted the harbour talks on {day}.\n\n"
+            f"Italian Foreign Minister Angelino Alfano said on {day} that the talks went well.\n",
+            encoding="utf-8",
+        )
+    documents = load_documents([folder]).documents
+    index = build_party_index(documents)
+    analyses = {d.doc_id: analyse_document(d, index) for d in documents}
+    assert index.speaks_for.get("Angelino Alfano") == "Italy"
+    (entry,) = unlisted_members([], documents, analyses, index)
+    assert entry.name == "Angelino Alfano" and sorted(entry.sources) == ["a.txt", "b.txt"]
+    for citation in entry.citations:
+        document = next(d for d in documents if d.doc_id == citation.doc_id)
+        assert document.text[citation.start : citation.end] == citation.text
+    assert unlisted_members([entry], documents, analyses, index) == []

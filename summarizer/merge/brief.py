@@ -22,7 +22,7 @@ from summarizer.merge.demands import merge_demands, resolve_demands
 from summarizer.merge.figures import merge_figures
 from summarizer.merge.keypoints import key_points
 from summarizer.merge.lead import what_happened
-from summarizer.merge.parties import PartyResolver, merge_parties
+from summarizer.merge.parties import PartyResolver, merge_parties, unlisted_members
 from summarizer.merge.plans import merge_plans
 from summarizer.models import (
     Brief,
@@ -93,7 +93,9 @@ def merge_documents(
     encoder = encoder or default_encoder()
     resolver = PartyResolver(index)
     voices = find_copies(documents)  # wire copy run by several outlets is one voice
-    parties = merge_parties([p for g in grounded for p in g.parties], resolver)
+    party_entries = [p for g in grounded for p in g.parties]
+    party_entries += unlisted_members(party_entries, documents, analyses or {}, index)
+    parties = merge_parties(party_entries, resolver)
     demand_entries = resolve_demands([d for g in grounded for d in g.demands], resolver)
     demands = merge_demands(demand_entries, encoder)
     figures = merge_figures([f for g in grounded for f in g.figures])

@@ -4,11 +4,14 @@ who speak for a party listed among its people (with their title), never as its a
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 
-from summarizer.analysis import UNKNOWN_SIDE, PartyIndex
+from summarizer.analysis import UNKNOWN_SIDE, DocumentAnalysis, PartyIndex
+from summarizer.analysis.rules import party_role
+from summarizer.documents import Document
+from summarizer.ground import cite
 from summarizer.merge.clustering import best_support, first_citations, sources_of
 from summarizer.models import (
     PartyEntry,
@@ -61,6 +64,36 @@ def _role(name: str, group: list[PartyEntry], index: PartyIndex) -> PartyRole:
         return index.roles[name]
     roles = Counter(e.role for e in group if e.role != PartyRole.other)
     return roles.most_common(1)[0][0] if roles else PartyRole.other
+
+
+def unlisted_members(
+    entries: list[PartyEntry],
+    documents: list[Document],
+    analyses: Mapping[str, DocumentAnalysis],
+    index: PartyIndex,
+) -> list[PartyEntry]:
+    """People who speak for a listed party and are named in a document whose extraction listed them
+    nowhere: an extraction holds at most 12 parties, and a person is an entry of their own (not an
+    alias of their party), so a minister named once in a long article lost their place. Each is cited
+    where first named."""
+    listed = {index.member(e.name) or e.name for e in entries}
+    found: dict[str, PartyEntry] = {}
+    for document in documents:
+        analysis = analyses.get(document.doc_id)
+        for person, sentence_ids in (analysis.member_mentions if analysis else {}).items():
+            if person in listed or index.speaks_for.get(person) not in index.parties or not sentence_ids:
+                continue
+            entry = found.setdefault(
+                person,
+                PartyEntry(
+                    name=person,
+                    role=party_role(person, index),
+                    aliases=sorted(index.members.get(person, set()))[:6],
+                ),
+            )
+            entry.citations.append(cite(document, sentence_ids[0]))
+            entry.sources.append(document.doc_id)
+    return list(found.values())
 
 
 def merge_parties(entries: list[PartyEntry], resolver: PartyResolver) -> list[PartyEntry]:
