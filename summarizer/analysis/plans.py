@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from summarizer.analysis.attribution import speaker_phrase
-from summarizer.analysis.stances import content_terms, core_tokens
+from summarizer.analysis.stances import content_terms, core_tokens, is_headline
 from summarizer.vocabulary import (
     LISTING_VERBS,
     OFFERING_VERBS,
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 # A term is a phrase, not a paragraph: longer ones are cut at a clause.
 MAX_TERM_WORDS = 24
-_ENDS_SENTENCE = (".", "!", "”", '"', "’", "'")
 _NUMBER = re.compile(r"\d")
 # ', according to US media', ', officials said': who reports the terms, not part of them.
 _ATTRIBUTION_TAIL = re.compile(r",\s+(?:according to\b.*|(?:\w+\s+){1,4}(?:said|says|reported|added)\b.*)$")
@@ -65,7 +64,7 @@ class PlanMention:
 
 def find_plan(sentence_id: int, doc: Doc) -> PlanMention | None:
     """The proposal a parsed sentence states, if it states one (see the module doc)."""
-    if not doc.text.rstrip().endswith(_ENDS_SENTENCE) or doc.text.lstrip().startswith("…"):
+    if is_headline(doc) or doc.text.lstrip().startswith("…"):
         return None  # a headline, or a sentence cut short
     for token in doc:
         lemma = token.lemma_.lower()

@@ -81,11 +81,17 @@ class Stance:
         return len(shared) >= min(2, smallest) and bool(shared)
 
 
+def is_headline(doc: Doc) -> bool:
+    """A headline or a caption: it does not end as a sentence, its words are cut short, and it
+    states no one's position or plan."""
+    return not doc.text.rstrip().endswith((".", "!", "”", '"', "’", "'"))
+
+
 def find_positions(sentence_id: int, doc: Doc, speaker: str | None) -> list[Stance]:
     """The stances of one parsed sentence; ``speaker`` is who the analysis says speaks in it."""
     found: list[Stance] = []
-    if not doc.text.rstrip().endswith((".", "!", "”", '"', "’", "'")):
-        return found  # a headline or a caption: words cut short, no one's stated position
+    if is_headline(doc):
+        return found
     for token in doc:
         lemma = token.lemma_.lower()
         if token.pos_ == "VERB" and lemma in STANCE_VERBS_FOR | STANCE_VERBS_AGAINST:
