@@ -4,6 +4,7 @@ is made up."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,10 @@ from summarizer.backends.fake import FakeBackend
 from summarizer.documents import load_documents
 from summarizer.duplicates import Voices
 from summarizer.embeddings import default_encoder
-from summarizer.merge.contested import HeldStance, find_disputes, rule_verdict
+from summarizer.merge.contested import HeldStance, find_disputes, held_stances, rule_verdict
 from summarizer.merge.keypoints import plainly_differ, speaker_of, statement_first
 from summarizer.merge.lead import reads_alone, what_happened
-from summarizer.merge.parties import unlisted_members
+from summarizer.merge.parties import PartyResolver, unlisted_members
 from summarizer.models import Citation, ClaimGroup, ClaimReport, FigureComparison, FigureValue
 from summarizer.pipeline import run_brief
 
@@ -188,6 +189,28 @@ def test_a_dispute_holds_each_side_once_and_asks_about_the_thing(tmp_path: Path)
     # a side for and against one thing is no dispute
     both = [*held, HeldStance(document, held[1].stance, "Harbour Authority")]
     assert all(len({p.side for p in q.positions}) == len(q.positions) for q in find_disputes(both, Voices()))
+
+
+def test_a_member_holds_a_stance_as_themself_even_where_the_parse_misses_the_person(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Italian Prime Minister Gianni Rossi spoke on Monday.\n\n"
+        "Rossi proposed a new toll on the old bridge.\n\n"
+        "The Drivers Union rejected the new toll on the old bridge.\n",
+        encoding="utf-8",
+    )
+    (document,) = load_documents([folder]).documents
+    index = build_party_index([document])
+    assert index.speaks_for.get("Gianni Rossi") == "Italy"
+    analysis = analyse_document(document, index)
+    # the parse may tag a lone surname as an organisation ('Trump' as ORG): the index still knows him
+    analysis.positions = {
+        sentence: [dataclasses.replace(stance, person=False) for stance in stances]
+        for sentence, stances in analysis.positions.items()
+    }
+    held = held_stances([document], {document.doc_id: analysis}, PartyResolver(index))
+    assert "Gianni Rossi" in {h.side for h in held} and "Italy" not in {h.side for h in held}
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -351,8 +351,10 @@ def held_stances(
         analysis = analyses.get(document.doc_id)
         for stances in (analysis.positions if analysis else {}).values():
             for stance in stances:
-                person = resolver.index.canonical(stance.holder)
-                if person not in people:
+                # The index knows its members as people even where the parse took a surname for
+                # an organisation ('Trump' tagged ORG): a member is never their party's stand-in.
+                person = resolver.index.member(stance.holder) or resolver.index.canonical(stance.holder)
+                if person not in people and person not in resolver.index.members:
                     person = person_named(stance.holder) if stance.person else None
                 side = person if person else resolver.resolve(stance.side)
                 if side and side != UNKNOWN_SIDE:
