@@ -187,7 +187,12 @@ _BOILERPLATE_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"|/\s*(Handout|File Photo|Pool)\b"
             r"|\bvia (REUTERS|Reuters|AP|AFP|Getty Images)\s*$"
             r"|\bhandout (image|photo|picture)\b"
-            r"|\((Photo|Image)( by)?[^)]*\)\s*$)",
+            r"|\((Photo|Image)( by)?[^)]*\)\s*$)"
+            # A credit that opens a caption: 'Yuri Gripas / Reuters President Trump unveiled ...',
+            # 'AP Photo/Evan Vucci'. A photographer's name, a slash, a picture agency.
+            r"|^\s*(?:[A-Z][\w.'’-]+\s+){1,3}/\s*(?:Reuters|REUTERS|AP|AFP|Getty Images|Bloomberg|EPA"
+            r"|Pool|Shutterstock|NurPhoto|Sipa|SOPA Images|Anadolu)\b"
+            r"|\bAP Photo\s*/",
         ),
     ),
     (

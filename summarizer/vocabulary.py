@@ -189,7 +189,7 @@ JUDGMENTS_FOR = _words(
 # Nouns that name a kind of thing, not one thing: two stances on 'the plan' may be on two plans.
 GENERIC_TARGETS = _words(
     "plan proposal offer deal bill measure move effort idea thing way option position step agreement "
-    "call demand request push support have be do make get take give"
+    "change decision action matter issue call demand request push support have be do make get take give"
 )
 # Words that count or measure: '$1.375 billion' and '$8.6 billion' share a unit, not a subject.
 UNITS = _words(

@@ -400,6 +400,8 @@ def test_parenthetical_alias_is_learned() -> None:
         ("the Egyptian channel Nile News", "Egypt"),
         ("Nile News", "Egypt"),
         ("a local resident", UNKNOWN_SIDE),
+        # a demonym inside an organisation's name is not the country speaking
+        ("a director of the Federation for Egyptian Road Safety", UNKNOWN_SIDE),
     ],
 )
 def test_speaker_sides(speaker: str, side: str) -> None:
@@ -633,6 +635,12 @@ def test_a_reported_clause_is_the_claims_proposition() -> None:
     assert attribution.content == "no progress had been made in the talks"
     attribution = _attribution("Talks will resume next week, a senior official said.")
     assert attribution.content == "Talks will resume next week"
+    # an opening quote closed before the verb is what is said, whatever the parse hangs after it
+    attribution = _attribution(
+        "“This is the exact kind of repugnant betrayal that he meant,” Deputy Campaign Manager and "
+        "Communications Director Kate Doe said in the statement."
+    )
+    assert attribution.content == "This is the exact kind of repugnant betrayal that he meant"
 
 
 def test_an_act_is_not_a_claim() -> None:

@@ -144,6 +144,9 @@ def test_stances_from_verbs_nouns_and_judgments() -> None:
     assert (opposition.polarity, opposition.target) == (AGAINST, "the new bridge toll")
     (judged,) = _stances("The toll plan is a non-starter, the senator said.", speaker="the senator")
     assert (judged.holder, judged.polarity) == ("the senator", AGAINST)
+    # a clause that hangs on the last word of a name speaks for the whole name
+    (backed,) = _stances("Drivers met the Federation for Safer Roads, which supports the new bridge toll.")
+    assert backed.holder == "the Federation for Safer Roads"
 
 
 def test_being_against_is_a_stance_and_an_opening_for_is_not_its_object() -> None:
@@ -189,6 +192,21 @@ def test_a_dispute_holds_each_side_once_and_asks_about_the_thing(tmp_path: Path)
     # a side for and against one thing is no dispute
     both = [*held, HeldStance(document, held[1].stance, "Harbour Authority")]
     assert all(len({p.side for p in q.positions}) == len(q.positions) for q in find_disputes(both, Voices()))
+
+
+def test_no_dispute_over_a_thing_named_only_by_generic_words(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "The Harbour Authority backed the changes. The Drivers Union rejected the changes.\n",
+        encoding="utf-8",
+    )
+    (document,) = load_documents([folder]).documents
+    analysis = analyse_document(document, build_party_index([document]))
+    sides = {1: "Harbour Authority", 2: "Drivers Union"}
+    held = [HeldStance(document, s, sides[n]) for n, stances in analysis.positions.items() for s in stances]
+    assert {h.stance.polarity for h in held} == {FOR, AGAINST}
+    assert find_disputes(held, Voices()) == []  # 'For or against the changes?' does not say which
 
 
 def test_a_member_holds_a_stance_as_themself_even_where_the_parse_misses_the_person(tmp_path: Path) -> None:
@@ -260,6 +278,20 @@ def test_the_lead_is_a_fact_several_outlets_report_in_their_own_voice(tmp_path: 
         ("A court ruling would again put pressure on the council to produce a plan.", "-", []),
         ("The union rejected the plan as a non-starter.", "-", []),  # a reaction, not a plan
         ("UNION UNVEILS PLAN TO END STRIKE", "-", []),  # a headline
+        # a bare listed word is a term only with its clause; without one the plan says nothing
+        (
+            "The council's new bill includes a provision that would keep the old bridge open at night.",
+            "The council",
+            ["a provision that would keep the old bridge open at night"],
+        ),
+        ("The council has approved new funds, and an upcoming bill could include billions more.", "-", []),
+        # a proposing verb inside what a ruling does is nobody putting a plan forward
+        (
+            "A judge blocked new rules, a blow to the city that opens the door for more drivers to request "
+            "permits in the old town.",
+            "-",
+            [],
+        ),
     ],
 )
 def test_a_proposal_is_a_plan_put_forward_or_one_that_says_what_it_does(

@@ -190,6 +190,8 @@ def test_second_sentence_on_a_line_keeps_the_line_number() -> None:
         ),
         ("Smoke rises over the city. REUTERS/John Smith/File Photo", "caption"),
         ("Rescuers search the site. Photo: Getty Images", "caption"),
+        ("Jane Doe / Reuters The minister signed the order on Monday.", "caption"),
+        ("The minister signs the order. AP Photo/John Smith", "caption"),
     ],
 )
 def test_boilerplate_kinds(paragraph: str, kind: str) -> None:
@@ -203,6 +205,8 @@ def test_boilerplate_kinds(paragraph: str, kind: str) -> None:
         "The minister read the statement to reporters in Cairo.",
         "A Hamas official told Reuters that there was no progress in the talks.",
         "The photographer was detained, the agency said.",
+        "A Reuters/Ipsos poll found 47 percent of voters blame the mayor.",
+        "Ministers met in Cairo / Doha talks resumed on Monday, Reuters reported.",
         "The short list of candidates was published on Monday.",
         "The regulator said websites must get consent before storing cookies on a device.",
         "The bakery's cookies were a hit with visitors to the website.",

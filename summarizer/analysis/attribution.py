@@ -81,9 +81,22 @@ class Attribution:
     relayed: bool = False
 
 
+# Double marks only: a lone ’ is as often an apostrophe ('the states’ lawsuit') as a closing mark.
+_OPENING_QUOTES = ("“", '"')
+_CLOSING_QUOTES = ("”", '"')
+
+
 def _content(doc: Doc, verb: Token | None, drop: Token | None = None) -> str:
     """The reported proposition: the clause the verb reports ('said [that no progress was made]'),
-    else the sentence without the attribution ('[Talks resume], a source said')."""
+    else the sentence without the attribution ('[Talks resume], a source said'). A sentence that opens
+    with a quote closed before the verb says the quote: what the parse hangs on it after the closing
+    mark is the speaker's title ('“...,” Deputy Campaign Manager Kate Doe said')."""
+    if verb is not None and doc[0].text in _OPENING_QUOTES:
+        closing = next((t.i for t in doc[1 : verb.i] if t.text in _CLOSING_QUOTES), None)
+        # Only a quote that ends its clause ('...,” she said'); '“I suppose there will be” another
+        # fight, he said' goes on after the mark.
+        if closing is not None and closing > 2 and doc[closing - 1].text in (",", ".", "?", "!"):
+            return _tidy(doc[1:closing].text)
     if verb is not None:
         clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
         if clauses:

@@ -97,6 +97,18 @@ def written_aliases() -> dict[str, str]:
     return written
 
 
+# 'Federation for American Immigration Reform', 'Council on American-Islamic Relations': a name that
+# runs on through 'for', 'of' or 'on' into a demonym or country and on again is an organisation's.
+_NAME_RUNS_INTO = re.compile(r"\b[A-Z][\w’'-]+ (?:for|of|on) $")
+_NAME_RUNS_ON = re.compile(r"[ -][A-Z]")
+
+
+def _inside_a_name(text: str, start: int, end: int) -> bool:
+    """Whether a country or demonym found at text[start:end] is a word of an organisation's name: that
+    organisation speaks for itself, not for the country."""
+    return bool(_NAME_RUNS_INTO.search(text[:start]) and _NAME_RUNS_ON.match(text[end:]))
+
+
 def split_title(name: str) -> tuple[str, str | None]:
     """'Transportation Secretary Pete Buttigieg' -> ('Pete Buttigieg', 'Transportation Secretary')."""
     words = name.split()
@@ -299,6 +311,8 @@ class PartyIndex:
         found: list[str] = []
         for match in pattern.finditer(text):
             canonical = self._surfaces.get(match.group(0))
+            if _inside_a_name(text, match.start(), match.end()):
+                continue
             if canonical and canonical in self.parties and canonical not in found:
                 found.append(canonical)
         return found
@@ -326,9 +340,9 @@ class PartyIndex:
         # A demonym of a country the corpus never makes a party ("two Egyptian security sources" in
         # an article that does not otherwise mention Egypt) still tells the side.
         written = written_aliases()
-        for word in re.findall(r"[A-Z][\w.]*", speaker):
-            if word in written:
-                return written[word]
+        for found in re.finditer(r"[A-Z][\w.]*", speaker):
+            if found.group(0) in written and not _inside_a_name(speaker, found.start(), found.end()):
+                return written[found.group(0)]
         return UNKNOWN_SIDE
 
 

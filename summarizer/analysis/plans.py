@@ -126,6 +126,8 @@ def _put_forward(sentence_id: int, verb: Token) -> PlanMention | None:
     """'X proposed/unveiled/offered Y': Y, by X. Y must say something (a number, or two content words)."""
     if any(c.dep_ == "neg" for c in verb.children) or verb.dep_ in ("amod", "acl", "pcomp"):
         return None  # 'did not propose', 'the proposed truce' (the truce is the plan: see below)
+    if any(a.dep_ in ("relcl", "acl", "appos") for a in verb.ancestors):
+        return None  # 'a ruling that opens the door for migrants to request asylum': said of a thing
     if not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children) and verb.dep_ not in (
         "xcomp",
         "conj",
@@ -160,7 +162,7 @@ def _plan_with_terms(sentence_id: int, noun: Token) -> PlanMention | None:
         objects = _objects(verb)
         bare = any(o.dep_ == "conj" and not list(o.children) for o in objects)
         if lemma in LISTING_VERBS and not bare:  # 'would result in X, as well as Y': X and Y
-            terms = [_join(_phrase(o)) for o in objects]
+            terms = [_listed_term(o) for o in objects]
         else:  # 'would cut $1.1 trillion from Medicaid': what it does
             terms = [_verb_phrase(verb)]
     else:
@@ -180,6 +182,25 @@ def _plan_with_terms(sentence_id: int, noun: Token) -> PlanMention | None:
     what = _join([t for t in noun.subtree if t.i <= noun.i and t.dep_ != "relcl"]) or noun.text
     keys = content_terms(noun) | frozenset(k for t in terms for k in re.findall(r"\d[\d.,]*", t))
     return PlanMention(sentence_id, proposer, what, terms, keys)
+
+
+def _listed_term(item: Token) -> str:
+    """A term a plan lists, when it says something: a number or two content words ('the release of 40
+    hostages', 'a six-week ceasefire'). A bare word ('a provision', 'billions more') says what only
+    with its clause ('a provision that would write into law ...'); without one it is no term."""
+    core = _phrase(item)
+    if _NUMBER.search(_join(core)) or len(content_terms(item, core)) >= 2:
+        return _join(core)
+    clauses = [c for c in item.children if c.dep_ == "relcl"]
+    if clauses:
+        words = [
+            t
+            for t in item.subtree
+            if t.i not in {u.i for c in item.children if c.dep_ == "conj" for u in c.subtree}
+        ]
+        if len(words) <= MAX_TERM_WORDS:
+            return _join(words)
+    return ""
 
 
 def _objects(verb: Token) -> list[Token]:

@@ -145,13 +145,30 @@ def _holder(verb: Token, speaker: str | None) -> str | None:
             if subject.lower_ in PERSONAL_PRONOUNS | THIRD_PERSON_PRONOUNS:
                 return None  # 'he demanded a wall', in someone else's words: not the speaker's stance
             if subject.lower_ in ("who", "that", "which") and token.dep_ == "relcl":
-                return speaker_phrase(token.head)
+                return _antecedent_phrase(token.head)
             return speaker_phrase(subject)
         if token.dep_ in ("xcomp", "conj", "advcl") and token.head.i != token.i:
             token = token.head
             continue
         break
     return None
+
+
+def _antecedent_phrase(word: Token) -> str:
+    """Who a relative clause speaks of: the word it hangs on, or the whole name that word ends ('the
+    Federation for Safer Roads, which backs ...': the clause hangs on 'Roads', the name is the
+    Federation's)."""
+    whole = word
+    while (
+        whole.pos_ == "PROPN"
+        and whole.dep_ == "pobj"
+        and whole.head.lower_ in ("for", "of", "on")
+        and whole.head.head.pos_ == "PROPN"
+    ):
+        whole = whole.head.head
+    if whole.i == word.i:
+        return speaker_phrase(word)
+    return word.doc[min(t.i for t in whole.subtree) : word.i + 1].text
 
 
 def _verb_stance(sentence_id: int, verb: Token, speaker: str | None) -> Stance | None:

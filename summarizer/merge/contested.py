@@ -36,7 +36,7 @@ from summarizer.merge.clustering import first_citations
 from summarizer.merge.parties import PartyResolver
 from summarizer.merge.speakers import one_person, person_named
 from summarizer.models import ClaimGroup, ContestedPoint, ContestedPosition
-from summarizer.vocabulary import SELF_ACT_VERBS
+from summarizer.vocabulary import GENERIC_TARGETS, SELF_ACT_VERBS
 
 # Claims of different sides at least this close in meaning are checked for a contest. The questions
 # the gold clusters' annotators list pair at 0.63-0.89; the parse, not this threshold, decides.
@@ -229,8 +229,13 @@ def _question_for(stances: list[HeldStance]) -> str | None:
     backers = [h for h in stances if h.stance.polarity == FOR]
     acts = [h for h in backers if h.stance.action and h.stance.act in SELF_ACT_VERBS]
     # Short enough to read at a glance first, then the one that says most.
+    # 'For or against the changes?' does not say which: a thing named by generic words only is vague.
     candidates = sorted(
-        (h for h in stances if not _POSSESSIVE.search(h.stance.target)),
+        (
+            h
+            for h in stances
+            if not _POSSESSIVE.search(h.stance.target) and not h.stance.terms <= GENERIC_TARGETS
+        ),
         key=lambda h: (
             len(h.stance.target.split()) > MAX_TARGET_WORDS_IN_QUESTION,
             -len(h.stance.terms),
