@@ -402,6 +402,8 @@ def test_parenthetical_alias_is_learned() -> None:
         ("a local resident", UNKNOWN_SIDE),
         # a demonym inside an organisation's name is not the country speaking
         ("a director of the Federation for Egyptian Road Safety", UNKNOWN_SIDE),
+        # a seat of government is one name: 'House' in 'White House' is not the House
+        ("White House economic adviser Tom Pell", UNKNOWN_SIDE),
     ],
 )
 def test_speaker_sides(speaker: str, side: str) -> None:
@@ -411,6 +413,7 @@ def test_speaker_sides(speaker: str, side: str) -> None:
         "Sen. Joe Manchin (D-W.Va.) said he would oppose the bill, while Sen. Lisa Murkowski (R-Alaska) "
         "backed it.\n"
         "The talks went well, the Egyptian channel Nile News reported.\n"
+        "The House passed the bill, and the House speaker welcomed it.\n"
     )
     assert index.side_of(speaker) == side
 

@@ -103,6 +103,9 @@ _NAME_RUNS_INTO = re.compile(r"\b[A-Z][\w’'-]+ (?:for|of|on) $")
 _NAME_RUNS_ON = re.compile(r"[ -][A-Z]")
 
 
+_SEATS = re.compile("|".join(re.escape(seat) for seat in sorted(GOVERNMENT_SEATS, key=len, reverse=True)))
+
+
 def _inside_a_name(text: str, start: int, end: int) -> bool:
     """Whether a country or demonym found at text[start:end] is a word of an organisation's name: that
     organisation speaks for itself, not for the country."""
@@ -309,9 +312,13 @@ class PartyIndex:
         """Canonical parties named in a text, in order of first mention."""
         pattern = self._alias_pattern()
         found: list[str] = []
+        # 'House' inside 'White House': a seat of government is one name, not its last word's party.
+        seats = [(m.start(), m.end()) for m in _SEATS.finditer(text)]
         for match in pattern.finditer(text):
             canonical = self._surfaces.get(match.group(0))
             if _inside_a_name(text, match.start(), match.end()):
+                continue
+            if any(a <= match.start() and match.end() <= b and (a, b) != match.span() for a, b in seats):
                 continue
             if canonical and canonical in self.parties and canonical not in found:
                 found.append(canonical)
