@@ -157,6 +157,16 @@ def test_being_against_is_a_stance_and_an_opening_for_is_not_its_object() -> Non
     assert (called.polarity, called.target) == (FOR, "the toll to be abolished")
 
 
+def test_a_pronoun_in_a_reported_clause_is_the_reporting_subject() -> None:
+    stances = _stances("Union leaders insist that they support safer roads but oppose the new bridge toll.")
+    assert ("Union leaders", AGAINST, "the new bridge toll") in {
+        (s.holder, s.polarity, s.target) for s in stances
+    }
+    (opposed,) = _stances("Senator Ann Vole said she would oppose the bridge bill.")
+    assert (opposed.holder, opposed.polarity) == ("Senator Ann Vole", AGAINST)
+    assert _stances("The senator said they would oppose the bridge bill.") == []  # 'they' is not one senator
+
+
 def test_no_stance_from_a_pronoun_someone_else_quotes_or_from_a_headline() -> None:
     assert _stances("He demanded a new bridge, the senator said.", speaker="the senator") == []
     assert _stances("Governor rejects the union's offer") == []  # no full stop: a headline

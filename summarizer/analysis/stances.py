@@ -31,6 +31,7 @@ from summarizer.vocabulary import (
     JUDGMENTS_FOR,
     PERSONAL_PRONOUNS,
     PREPOSITIONAL_STANCE_VERBS,
+    REPORTING_VERBS,
     STANCE_NOUNS_AGAINST,
     STANCE_NOUNS_FOR,
     STANCE_VERBS_AGAINST,
@@ -143,7 +144,10 @@ def _holder(verb: Token, speaker: str | None) -> str | None:
             if subject.lower_ in ("i", "we"):
                 return speaker  # 'we will block it', said X
             if subject.lower_ in PERSONAL_PRONOUNS | THIRD_PERSON_PRONOUNS:
-                return None  # 'he demanded a wall', in someone else's words: not the speaker's stance
+                # 'Democratic leaders insist that they oppose the wall': the reporting subject. Any
+                # other pronoun ('he demanded a wall', in someone else's words) is left unplaced.
+                reporter = _reporting_subject(token, subject)
+                return speaker_phrase(reporter) if reporter is not None else None
             if subject.lower_ in ("who", "that", "which") and token.dep_ == "relcl":
                 return _antecedent_phrase(token.head)
             return speaker_phrase(subject)
@@ -151,6 +155,23 @@ def _holder(verb: Token, speaker: str | None) -> str | None:
             token = token.head
             continue
         break
+    return None
+
+
+def _reporting_subject(clause: Token, pronoun: Token) -> Token | None:
+    """The subject a pronoun in a reported clause stands for: the named subject of the verb that
+    reports the clause, when they agree in number ('leaders ... they', 'the senator ... he')."""
+    if clause.dep_ != "ccomp" or clause.head.lemma_.lower() not in REPORTING_VERBS:
+        return None
+    subjects = [c for c in clause.head.children if c.dep_ == "nsubj"]
+    if not subjects or subjects[0].lower_ in PERSONAL_PRONOUNS | THIRD_PERSON_PRONOUNS | {"who", "that"}:
+        return None
+    reporter = subjects[0]
+    plural = reporter.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in reporter.children)
+    if pronoun.lower_ == "they" and plural:
+        return reporter
+    if pronoun.lower_ in ("he", "she") and not plural and reporter.ent_type_ == "PERSON":
+        return reporter
     return None
 
 
