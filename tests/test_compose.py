@@ -167,6 +167,14 @@ def test_a_pronoun_in_a_reported_clause_is_the_reporting_subject() -> None:
     assert _stances("The senator said they would oppose the bridge bill.") == []  # 'they' is not one senator
 
 
+def test_the_people_named_as_examples_hold_what_the_unnamed_many_call_for() -> None:
+    (called,) = _stances(
+        "Many members of the caucus, like Sens. Jane Roe (D-MA) and Ann Vole (D-MA), have called for the "
+        "bridge toll to be abolished."
+    )
+    assert (called.holder, called.polarity, called.person) == ("Jane Roe and Ann Vole", FOR, True)
+
+
 def test_no_stance_from_a_pronoun_someone_else_quotes_or_from_a_headline() -> None:
     assert _stances("He demanded a new bridge, the senator said.", speaker="the senator") == []
     assert _stances("Governor rejects the union's offer") == []  # no full stop: a headline

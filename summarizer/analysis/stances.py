@@ -150,11 +150,29 @@ def _holder(verb: Token, speaker: str | None) -> str | None:
                 return speaker_phrase(reporter) if reporter is not None else None
             if subject.lower_ in ("who", "that", "which") and token.dep_ == "relcl":
                 return _antecedent_phrase(token.head)
-            return speaker_phrase(subject)
+            return _named_examples(subject) or speaker_phrase(subject)
         if token.dep_ in ("xcomp", "conj", "advcl") and token.head.i != token.i:
             token = token.head
             continue
         break
+    return None
+
+
+def _named_examples(subject: Token) -> str | None:
+    """'many members of the caucus, like Sens. Jane Roe and Ann Vole, have called for ...': the people
+    the text names as holding it ('Jane Roe and Ann Vole'); the unnamed many cannot be placed."""
+    for prep in subject.children:
+        if prep.dep_ != "prep" or prep.lower_ not in ("like", "including"):
+            continue
+        heads = [c for c in prep.children if c.dep_ == "pobj"]
+        heads += [c for h in heads for c in h.conjuncts]
+        names = [
+            " ".join(t.text for t in h.subtree if t.ent_type_ == "PERSON" and t.i <= h.i)
+            for h in sorted(heads, key=lambda h: h.i)
+            if h.ent_type_ == "PERSON"
+        ]
+        if names:
+            return " and ".join(names)
     return None
 
 

@@ -360,7 +360,7 @@ def held_stances(
                 # an organisation ('Trump' tagged ORG): a member is never their party's stand-in.
                 person = resolver.index.member(stance.holder) or resolver.index.canonical(stance.holder)
                 if person not in people and person not in resolver.index.members:
-                    person = person_named(stance.holder) if stance.person else None
+                    person = _people_named(stance.holder) if stance.person else None
                 side = person if person else resolver.resolve(stance.side)
                 if side and side != UNKNOWN_SIDE:
                     held.append(HeldStance(document, stance, side))
@@ -372,6 +372,12 @@ def held_stances(
             fullest[surname] = max(fullest.get(surname, h.side), h.side, key=len)
     named = [fullest.get(h.side.split()[-1], h.side) if h.stance.person else h.side for h in held]
     return [HeldStance(h.document, h.stance, side) for h, side in zip(held, named, strict=True)]
+
+
+def _people_named(holder: str) -> str | None:
+    """'Jane Roe' or 'Jane Roe and Ann Vole': the person, or the people together, a holder names."""
+    names = [person_named(part) for part in holder.split(" and ")]
+    return holder if len(names) > 1 and all(names) else names[0]
 
 
 def contested_points(
