@@ -67,6 +67,9 @@ MODES = ("tools", "json", "md_json", "json_schema")
 # some servers (llama-cpp-python's server answered it with a 500 in a trial here).
 DEFAULT_MODE = "tools"
 MAX_RETRY_AFTER = 60.0
+# A prompt's time to the first token measures the prompt speed only if the server evaluated at least
+# this share of it (the rest from its prompt cache).
+MIN_EVALUATED_SHARE = 0.5
 
 # instructor logs every failed attempt at ERROR level; with no logging configured Python prints those
 # to stderr, on top of our own one-line messages. They stay available to anyone who configures logging.
@@ -270,7 +273,34 @@ class _Streamed:
     finish: str | None = None
     prompt_tokens: int | None = None  # as the server reports them (stream_options include_usage)
     completion_tokens: int | None = None
+    cached_tokens: int | None = None  # usage.prompt_tokens_details.cached_tokens (OpenAI; vLLM if enabled)
+    # llama.cpp's server (llama-server, and Ollama's runner, which is llama-server) ends every answer,
+    # streamed or not, with ``timings``: prompt_n tokens evaluated (cache_n more came from its prompt
+    # cache) in prompt_ms, then predicted_n tokens generated in predicted_ms
+    # (tools/server/server-task.cpp, to_json_oaicompat_chat_stream). Nobody else sends it.
+    timings: dict[str, Any] | None = None
     streamed: bool = True  # False: the server answered in one JSON body
+
+    def evaluated_share(self, repeated: bool) -> float | None:
+        """The share of the prompt the server evaluated rather than took from its prompt cache, None
+        when unknown: llama.cpp, vLLM and OpenAI keep the prompts they saw, so a request that repeats
+        an earlier one's start (a re-send, a re-ask) gets its first token after only the new part."""
+        timings = self.timings or {}
+        evaluated, cached = timings.get("prompt_n"), timings.get("cache_n")
+        if isinstance(evaluated, int | float) and evaluated >= 0:
+            total = evaluated + (cached if isinstance(cached, int | float) and cached > 0 else 0)
+            return evaluated / total if total > 0 else None
+        if isinstance(self.cached_tokens, int) and self.prompt_tokens:
+            return max(0.0, 1.0 - self.cached_tokens / self.prompt_tokens)
+        return None if repeated else 1.0
+
+    def generation(self) -> tuple[int, float] | None:
+        """(tokens, seconds) of the answer's generation as the server measured it, if it says."""
+        timings = self.timings or {}
+        tokens, milliseconds = timings.get("predicted_n"), timings.get("predicted_ms")
+        if isinstance(tokens, int) and tokens > 1 and isinstance(milliseconds, int | float):
+            return (tokens, milliseconds / 1000) if milliseconds > 0 else None
+        return None
 
 
 def _read_json_body(response: Any) -> _Streamed:
@@ -282,9 +312,23 @@ def _read_json_body(response: Any) -> _Streamed:
     for call in message.get("tool_calls") or []:
         text = (call.get("function") or {}).get("arguments") or text
         break
-    usage = body.get("usage") or {}
-    return _Streamed(text, choice.get("finish_reason"), usage.get("prompt_tokens"),
-                     usage.get("completion_tokens"), streamed=False)  # fmt: skip
+    read = _Streamed(text, choice.get("finish_reason"), streamed=False)
+    _read_usage(read, body)
+    return read
+
+
+def _read_usage(read: _Streamed, chunk: dict[str, Any]) -> None:
+    """The usage (asked for with ``stream_options.include_usage``: its own last chunk at llama.cpp,
+    vLLM, Ollama and OpenAI; llama-cpp-python sends none) and llama.cpp's ``timings``."""
+    usage = chunk.get("usage")
+    if isinstance(usage, dict):
+        read.prompt_tokens = usage.get("prompt_tokens")
+        read.completion_tokens = usage.get("completion_tokens")
+        details = usage.get("prompt_tokens_details")
+        if isinstance(details, dict) and isinstance(details.get("cached_tokens"), int):
+            read.cached_tokens = details["cached_tokens"]
+    if isinstance(chunk.get("timings"), dict):
+        read.timings = chunk["timings"]
 
 
 def _read_stream(response: Any, watch: _Watch) -> _Streamed:
@@ -310,10 +354,7 @@ def _read_stream(response: Any, watch: _Watch) -> _Streamed:
             error = chunk["error"]
             message = error.get("message") if isinstance(error, dict) else str(error)
             raise TransportError(f"the server sent an error mid-answer: {str(message)[:160]}")
-        usage = chunk.get("usage")
-        if isinstance(usage, dict):
-            read.prompt_tokens = usage.get("prompt_tokens")
-            read.completion_tokens = usage.get("completion_tokens")
+        _read_usage(read, chunk)
         for choice in chunk.get("choices") or []:
             if choice.get("index", 0) != 0:
                 continue
@@ -423,6 +464,7 @@ class OpenAIBackend:
         constrained = self._constrained(request)
         prompt_estimate = sum(len(m["content"]) for m in messages) // 4
         deadline = _Deadline(self.deadline)
+        sent = [0]  # requests sent for this document: a later one repeats the start of the first
 
         def attempt() -> Completion[ModelT]:
             ticket: Ticket = self.limiter.acquire(prompt_estimate)
@@ -432,7 +474,8 @@ class OpenAIBackend:
             try:
                 # The slot is held across the re-asks: they go to the same server in turn.
                 def ask(conversation: list[Message]) -> Answer:
-                    return self._ask(conversation, constrained, ticket, deadline, usage)
+                    sent[0] += 1
+                    return self._ask(conversation, constrained, ticket, deadline, usage, sent[0] > 1)
 
                 completion = complete_with_reasks(messages, request, ask, self.max_reasks, usage)
             except TransportError as error:
@@ -463,9 +506,12 @@ class OpenAIBackend:
         ticket: Ticket,
         deadline: _Deadline,
         usage: Usage,
+        repeated: bool = False,
     ) -> Answer:
         """One streamed request: the assembled answer, or a TransportError (the server refused it,
-        sent no first token in time, stopped sending tokens, or ended the answer unfinished)."""
+        sent no first token in time, stopped sending tokens, or ended the answer unfinished).
+        ``repeated``: an earlier request of the same document was sent (the server may have its
+        prompt's start in its prompt cache)."""
         import httpx2
         import instructor
         import openai
@@ -538,9 +584,15 @@ class OpenAIBackend:
         if watch.first is not None and watch.last is not None:
             deadline.exclude(watch.behind + (watch.last - watch.first))
             first_token_seconds = watch.first - watch.sent - watch.behind
-            self.limiter.observe_stream(
-                prompt_tokens, first_token_seconds, watch.tokens, watch.last - watch.first
-            )
+            # The prompt speed is what the server evaluated over the wait for the first token (not
+            # llama.cpp's prompt_ms, which leaves out a wait behind other clients' work): a prompt
+            # mostly taken from the server's cache, or possibly so, says little about it and is
+            # not counted, else a re-sent first answer would set a bound too short for the next.
+            share = read.evaluated_share(repeated)
+            measured = share is not None and share >= MIN_EVALUATED_SHARE
+            evaluated = round(prompt_tokens * share) if measured and share is not None else 0
+            tokens, seconds = read.generation() or (watch.tokens, watch.last - watch.first)
+            self.limiter.observe_stream(evaluated, first_token_seconds, tokens, seconds)
         self.limiter.observe(ticket, latency, reported_prompt, answer_tokens)
         text = read.text
         if self.mode == "md_json" and "```" in text:
