@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -416,3 +417,30 @@ def test_llama_server_timings_tell_the_evaluated_prompt_and_the_generation_speed
     assert len(backend.limiter.prompt_speeds) == 2  # the first and the third: the re-send not counted
     predicted = third.timings["predicted_n"], third.timings["predicted_ms"] / 1000
     assert backend.limiter.token_speeds[-1] == pytest.approx((predicted[0] - 1) / predicted[1])
+
+
+def test_the_bench_proxy_cuts_streamed_answers_and_counts_what_they_wasted() -> None:
+    """bench/slow_server.py's proxy in front of a single-slot server: a connection dropped and a
+    stall, both mid-answer, then the answer; the server time they used is wasted by the faults,
+    none by the client, and nothing was sent again while the server still computed it."""
+    sys.path.insert(0, str(SEEDS.parent / "bench"))
+    from slow_server import Proxy
+
+    with running_server(slots=1, **FAST_MODEL) as server:
+        proxy = Proxy(server.port, 0.0, seed=1)
+        try:
+            proxy.script = ["drop_mid", "stall_mid"]
+            backend = OpenAIBackend("test-model", base_url=proxy.url, api_key="x", timeout=0.3, backoff=0.05)
+            assert extract_with(backend, "002_cf86933a66a444e4.txt").value.claims
+        finally:
+            proxy.stop()
+    assert [(e.kind, e.abandoned) for e in proxy.log] == [
+        ("drop_mid", True),
+        ("stall_mid", True),
+        ("ok", False),
+    ]
+    assert {e.document for e in proxy.log} == {"002_cf86933a66a444e4.txt"}
+    assert proxy.wasted_seconds(("ok",)) == 0 < proxy.wasted_seconds()
+    assert proxy.resent_while_computing() == []
+    [(document, spent)] = proxy.per_document().items()
+    assert spent["requests"] == 3 and 0 < spent["read_seconds"] < spent["seconds"]
