@@ -3,20 +3,29 @@
 Starts llama-cpp-python's OpenAI-compatible server (``python -m llama_cpp.server``, one request at a
 time, the others queued, abandoned requests computed all the same) with the default model, puts a
 small forwarding proxy in front of it that logs every request and can inject faults (429 with and
-without Retry-After, 500, 503, dropped connections, stalls that send nothing, invalid JSON), and runs
-``summarizer brief seeds/`` against the proxy with default options:
+without Retry-After, 500, 503, dropped connections, stalls that send nothing, invalid JSON, and in the
+middle of a streamed answer a dropped connection or a stall), and runs ``summarizer brief seeds/``
+against the proxy with default options:
 
     python bench/slow_server.py                            # default model, default options, no faults
     python bench/slow_server.py --fault-rate 0.3           # 30% of requests faulted, stalls included
     python bench/slow_server.py --tiny                     # the 135M test model (minutes, not 10)
     python bench/slow_server.py -- --concurrency 1         # options after -- go to `summarizer brief`
 
+A machine slower than this one (issue 22: one document in 3-12 minutes) is emulated with one server
+thread run only part of each second (``bench/duty_cycle.py``, SIGSTOP/SIGCONT; other jobs on the
+machine slow it further, so read the per-document server seconds it reports):
+
+    python bench/slow_server.py --n-threads 1 --duty 0.7 [--fault-rate 0.3]
+
 It prints the exit code, documents included, wall time, the server's busy time (the union of the
 intervals during which it had a request of ours: on one slot, what ``--concurrency 1`` would need
 at best, start-up aside), the server time spent on answers nobody read (wasted_seconds, and its
-share of the busy time), requests and faults, abandoned requests (the client gave up before the
-answer) and re-sends while the server was still computing the same request (must be none). The
-proxy log and the brief are written to --out. Needs ``pip install 'llama-cpp-python[server]'``.
+share of the busy time; of which wasted_by_client_seconds our client abandoned, the rest cut by
+injected mid-stream faults), each request's and each document's server seconds, requests and
+faults, abandoned requests (the client gave up before the answer) and re-sends while the server was
+still computing the same request (must be none). The proxy log, the server's log and the brief are
+written to --out. Needs ``pip install 'llama-cpp-python[server]'``.
 """
 
 from __future__ import annotations

@@ -33,7 +33,10 @@ token (the connection is closed), but a prompt being evaluated is not cancelled.
 nothing), ``drop_mid`` (half the answer, then the connection is reset) and ``interrupted`` (half the
 answer, then ``[DONE]`` with no finish reason, as llama-cpp-python's server does to a streamed
 answer when another request arrives). Asked without streaming, the first three are a stall and a
-reset, and ``interrupted`` a whole answer.
+reset, and ``interrupted`` a whole answer. With ``prompt_cache=True`` (slots mode) the messages a
+request shares from the start with the one computed before it are not evaluated again, as llama.cpp
+keeps its last prompt; with ``timings=True`` a streamed answer's last chunk carries llama-server's
+``timings`` (prompt_n, cache_n, prompt_ms, predicted_n, predicted_ms).
 
 Standalone, to simulate a model that takes one second per answer::
 
