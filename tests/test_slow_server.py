@@ -444,3 +444,19 @@ def test_the_bench_proxy_cuts_streamed_answers_and_counts_what_they_wasted() -> 
     assert proxy.resent_while_computing() == []
     [(document, spent)] = proxy.per_document().items()
     assert spent["requests"] == 3 and 0 < spent["read_seconds"] < spent["seconds"]
+
+
+def test_a_stall_before_any_token_leaves_the_retry_the_time_its_prompt_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a slow server a prompt's first-token bound can use most of --deadline. The wait up to the
+    time the prompt should take is the server working, not silence: after a stall that used the
+    whole bound, the document is still sent again, and answered."""
+    monkeypatch.setattr(throttle, "UNMEASURED_PROMPT_SPEED", 10000.0)  # the bound: ~0.75 s, > deadline
+    with running_server(slots=1, **FAST_MODEL) as server:
+        server.script("stall")
+        backend = OpenAIBackend(
+            "test-model", base_url=server.url, api_key="x", timeout=0.3, backoff=0.05, deadline=0.65
+        )
+        assert extract_with(backend, "000_7bb91c76771d32cc.txt").value.claims
+    assert [r.kind for r in server.requests] == ["stall", "ok"]

@@ -17,7 +17,8 @@ Two kinds of failure are retried separately:
   retried by tenacity with exponential backoff and jitter, honouring ``Retry-After``, at most
   ``max_retries`` times and never past ``deadline`` seconds for one document. The deadline counts
   the time a document waits for a server that sends nothing: not the time it waits for a slot, nor
-  the time its answer is arriving.
+  the time its answer is arriving, nor the wait for a first token up to the time its prompt should
+  take at the measured speed.
 
 Every request goes through ``throttle.AdaptiveLimit``, which adapts concurrency to the server's
 measured latency and keeps an abandoned request's slot while the server may still compute it, so a
@@ -46,6 +47,7 @@ from pydantic import BaseModel
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
 
+from summarizer.backends import throttle
 from summarizer.backends.base import (
     BackendError,
     Completion,
@@ -91,6 +93,16 @@ class TransportError(Exception):
 
 class MalformedReply(Exception):
     """A 2xx reply whose body is not a usable chat completion (not JSON, or no choices)."""
+
+
+# When this thread's latest request was handed to the connection: building it in the openai client
+# takes seconds on its first call on a loaded machine, which is not the server's time to answer.
+_sending = threading.local()
+
+
+def _mark_sent(request: Any) -> None:
+    """httpx request hook (called in the requesting thread, just before sending)."""
+    _sending.at = time.monotonic()
 
 
 def _check_reply(response: httpx.Response) -> None:
@@ -438,7 +450,9 @@ class OpenAIBackend:
                 self._openai = openai.OpenAI(
                     **self._client_settings,
                     max_retries=0,
-                    http_client=openai.DefaultHttpxClient(event_hooks={"response": [_check_reply]}),
+                    http_client=openai.DefaultHttpxClient(
+                        event_hooks={"request": [_mark_sent], "response": [_check_reply]}
+                    ),
                 )
             return self._openai
 
@@ -521,8 +535,16 @@ class OpenAIBackend:
             constrained, mode=getattr(instructor.Mode, self.mode.upper()), messages=conversation
         )
         prompt_tokens = self.count_tokens(conversation, constrained)
-        # The deadline bounds waiting for a server that sends nothing; a stall is --timeout.
-        first_bound = min(self.limiter.first_token_bound(prompt_tokens), max(deadline.remaining(), 1.0))
+        # The deadline bounds waiting for a server that sends nothing; a stall is --timeout. Waiting
+        # for the first token as long as the prompt should take at the measured speed is the server
+        # working, not silence: only the wait beyond that counts, so a request that never answers
+        # (a stall before any token) still leaves a later try the time its prompt needs.
+        expected = self.limiter.predicted_first_token(prompt_tokens)
+        if expected is None:
+            expected = prompt_tokens / throttle.UNMEASURED_PROMPT_SPEED
+        first_bound = min(
+            self.limiter.first_token_bound(prompt_tokens), max(deadline.remaining() + expected, 1.0)
+        )
         watch = _Watch(self.limiter, time.monotonic(), first_bound, self.limiter.stall_bound())
         ticket.sent, ticket.timeout = watch.sent, first_bound
         stop = threading.Event()
@@ -540,6 +562,8 @@ class OpenAIBackend:
                     **prepared,
                 ) as raw:
                     response = raw.http_response
+                    # the bound counts from when the request left, not from when we began building it
+                    watch.sent = ticket.sent = max(watch.sent, getattr(_sending, "at", watch.sent))
                     if "json" in response.headers.get("content-type", ""):
                         read = _read_json_body(response)
                     else:
@@ -567,6 +591,14 @@ class OpenAIBackend:
                 raise
         finally:
             stop.set()
+            # Progress is left out of --deadline, whether or not the request then failed: the wait
+            # for the first token up to the time its prompt should take, then the tokens as they came.
+            # (Past the bound, until the watchdog or the read timeout noticed, the wait was ours.)
+            ended = time.monotonic()
+            first_wait = (watch.first if watch.first is not None else ended) - watch.sent - watch.behind
+            deadline.exclude(min(first_wait, expected) + max(0.0, first_wait - first_bound))
+            if watch.first is not None and watch.last is not None:
+                deadline.exclude(watch.behind + (watch.last - watch.first))
         now = time.monotonic()
         if read.streamed and read.finish is None:
             raise TransportError(
@@ -582,7 +614,6 @@ class OpenAIBackend:
         usage.prompt_tokens += reported_prompt
         usage.completion_tokens += answer_tokens
         if watch.first is not None and watch.last is not None:
-            deadline.exclude(watch.behind + (watch.last - watch.first))
             first_token_seconds = watch.first - watch.sent - watch.behind
             # The prompt speed is what the server evaluated over the wait for the first token (not
             # llama.cpp's prompt_ms, which leaves out a wait behind other clients' work): a prompt
