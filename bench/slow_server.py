@@ -49,6 +49,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))  # duty_cycle, when this file is loaded by path (tests)
 sys.path.insert(0, str(ROOT))
 
 import duty_cycle  # noqa: E402
@@ -295,13 +296,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(model: Path, port: int, n_threads: int | None, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    model: Path, port: int, n_threads: int | None = None, log: Path | None = None
+) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--n_ctx", "8192",
                "--port", str(port)]  # fmt: skip
     if n_threads:
         command += ["--n_threads", str(n_threads), "--n_threads_batch", str(n_threads)]
     # The server's log keeps llama.cpp's own timings per request (prompt eval / eval time).
-    server = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    output = log.open("wb") if log is not None else subprocess.DEVNULL
+    server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         if server.poll() is not None:
