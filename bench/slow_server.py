@@ -3,20 +3,29 @@
 Starts llama-cpp-python's OpenAI-compatible server (``python -m llama_cpp.server``, one request at a
 time, the others queued, abandoned requests computed all the same) with the default model, puts a
 small forwarding proxy in front of it that logs every request and can inject faults (429 with and
-without Retry-After, 500, 503, dropped connections, stalls that send nothing, invalid JSON), and runs
-``summarizer brief seeds/`` against the proxy with default options:
+without Retry-After, 500, 503, dropped connections, stalls that send nothing, invalid JSON, and in the
+middle of a streamed answer a dropped connection or a stall), and runs ``summarizer brief seeds/``
+against the proxy with default options:
 
     python bench/slow_server.py                            # default model, default options, no faults
     python bench/slow_server.py --fault-rate 0.3           # 30% of requests faulted, stalls included
     python bench/slow_server.py --tiny                     # the 135M test model (minutes, not 10)
     python bench/slow_server.py -- --concurrency 1         # options after -- go to `summarizer brief`
 
+A machine slower than this one (issue 22: one document in 3-12 minutes) is emulated with one server
+thread run only part of each second (``bench/duty_cycle.py``, SIGSTOP/SIGCONT; other jobs on the
+machine slow it further, so read the per-document server seconds it reports):
+
+    python bench/slow_server.py --n-threads 1 --duty 0.7 [--fault-rate 0.3]
+
 It prints the exit code, documents included, wall time, the server's busy time (the union of the
 intervals during which it had a request of ours: on one slot, what ``--concurrency 1`` would need
 at best, start-up aside), the server time spent on answers nobody read (wasted_seconds, and its
-share of the busy time), requests and faults, abandoned requests (the client gave up before the
-answer) and re-sends while the server was still computing the same request (must be none). The
-proxy log and the brief are written to --out. Needs ``pip install 'llama-cpp-python[server]'``.
+share of the busy time; of which wasted_by_client_seconds our client abandoned, the rest cut by
+injected mid-stream faults), each request's and each document's server seconds, requests and
+faults, abandoned requests (the client gave up before the answer) and re-sends while the server was
+still computing the same request (must be none). The proxy log, the server's log and the brief are
+written to --out. Needs ``pip install 'llama-cpp-python[server]'``.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import contextlib
 import http.client
 import json
 import random
+import re
 import select
 import socket
 import subprocess
@@ -39,11 +49,22 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))  # duty_cycle, when this file is loaded by path (tests)
 sys.path.insert(0, str(ROOT))
 
+import duty_cycle  # noqa: E402
 from openai_server import reply_for  # noqa: E402
 
+# Faults before any reply (the proxy answers them itself, the server never sees the request) ...
 FAULT_KINDS = ("429", "429_bare", "500", "503", "reset", "stall", "invalid_json")
+# ... and in the middle of a streamed answer: the request is forwarded, and after MID_STREAM_TOKENS
+# tokens the proxy resets the client's connection (drop_mid), or stops sending while keeping it open
+# (stall_mid: the client must tell it from a slow server by the time without a token). Either way
+# it closes its connection to the server, which stops at its next token, as a hung server computes
+# nothing more. An answer shorter than that is relayed whole.
+MID_STREAM_FAULTS = ("drop_mid", "stall_mid")
+MID_STREAM_TOKENS = 20
+FORWARDED = ("ok", *MID_STREAM_FAULTS)
 
 
 @dataclass
@@ -53,7 +74,8 @@ class Logged:
     key: str  # the request's messages: the same for a request and its re-sends
     kind: str = "ok"
     done: float | None = None  # when the server's answer was complete (forwarded requests)
-    abandoned: bool = False  # the client had hung up by then
+    abandoned: bool = False  # the client had hung up by then, or a mid-stream fault cut it
+    document: str | None = None  # the article's id, from the prompt
 
 
 class Proxy:
@@ -64,6 +86,7 @@ class Proxy:
         self.fault_rate = fault_rate
         self.random = random.Random(seed)
         self.deck: list[bool] = []
+        self.script: list[str] = []  # kinds for the next requests, before any drawn (tests)
         self.log: list[Logged] = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -83,7 +106,9 @@ class Proxy:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 request = json.loads(raw)
                 with proxy.lock:
-                    entry = Logged(len(proxy.log) + 1, time.monotonic(), json.dumps(request.get("messages")))
+                    messages = request.get("messages") or []
+                    entry = Logged(len(proxy.log) + 1, time.monotonic(), json.dumps(messages))
+                    entry.document = document_of(messages)
                     proxy.log.append(entry)
                     entry.kind = proxy.draw()
                 if entry.kind == "stall":
@@ -91,7 +116,7 @@ class Proxy:
                         pass
                     self.close_connection = True
                     return
-                if entry.kind != "ok":
+                if entry.kind not in FORWARDED:
                     fault = reply_for(entry.kind, request, entry.number, retry_after=2.0)
                     if fault.reset:
                         with contextlib.suppress(OSError):
@@ -103,7 +128,7 @@ class Proxy:
                     body = fault.body if isinstance(fault.body, bytes) else json.dumps(fault.body).encode()
                     self.reply(fault.status, {"Content-Type": "application/json", **fault.headers}, body)
                     return
-                entry.abandoned = not proxy.relay(self, raw)
+                entry.abandoned = not proxy.relay(self, raw, entry.kind, self.gone)
                 entry.done = time.monotonic()
 
             def gone(self) -> bool:
@@ -132,19 +157,23 @@ class Proxy:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
 
     def draw(self) -> str:
+        if self.script:
+            return self.script.pop(0)
         if not self.fault_rate:
             return "ok"
         if not self.deck:  # exactly fault_rate x 100 faults per 100 requests
             faults = round(self.fault_rate * 100)
             self.deck = [True] * faults + [False] * (100 - faults)
             self.random.shuffle(self.deck)
-        return self.random.choice(FAULT_KINDS) if self.deck.pop() else "ok"
+        return self.random.choice(FAULT_KINDS + MID_STREAM_FAULTS) if self.deck.pop() else "ok"
 
-    def relay(self, handler: BaseHTTPRequestHandler, raw: bytes) -> bool:
+    def relay(self, handler: BaseHTTPRequestHandler, raw: bytes, fault: str = "ok", gone: Any = None) -> bool:
         """Forward a chat completion and relay its reply as it comes (a streamed answer token by
-        token); False when the client hung up before the whole answer reached it (the upstream
-        connection is then closed: llama.cpp stops at its next token)."""
+        token); False when the client hung up before the whole answer reached it, or ``fault``
+        (drop_mid, stall_mid) cut it. The upstream connection is then closed: llama.cpp stops at its
+        next token."""
         connection = http.client.HTTPConnection("127.0.0.1", self.upstream, timeout=None)
+        tokens = 0
         try:
             connection.request("POST", handler.path, body=raw, headers={"Content-Type": "application/json"})
             response = connection.getresponse()
@@ -156,6 +185,18 @@ class Proxy:
                 while piece := response.read1(65536):
                     handler.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
                     handler.wfile.flush()
+                    tokens += piece.count(b"data:")
+                    if fault in MID_STREAM_FAULTS and tokens >= MID_STREAM_TOKENS:
+                        connection.close()  # the server stops at its next token
+                        if fault == "stall_mid":  # nothing more, until the client gives up
+                            while not self.stopping.wait(0.5) and not (gone and gone()):
+                                pass
+                        with contextlib.suppress(OSError):
+                            linger = b"\1\0\0\0\0\0\0\0"  # RST on close, as a dropped connection
+                            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                            handler.connection.close()
+                        handler.close_connection = True
+                        return False
                 handler.wfile.write(b"0\r\n\r\n")
                 handler.wfile.flush()
             except OSError:
@@ -185,14 +226,14 @@ class Proxy:
         found = []
         for i, earlier in enumerate(self.log):
             for later in self.log[i + 1 :]:
-                same = later.key == earlier.key and earlier.kind == "ok"
+                same = later.key == earlier.key and earlier.kind in FORWARDED
                 if same and (earlier.done is None or later.at < earlier.done):
                     found.append((earlier.number, later.number))
         return found
 
     def busy_seconds(self) -> float:
         """Union of the forwarded requests' intervals: the time the server had work of ours."""
-        spans = sorted((e.at, e.done) for e in self.log if e.kind == "ok" and e.done is not None)
+        spans = sorted((e.at, e.done) for e in self.log if e.kind in FORWARDED and e.done is not None)
         total, end = 0.0, float("-inf")
         for start, stop in spans:
             if stop > end:
@@ -200,18 +241,53 @@ class Proxy:
                 end = stop
         return total
 
-    def wasted_seconds(self) -> float:
+    def server_seconds(self) -> list[dict[str, Any]]:
+        """Each forwarded request's server time (one slot: from when it arrived or the one before
+        it ended, to its end), and whether its answer was read."""
+        rows, previous = [], float("-inf")
+        for entry in sorted(
+            (e for e in self.log if e.kind in FORWARDED and e.done is not None), key=lambda e: e.done
+        ):
+            seconds = entry.done - max(entry.at, previous)
+            rows.append({"request": entry.number, "seconds": round(seconds, 1), "read": not entry.abandoned})
+            previous = entry.done
+        return rows
+
+    def wasted_seconds(self, kinds: tuple[str, ...] = FORWARDED) -> float:
         """Server time spent on answers nobody read: on one slot computing in turn, each forwarded
         request is computed from when it arrived or the one before it ended, to its end; the sum of
-        those whose client hung up before the whole answer reached it."""
+        those of ``kinds`` whose client hung up, or whose fault cut them, before the whole answer
+        reached the client."""
         wasted, previous = 0.0, float("-inf")
         for entry in sorted(
-            (e for e in self.log if e.kind == "ok" and e.done is not None), key=lambda e: e.done
+            (e for e in self.log if e.kind in FORWARDED and e.done is not None), key=lambda e: e.done
         ):
-            if entry.abandoned:
+            if entry.abandoned and entry.kind in kinds:
                 wasted += entry.done - max(entry.at, previous)
             previous = entry.done
         return wasted
+
+    def per_document(self) -> dict[str, dict[str, Any]]:
+        """Each document's requests and server seconds (one slot: see server_seconds)."""
+        numbers = {e.number: e for e in self.log}
+        found: dict[str, dict[str, Any]] = {}
+        for row in self.server_seconds():
+            entry = numbers[row["request"]]
+            mine = found.setdefault(
+                entry.document or "?", {"requests": 0, "seconds": 0.0, "read_seconds": 0.0}
+            )
+            mine["requests"] += 1
+            mine["seconds"] = round(mine["seconds"] + row["seconds"], 1)
+            if row["read"]:
+                mine["read_seconds"] = round(mine["read_seconds"] + row["seconds"], 1)
+        return found
+
+
+def document_of(messages: list[dict[str, Any]]) -> str | None:
+    """The article's id as the extraction prompt names it ("Article 000_... (dated" / ". Sentences")."""
+    text = "\n".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
+    match = re.search(r"^Article (\S+?)(?: \(dated|\. Sentences)", text, re.M)
+    return match.group(1) if match else None
 
 
 def free_port() -> int:
@@ -220,10 +296,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(model: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    model: Path, port: int, n_threads: int | None = None, log: Path | None = None
+) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--n_ctx", "8192",
                "--port", str(port)]  # fmt: skip
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if n_threads:
+        command += ["--n_threads", str(n_threads), "--n_threads_batch", str(n_threads)]
+    # The server's log keeps llama.cpp's own timings per request (prompt eval / eval time).
+    output = log.open("wb") if log is not None else subprocess.DEVNULL
+    server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -244,6 +326,10 @@ def main() -> int:
     parser.add_argument("--model-path", type=Path, help="any GGUF file")
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--n-threads", type=int, help="the server's threads (default: llama.cpp's)")
+    parser.add_argument(
+        "--duty", type=float, default=1.0, help="emulate a slower machine: the share of each second it runs"
+    )
     parser.add_argument("--inputs", type=Path, default=ROOT / "seeds")
     parser.add_argument("--out", type=Path, default=Path("/tmp/summarizer-slow-server"))
     parser.add_argument("brief_options", nargs="*", help="after --: options for `summarizer brief`")
@@ -255,8 +341,9 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     port = free_port()
     started = time.monotonic()
-    server = start_server(model, port)
+    server = start_server(model, port, args.n_threads, args.out / "server.log")
     print(f"llama_cpp.server with {model.name} on port {port}: up in {time.monotonic() - started:.1f} s")
+    throttled = duty_cycle.start(server.pid, args.duty)  # after start-up: only requests are slowed
     proxy = Proxy(port, args.fault_rate, args.seed)
     command = [sys.executable, "-m", "summarizer.cli", "brief", str(args.inputs), "--backend", "openai",
                "--base-url", proxy.url, "--model", "qwen", "--no-cache", "-o", str(args.out / "brief.md"),
@@ -268,9 +355,13 @@ def main() -> int:
         wall = time.monotonic() - began
     finally:
         proxy.stop()
+        throttled.set()
         server.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
+        try:
             server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # uvicorn waits for a request in progress to end
+            server.kill()
+            server.wait()
     brief = json.loads((args.out / "brief.json").read_text()) if (args.out / "brief.json").exists() else {}
     kinds: dict[str, int] = {}
     for entry in proxy.log:
@@ -278,6 +369,8 @@ def main() -> int:
     result = {
         "model": model.name,
         "options": args.brief_options,
+        "n_threads": args.n_threads,
+        "duty": args.duty,
         "fault_rate": args.fault_rate,
         "exit_code": done.returncode,
         "included": len(brief.get("sources", [])),
@@ -288,6 +381,10 @@ def main() -> int:
         # the bar of issue 22: under 10% of the busy time
         "wasted_seconds": round(proxy.wasted_seconds(), 1),
         "wasted_share": round(proxy.wasted_seconds() / max(proxy.busy_seconds(), 1e-9), 3),
+        # of which: answers our client abandoned (the rest were cut by injected mid-stream faults)
+        "wasted_by_client_seconds": round(proxy.wasted_seconds(("ok",)), 1),
+        "per_document": proxy.per_document(),
+        "server_seconds_per_request": proxy.server_seconds(),
         "requests": len(proxy.log),
         "requests_by_kind": kinds,
         "abandoned": [e.number for e in proxy.log if e.abandoned],

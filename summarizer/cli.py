@@ -77,8 +77,8 @@ DeadlineOpt = Annotated[
     float,
     typer.Option(
         "--deadline",
-        help="Most seconds one document waits on a server that sends nothing (first tokens, stalls, "
-        "retries); an answer that is arriving is never cut.",
+        help="Most seconds one document waits on a server that sends nothing (first tokens later than "
+        "their prompt should take, stalls, retries); an answer that is arriving is never cut.",
     ),
 ]
 ReasksOpt = Annotated[int, typer.Option("--max-reasks", help="Re-asks after an invalid answer.")]

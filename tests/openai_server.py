@@ -33,7 +33,10 @@ token (the connection is closed), but a prompt being evaluated is not cancelled.
 nothing), ``drop_mid`` (half the answer, then the connection is reset) and ``interrupted`` (half the
 answer, then ``[DONE]`` with no finish reason, as llama-cpp-python's server does to a streamed
 answer when another request arrives). Asked without streaming, the first three are a stall and a
-reset, and ``interrupted`` a whole answer.
+reset, and ``interrupted`` a whole answer. With ``prompt_cache=True`` (slots mode) the messages a
+request shares from the start with the one computed before it are not evaluated again, as llama.cpp
+keeps its last prompt; with ``timings=True`` a streamed answer's last chunk carries llama-server's
+``timings`` (prompt_n, cache_n, prompt_ms, predicted_n, predicted_ms).
 
 Standalone, to simulate a model that takes one second per answer::
 
@@ -98,6 +101,8 @@ class RecordedRequest:
     streamed: bool = False  # answered as a stream of server-sent events
     first_token_at: float | None = None  # streamed: when its first token was sent
     delivered: bool = False  # the whole answer reached the client
+    cached_tokens: int = 0  # slots mode with prompt_cache: prompt tokens taken from the cache
+    timings: dict[str, Any] | None = None  # with timings: what the server reported (llama-server's)
 
     @property
     def messages_key(self) -> str:
@@ -280,6 +285,7 @@ class _Job:
     first: threading.Event = field(default_factory=threading.Event)  # the prompt is evaluated
     cancel: threading.Event = field(default_factory=threading.Event)
     first_at: float = 0.0
+    prompt_tokens: int = 0  # evaluated, the cached ones left out
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -404,11 +410,14 @@ class _Handler(BaseHTTPRequestHandler):
                 else:
                     delta = {"content": piece}
                 self._event(_chunk_json(reply.body, delta, None))
-            self._event(_chunk_json(reply.body, {}, choice.get("finish_reason") or "stop"))
+            last = json.loads(_chunk_json(reply.body, {}, choice.get("finish_reason") or "stop"))
             if (request.get("stream_options") or {}).get("include_usage"):
-                self._event(
-                    json.dumps({**_chunk_base(reply.body), "choices": [], "usage": reply.body.get("usage")})
-                )
+                self._event(json.dumps(last))
+                last = {**_chunk_base(reply.body), "choices": [], "usage": reply.body.get("usage")}
+            if owner.timings and job is not None:
+                # as llama-server: its timings on the last chunk (tools/server/server-task.cpp)
+                record.timings = last["timings"] = owner.timings_of(job, len(pieces))
+            self._event(json.dumps(last))
             self._event(b"[DONE]")
             self._chunk(b"")
             record.delivered = True
@@ -513,8 +522,16 @@ class FaultServer:
         seconds_per_prompt_token: float = 0.0,
         seconds_per_token: float = 0.0,
         ping: float = 0.0,
+        prompt_cache: bool = False,
+        timings: bool = False,
     ):
         self.slots = slots
+        # As llama.cpp: the messages a request shares from the start with the one computed before it
+        # are not evaluated again (a re-send's or a re-ask's prompt is mostly cached).
+        self.prompt_cache = prompt_cache
+        self._cached: list[Any] = []
+        # As llama-server: a streamed answer's last chunk carries ``timings`` (slots mode).
+        self.timings = timings
         self.seconds_per_prompt_token = seconds_per_prompt_token
         self.seconds_per_token = seconds_per_token
         self.ping = ping
@@ -645,9 +662,33 @@ class FaultServer:
 
     def _submit(self, record: RecordedRequest, reply: Reply) -> _Job:
         prompt, tokens = self.compute_seconds(reply)
-        job = _Job(record, prompt + reply.delay, tokens)
+        usage = reply.body.get("usage", {}) if isinstance(reply.body, dict) else {}
+        total = usage.get("prompt_tokens", 0)
+        if self.prompt_cache:
+            messages = (record.body or {}).get("messages", [])
+            with self._lock:
+                shared = 0
+                for mine, before in zip(messages, self._cached, strict=False):
+                    if mine != before:
+                        break
+                    shared += 1
+                self._cached = list(messages)
+            words = sum(len(str(m.get("content", "")).split()) for m in messages[:shared])
+            record.cached_tokens = min(words, max(0, total - 1))  # the last token is always evaluated
+            prompt = (total - record.cached_tokens) * self.seconds_per_prompt_token
+        job = _Job(record, prompt + reply.delay, tokens, prompt_tokens=total - record.cached_tokens)
         self._jobs.put(job)
         return job
+
+    def timings_of(self, job: _Job, tokens: int) -> dict[str, Any]:
+        """llama-server's ``timings`` for a computed answer of ``tokens`` tokens."""
+        record = job.record
+        prompt_ms = ((job.first_at - (record.computed_from or job.first_at)) or 1e-6) * 1000
+        predicted_ms = max(1e-6, time.monotonic() - job.first_at) * 1000
+        per_second = {"prompt_per_second": job.prompt_tokens / prompt_ms * 1000,
+                      "predicted_per_second": tokens / predicted_ms * 1000}  # fmt: skip
+        return {"cache_n": record.cached_tokens, "prompt_n": job.prompt_tokens, "prompt_ms": prompt_ms,
+                "predicted_n": tokens, "predicted_ms": predicted_ms, **per_second}  # fmt: skip
 
     def _compute(self, record: RecordedRequest, reply: Reply) -> None:
         """Queue the request for a slot and wait until its answer is computed."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -368,3 +369,94 @@ def test_a_missed_first_token_doubles_the_next_bounds_until_an_answer() -> None:
     limit.observe_stream(1000, 25.0, 300, 30.0)  # the slower answer is measured: bounds follow it
     limit.release(second)
     assert limit.acquire(800).timeout == pytest.approx(2 * 800 / 40.0)
+
+
+# Prompts cost most, as on a CPU, at a fifth of MODEL_SPEED's answer time: these tests are about speeds
+# measured, not about queues.
+FAST_MODEL = {"seconds_per_prompt_token": 0.0002, "seconds_per_token": 0.0003}
+
+
+def extract_with(backend: OpenAIBackend, name: str) -> Any:
+    document = load_documents([SEEDS / name]).documents[0]
+    index = build_party_index([document])
+    return extract_document(document, analyse_document(document, index), index, backend)
+
+
+def test_a_resent_answer_from_the_prompt_cache_does_not_set_the_prompt_speed() -> None:
+    """llama-cpp-python's server: a prompt cache, no timings. The first answer of the run is a
+    re-send after a connection dropped mid-stream: its first token comes at once (the prompt is
+    cached), which taken as the prompt speed would call the next, longer, uncached prompt dead."""
+    with running_server(slots=1, prompt_cache=True, **FAST_MODEL) as server:
+        backend = OpenAIBackend("test-model", base_url=server.url, api_key="x", timeout=0.3, backoff=0.05)
+        server.script("drop_mid")
+        assert extract_with(backend, "000_7bb91c76771d32cc.txt").value.claims
+        dropped, resent = server.requests
+        assert resent.cached_tokens > 0.9 * len(resent.user_text.split())  # as good as all cached
+        assert backend.limiter.prompt_speeds == []  # not measured: the speed assumed still holds
+        assert extract_with(backend, "004_4f99d01e388c12ef.txt").value.claims
+        assert len(backend.limiter.prompt_speeds) == 1  # the uncached prompt: measured
+    assert [r.kind for r in server.requests] == ["drop_mid", "ok", "ok"]
+    assert not any(r.abandoned for r in server.requests[1:])
+
+
+def test_llama_server_timings_tell_the_evaluated_prompt_and_the_generation_speed() -> None:
+    """llama-server's last chunk carries ``timings``: prompt_n tokens evaluated, cache_n from its
+    cache, predicted_n generated in predicted_ms. The prompt speed counts only evaluated tokens, and
+    a mostly cached prompt (a re-send) none; the generation speed is the server's own."""
+    with running_server(slots=1, prompt_cache=True, timings=True, **FAST_MODEL) as server:
+        backend = OpenAIBackend("test-model", base_url=server.url, api_key="x", timeout=0.3, backoff=0.05)
+        assert extract_with(backend, "000_7bb91c76771d32cc.txt").value.claims
+        server.script("drop_mid")
+        assert extract_with(backend, "002_cf86933a66a444e4.txt").value.claims
+        assert extract_with(backend, "001_c04f7732fec0124b.txt").value.claims
+    first, dropped, resent, third = server.requests
+    assert first.timings is not None and first.timings["cache_n"] == 0
+    assert resent.timings is not None and resent.timings["prompt_n"] < resent.timings["cache_n"]
+    # the third shares the first message (the instructions) with the one before: evaluated, not cached
+    assert third.timings is not None and 0 < third.timings["cache_n"] < third.timings["prompt_n"]
+    assert len(backend.limiter.prompt_speeds) == 2  # the first and the third: the re-send not counted
+    predicted = third.timings["predicted_n"], third.timings["predicted_ms"] / 1000
+    assert backend.limiter.token_speeds[-1] == pytest.approx((predicted[0] - 1) / predicted[1])
+
+
+def test_the_bench_proxy_cuts_streamed_answers_and_counts_what_they_wasted() -> None:
+    """bench/slow_server.py's proxy in front of a single-slot server: a connection dropped and a
+    stall, both mid-answer, then the answer; the server time they used is wasted by the faults,
+    none by the client, and nothing was sent again while the server still computed it."""
+    sys.path.insert(0, str(SEEDS.parent / "bench"))
+    from slow_server import Proxy
+
+    with running_server(slots=1, **FAST_MODEL) as server:
+        proxy = Proxy(server.port, 0.0, seed=1)
+        try:
+            proxy.script = ["drop_mid", "stall_mid"]
+            backend = OpenAIBackend("test-model", base_url=proxy.url, api_key="x", timeout=0.3, backoff=0.05)
+            assert extract_with(backend, "002_cf86933a66a444e4.txt").value.claims
+        finally:
+            proxy.stop()
+    assert [(e.kind, e.abandoned) for e in proxy.log] == [
+        ("drop_mid", True),
+        ("stall_mid", True),
+        ("ok", False),
+    ]
+    assert {e.document for e in proxy.log} == {"002_cf86933a66a444e4.txt"}
+    assert proxy.wasted_seconds(("ok",)) == 0 < proxy.wasted_seconds()
+    assert proxy.resent_while_computing() == []
+    [(document, spent)] = proxy.per_document().items()
+    assert spent["requests"] == 3 and 0 < spent["read_seconds"] < spent["seconds"]
+
+
+def test_a_stall_before_any_token_leaves_the_retry_the_time_its_prompt_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a slow server a prompt's first-token bound can use most of --deadline. The wait up to the
+    time the prompt should take is the server working, not silence: after a stall that used the
+    whole bound, the document is still sent again, and answered."""
+    monkeypatch.setattr(throttle, "UNMEASURED_PROMPT_SPEED", 10000.0)  # the bound: ~0.75 s, > deadline
+    with running_server(slots=1, **FAST_MODEL) as server:
+        server.script("stall")
+        backend = OpenAIBackend(
+            "test-model", base_url=server.url, api_key="x", timeout=0.3, backoff=0.05, deadline=0.65
+        )
+        assert extract_with(backend, "000_7bb91c76771d32cc.txt").value.claims
+    assert [r.kind for r in server.requests] == ["stall", "ok"]

@@ -17,7 +17,8 @@ Two kinds of failure are retried separately:
   retried by tenacity with exponential backoff and jitter, honouring ``Retry-After``, at most
   ``max_retries`` times and never past ``deadline`` seconds for one document. The deadline counts
   the time a document waits for a server that sends nothing: not the time it waits for a slot, nor
-  the time its answer is arriving.
+  the time its answer is arriving, nor the wait for a first token up to the time its prompt should
+  take at the measured speed.
 
 Every request goes through ``throttle.AdaptiveLimit``, which adapts concurrency to the server's
 measured latency and keeps an abandoned request's slot while the server may still compute it, so a
@@ -46,6 +47,7 @@ from pydantic import BaseModel
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
 
+from summarizer.backends import throttle
 from summarizer.backends.base import (
     BackendError,
     Completion,
@@ -67,6 +69,9 @@ MODES = ("tools", "json", "md_json", "json_schema")
 # some servers (llama-cpp-python's server answered it with a 500 in a trial here).
 DEFAULT_MODE = "tools"
 MAX_RETRY_AFTER = 60.0
+# A prompt's time to the first token measures the prompt speed only if the server evaluated at least
+# this share of it (the rest from its prompt cache).
+MIN_EVALUATED_SHARE = 0.5
 
 # instructor logs every failed attempt at ERROR level; with no logging configured Python prints those
 # to stderr, on top of our own one-line messages. They stay available to anyone who configures logging.
@@ -88,6 +93,16 @@ class TransportError(Exception):
 
 class MalformedReply(Exception):
     """A 2xx reply whose body is not a usable chat completion (not JSON, or no choices)."""
+
+
+# When this thread's latest request was handed to the connection: building it in the openai client
+# takes seconds on its first call on a loaded machine, which is not the server's time to answer.
+_sending = threading.local()
+
+
+def _mark_sent(request: Any) -> None:
+    """httpx request hook (called in the requesting thread, just before sending)."""
+    _sending.at = time.monotonic()
 
 
 def _check_reply(response: httpx.Response) -> None:
@@ -270,7 +285,34 @@ class _Streamed:
     finish: str | None = None
     prompt_tokens: int | None = None  # as the server reports them (stream_options include_usage)
     completion_tokens: int | None = None
+    cached_tokens: int | None = None  # usage.prompt_tokens_details.cached_tokens (OpenAI; vLLM if enabled)
+    # llama.cpp's server (llama-server, and Ollama's runner, which is llama-server) ends every answer,
+    # streamed or not, with ``timings``: prompt_n tokens evaluated (cache_n more came from its prompt
+    # cache) in prompt_ms, then predicted_n tokens generated in predicted_ms
+    # (tools/server/server-task.cpp, to_json_oaicompat_chat_stream). Nobody else sends it.
+    timings: dict[str, Any] | None = None
     streamed: bool = True  # False: the server answered in one JSON body
+
+    def evaluated_share(self, repeated: bool) -> float | None:
+        """The share of the prompt the server evaluated rather than took from its prompt cache, None
+        when unknown: llama.cpp, vLLM and OpenAI keep the prompts they saw, so a request that repeats
+        an earlier one's start (a re-send, a re-ask) gets its first token after only the new part."""
+        timings = self.timings or {}
+        evaluated, cached = timings.get("prompt_n"), timings.get("cache_n")
+        if isinstance(evaluated, int | float) and evaluated >= 0:
+            total = evaluated + (cached if isinstance(cached, int | float) and cached > 0 else 0)
+            return evaluated / total if total > 0 else None
+        if isinstance(self.cached_tokens, int) and self.prompt_tokens:
+            return max(0.0, 1.0 - self.cached_tokens / self.prompt_tokens)
+        return None if repeated else 1.0
+
+    def generation(self) -> tuple[int, float] | None:
+        """(tokens, seconds) of the answer's generation as the server measured it, if it says."""
+        timings = self.timings or {}
+        tokens, milliseconds = timings.get("predicted_n"), timings.get("predicted_ms")
+        if isinstance(tokens, int) and tokens > 1 and isinstance(milliseconds, int | float):
+            return (tokens, milliseconds / 1000) if milliseconds > 0 else None
+        return None
 
 
 def _read_json_body(response: Any) -> _Streamed:
@@ -282,9 +324,23 @@ def _read_json_body(response: Any) -> _Streamed:
     for call in message.get("tool_calls") or []:
         text = (call.get("function") or {}).get("arguments") or text
         break
-    usage = body.get("usage") or {}
-    return _Streamed(text, choice.get("finish_reason"), usage.get("prompt_tokens"),
-                     usage.get("completion_tokens"), streamed=False)  # fmt: skip
+    read = _Streamed(text, choice.get("finish_reason"), streamed=False)
+    _read_usage(read, body)
+    return read
+
+
+def _read_usage(read: _Streamed, chunk: dict[str, Any]) -> None:
+    """The usage (asked for with ``stream_options.include_usage``: its own last chunk at llama.cpp,
+    vLLM, Ollama and OpenAI; llama-cpp-python sends none) and llama.cpp's ``timings``."""
+    usage = chunk.get("usage")
+    if isinstance(usage, dict):
+        read.prompt_tokens = usage.get("prompt_tokens")
+        read.completion_tokens = usage.get("completion_tokens")
+        details = usage.get("prompt_tokens_details")
+        if isinstance(details, dict) and isinstance(details.get("cached_tokens"), int):
+            read.cached_tokens = details["cached_tokens"]
+    if isinstance(chunk.get("timings"), dict):
+        read.timings = chunk["timings"]
 
 
 def _read_stream(response: Any, watch: _Watch) -> _Streamed:
@@ -310,10 +366,7 @@ def _read_stream(response: Any, watch: _Watch) -> _Streamed:
             error = chunk["error"]
             message = error.get("message") if isinstance(error, dict) else str(error)
             raise TransportError(f"the server sent an error mid-answer: {str(message)[:160]}")
-        usage = chunk.get("usage")
-        if isinstance(usage, dict):
-            read.prompt_tokens = usage.get("prompt_tokens")
-            read.completion_tokens = usage.get("completion_tokens")
+        _read_usage(read, chunk)
         for choice in chunk.get("choices") or []:
             if choice.get("index", 0) != 0:
                 continue
@@ -397,7 +450,9 @@ class OpenAIBackend:
                 self._openai = openai.OpenAI(
                     **self._client_settings,
                     max_retries=0,
-                    http_client=openai.DefaultHttpxClient(event_hooks={"response": [_check_reply]}),
+                    http_client=openai.DefaultHttpxClient(
+                        event_hooks={"request": [_mark_sent], "response": [_check_reply]}
+                    ),
                 )
             return self._openai
 
@@ -423,6 +478,7 @@ class OpenAIBackend:
         constrained = self._constrained(request)
         prompt_estimate = sum(len(m["content"]) for m in messages) // 4
         deadline = _Deadline(self.deadline)
+        sent = [0]  # requests sent for this document: a later one repeats the start of the first
 
         def attempt() -> Completion[ModelT]:
             ticket: Ticket = self.limiter.acquire(prompt_estimate)
@@ -432,7 +488,8 @@ class OpenAIBackend:
             try:
                 # The slot is held across the re-asks: they go to the same server in turn.
                 def ask(conversation: list[Message]) -> Answer:
-                    return self._ask(conversation, constrained, ticket, deadline, usage)
+                    sent[0] += 1
+                    return self._ask(conversation, constrained, ticket, deadline, usage, sent[0] > 1)
 
                 completion = complete_with_reasks(messages, request, ask, self.max_reasks, usage)
             except TransportError as error:
@@ -463,9 +520,12 @@ class OpenAIBackend:
         ticket: Ticket,
         deadline: _Deadline,
         usage: Usage,
+        repeated: bool = False,
     ) -> Answer:
         """One streamed request: the assembled answer, or a TransportError (the server refused it,
-        sent no first token in time, stopped sending tokens, or ended the answer unfinished)."""
+        sent no first token in time, stopped sending tokens, or ended the answer unfinished).
+        ``repeated``: an earlier request of the same document was sent (the server may have its
+        prompt's start in its prompt cache)."""
         import httpx2
         import instructor
         import openai
@@ -475,8 +535,16 @@ class OpenAIBackend:
             constrained, mode=getattr(instructor.Mode, self.mode.upper()), messages=conversation
         )
         prompt_tokens = self.count_tokens(conversation, constrained)
-        # The deadline bounds waiting for a server that sends nothing; a stall is --timeout.
-        first_bound = min(self.limiter.first_token_bound(prompt_tokens), max(deadline.remaining(), 1.0))
+        # The deadline bounds waiting for a server that sends nothing; a stall is --timeout. Waiting
+        # for the first token as long as the prompt should take at the measured speed is the server
+        # working, not silence: only the wait beyond that counts, so a request that never answers
+        # (a stall before any token) still leaves a later try the time its prompt needs.
+        expected = self.limiter.predicted_first_token(prompt_tokens)
+        if expected is None:
+            expected = prompt_tokens / throttle.UNMEASURED_PROMPT_SPEED
+        first_bound = min(
+            self.limiter.first_token_bound(prompt_tokens), max(deadline.remaining() + expected, 1.0)
+        )
         watch = _Watch(self.limiter, time.monotonic(), first_bound, self.limiter.stall_bound())
         ticket.sent, ticket.timeout = watch.sent, first_bound
         stop = threading.Event()
@@ -494,6 +562,8 @@ class OpenAIBackend:
                     **prepared,
                 ) as raw:
                     response = raw.http_response
+                    # the bound counts from when the request left, not from when we began building it
+                    watch.sent = ticket.sent = max(watch.sent, getattr(_sending, "at", watch.sent))
                     if "json" in response.headers.get("content-type", ""):
                         read = _read_json_body(response)
                     else:
@@ -521,6 +591,14 @@ class OpenAIBackend:
                 raise
         finally:
             stop.set()
+            # Progress is left out of --deadline, whether or not the request then failed: the wait
+            # for the first token up to the time its prompt should take, then the tokens as they came.
+            # (Past the bound, until the watchdog or the read timeout noticed, the wait was ours.)
+            ended = time.monotonic()
+            first_wait = (watch.first if watch.first is not None else ended) - watch.sent - watch.behind
+            deadline.exclude(min(first_wait, expected) + max(0.0, first_wait - first_bound))
+            if watch.first is not None and watch.last is not None:
+                deadline.exclude(watch.behind + (watch.last - watch.first))
         now = time.monotonic()
         if read.streamed and read.finish is None:
             raise TransportError(
@@ -536,11 +614,16 @@ class OpenAIBackend:
         usage.prompt_tokens += reported_prompt
         usage.completion_tokens += answer_tokens
         if watch.first is not None and watch.last is not None:
-            deadline.exclude(watch.behind + (watch.last - watch.first))
             first_token_seconds = watch.first - watch.sent - watch.behind
-            self.limiter.observe_stream(
-                prompt_tokens, first_token_seconds, watch.tokens, watch.last - watch.first
-            )
+            # The prompt speed is what the server evaluated over the wait for the first token (not
+            # llama.cpp's prompt_ms, which leaves out a wait behind other clients' work): a prompt
+            # mostly taken from the server's cache, or possibly so, says little about it and is
+            # not counted, else a re-sent first answer would set a bound too short for the next.
+            share = read.evaluated_share(repeated)
+            measured = share is not None and share >= MIN_EVALUATED_SHARE
+            evaluated = round(prompt_tokens * share) if measured and share is not None else 0
+            tokens, seconds = read.generation() or (watch.tokens, watch.last - watch.first)
+            self.limiter.observe_stream(evaluated, first_token_seconds, tokens, seconds)
         self.limiter.observe(ticket, latency, reported_prompt, answer_tokens)
         text = read.text
         if self.mode == "md_json" and "```" in text:
