@@ -15,6 +15,13 @@ counted and written to a todo folder, to be labelled by reading the articles
 
 The model's answers are remembered per request within a run, so each is asked once; the calls, tokens
 and seconds per decision are reported with the precision.
+
+The time budget of the local default (the seeds brief within 1.3x of its time without decisions):
+
+    .venv/bin/python bench/decisions.py --seeds-time --decisions proposal
+
+briefs the seeds with the local model extracting (no cache), without and then with the decisions, and
+prints the wall time, calls and tokens of each.
 """
 
 from __future__ import annotations
@@ -126,6 +133,28 @@ def model_backend(args: argparse.Namespace) -> Backend:
     return OpenAIBackend(args.model, base_url=args.base_url)
 
 
+def seeds_time(args: argparse.Namespace) -> int:
+    """The seeds brief through the model, without and with the decisions: time, calls, tokens."""
+    backend = model_backend(args)
+    load = getattr(backend, "load", None)
+    if load is not None:
+        load()  # the model's load is no part of either run
+    brief_json(ROOT / "seeds", None)  # nor is loading the sentence and parse models
+    rows = []
+    for decisions in ((), tuple(args.decisions)):
+        decider = Decider(backend, decisions) if decisions else None
+        started = time.perf_counter()
+        brief = run_brief(load_documents([ROOT / "seeds"]), backend, concurrency=1, decider=decider)
+        seconds = time.perf_counter() - started
+        stats = brief.stats
+        label = "+".join(decisions) or "no decisions"
+        rows.append((label, seconds, stats.llm_calls, stats.prompt_tokens, stats.completion_tokens))
+        print(f"{label}: {seconds:.0f} s, {stats.llm_calls} calls, {stats.prompt_tokens} + "
+              f"{stats.completion_tokens} tokens", flush=True)  # fmt: skip
+    print(f"ratio: {rows[1][1] / rows[0][1]:.2f}x")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -143,7 +172,10 @@ def main() -> int:
         default=MAX_JUDGED_PAIRS,
         help="contest pairs judged per brief (most similar first)",
     )
+    parser.add_argument("--seeds-time", action="store_true", help="time the seeds brief (see the doc)")
     args = parser.parse_args()
+    if args.seeds_time:
+        return seeds_time(args)
 
     backend = Remembering(model_backend(args))
     totals: dict[str, tuple[SectionScore, SectionScore]] = {

@@ -248,8 +248,10 @@ def brief(
         bool | None,
         typer.Option(
             "--decide/--no-decide",
-            help="Let the model judge contested points and check proposals (short extra calls). "
-            "Default: on for the openai backend, off for local (slower than the time budget) and fake.",
+            help="Let the model make the decisions that need language, in short extra calls: do two claims "
+            "contest one question, is a sentence a proposal or a reaction, whose demand is it. Default: on "
+            "for the openai backend; off for local (over its time budget; with --decide a small model is "
+            "asked only what it was measured to get right) and fake.",
             show_default=False,
         ),
     ] = None,

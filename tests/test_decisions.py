@@ -105,6 +105,22 @@ def test_the_judge_gives_no_verdict_when_the_model_has_no_valid_answer() -> None
     assert judge.calls == 1
 
 
+def test_a_cached_decision_is_not_asked_again(tmp_path: Path) -> None:
+    from summarizer.cache import ExtractionCache
+
+    cache = ExtractionCache(tmp_path / "cache.sqlite")
+    sentence = [_citation("d", 1, "The company offered a raise.")]
+    first = FakeBackend({"decide-proposal:d:1": [{"kind": "proposal"}]})
+    first.may_not_answer = False  # as a model's backend: its answers are cached
+    asker = Asker(first, cache)
+    assert decide_plan_kinds(asker, sentence) == {("d", 1): "proposal"}
+    again = FakeBackend()  # no answer to give: the cache has it
+    again.may_not_answer = False
+    rerun = Asker(again, cache)
+    assert decide_plan_kinds(rerun, sentence) == {("d", 1): "proposal"}
+    assert again.requests == [] and rerun.usage.calls == 0
+
+
 def _citation(doc_id: str, sentence: int, text: str = "x") -> Citation:
     return Citation(marker="m", doc_id=doc_id, path=doc_id, line=1, start=0, end=len(text), sentence=sentence,
                     text=text)  # fmt: skip
@@ -146,6 +162,20 @@ def test_the_pipeline_drops_a_proposal_the_model_reads_as_a_reaction() -> None:
     decided = _brief_json(Decider(FakeBackend(replies), ("proposal",)))
     assert decided["proposals"] == []
     assert decided["stats"]["llm_calls"] > rules["stats"]["llm_calls"]  # the decisions are counted
+
+
+def test_the_cli_takes_decide(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    out = tmp_path / "brief.md"
+    result = CliRunner().invoke(
+        app, ["brief", str(SEEDS / "000_7bb91c76771d32cc.txt"), "--backend", "fake", "--no-cache", "--decide",
+              "-o", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("#")
 
 
 def test_a_decision_call_through_the_openai_backend() -> None:

@@ -9,8 +9,9 @@ language and can be checked, made between the analysis and the merge.
 
 Each decision is one prompt file ``prompts/decide_<name>.md`` and one small response model with enums,
 validated and re-asked at the model boundary (``ask.py``). The merge gets the answers as data (or the
-judge as a callable) and calls no model. Which decisions run is the caller's choice (``DECISIONS``):
-the ones measured to help are the default (``bench/decisions.py``, README).
+judge as a callable) and calls no model. Which decisions run is the caller's choice (``DECISIONS``);
+by default all of them for a capable model, and for a small one only those measured to help
+(``default_decisions``; ``bench/decisions.py``, README).
 """
 
 from __future__ import annotations
@@ -20,19 +21,27 @@ from dataclasses import dataclass, field
 
 from summarizer.analysis import DocumentAnalysis, PartyIndex
 from summarizer.backends.base import Backend, Usage
+from summarizer.cache import ExtractionCache
 from summarizer.decisions.ask import Asker
 from summarizer.decisions.contest import ContestJudge
 from summarizer.decisions.demands import decide_demand_owners
 from summarizer.decisions.proposals import decide_plan_kinds, plan_sentences
 from summarizer.ground import GroundedDocument
 
-__all__ = ["DECISIONS", "DEFAULT_DECISIONS", "Decider", "Decisions"]
+__all__ = ["DECISIONS", "SMALL_MODEL_DECISIONS", "Decider", "Decisions", "default_decisions"]
 
 DECISIONS = ("contest", "proposal", "demand")
-# The decisions made unless others are asked for: those the benchmark shows help (bench/decisions.py).
-DEFAULT_DECISIONS = ("contest", "proposal")
+# What a small model (the local default, strategy 'focused') is asked: only the decisions it was measured
+# to get right more often than the rules (bench/decisions.py; README, "The model's decisions").
+SMALL_MODEL_DECISIONS = ("proposal",)
 # Candidate pairs the judge is asked about per brief, most similar first.
 MAX_JUDGED_PAIRS = 12
+
+
+def default_decisions(backend: Backend) -> tuple[str, ...]:
+    """Every decision for a capable model (the full strategy: a server's model extracts everything
+    itself), the measured ones for a small one."""
+    return DECISIONS if backend.strategy == "full" else SMALL_MODEL_DECISIONS
 
 
 @dataclass
@@ -50,9 +59,10 @@ class Decider:
     def __init__(
         self,
         backend: Backend,
-        chosen: tuple[str, ...] = DEFAULT_DECISIONS,
+        chosen: tuple[str, ...] | None = None,
         max_judged_pairs: int | None = MAX_JUDGED_PAIRS,
     ) -> None:
+        chosen = default_decisions(backend) if chosen is None else chosen
         unknown = set(chosen) - set(DECISIONS)
         if unknown:
             raise ValueError(f"unknown decisions: {', '.join(sorted(unknown))}; choose from {DECISIONS}")
@@ -66,8 +76,14 @@ class Decider:
         return self.asker.usage
 
     def before_merge(
-        self, grounded: list[GroundedDocument], analyses: Mapping[str, DocumentAnalysis], index: PartyIndex
+        self,
+        grounded: list[GroundedDocument],
+        analyses: Mapping[str, DocumentAnalysis],
+        index: PartyIndex,
+        cache: ExtractionCache | None = None,
     ) -> Decisions:
+        """The decisions about these documents; the judge's are made during the merge."""
+        self.asker.cache = cache if not self.asker.backend.may_not_answer else None
         decisions = Decisions()
         if "contest" in self.chosen:
             decisions.judge = ContestJudge(self.asker, self.max_judged_pairs)
