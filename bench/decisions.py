@@ -195,8 +195,17 @@ def main() -> int:
             totals[decision][0].add(before)
             totals[decision][1].add(after)
             old, new = section_items(rules, section), section_items(decided, section)
-            changed[decision] += [f"{name}: - {k}" for k in sorted(old - new)]
-            changed[decision] += [f"{name}: + {k}" for k in sorted(new - old)]
+            lines = [f"{name}: - {k}" for k in sorted(old - new)] + [
+                f"{name}: + {k}" for k in sorted(new - old)
+            ]
+            changed[decision] += lines
+            # written as each cluster ends: a long run stopped early keeps what it measured
+            folder = args.out / decision
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{name}.json").write_text(json.dumps(decided, indent=1), encoding="utf-8")
+            with (args.out / f"changed-{decision}.txt").open("a", encoding="utf-8") as changes:
+                changes.writelines(f"{line}\n" for line in lines)
+            (args.out / "answers.json").write_text(json.dumps(backend.log, indent=1), encoding="utf-8")
             print(
                 f"{name:12} {decision:9} {section:10} rules {_score(before):>14}  "
                 f"with model {_score(after):>14}  (-{len(old - new)} +{len(new - old)})",
