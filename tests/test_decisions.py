@@ -5,6 +5,7 @@ backend path (the loopback OpenAI-compatible server, the tiny local model)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -145,23 +146,32 @@ def _brief_json(decider: Decider | None) -> dict[str, Any]:
     return data
 
 
-def test_the_pipeline_without_answers_gives_the_rules_brief(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(scope="module")
+def rules_brief() -> Iterator[dict[str, Any]]:
+    """The seeds brief without decisions, made once (``made_at`` fixed, as fake_identity.py does)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "0")
+        yield _brief_json(None)
+
+
+def test_the_pipeline_without_answers_gives_the_rules_brief(
+    rules_brief: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A decider whose backend has no answer (the fake one) leaves the brief byte for byte as it is."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    assert _brief_json(Decider(FakeBackend(), ("contest", "proposal", "demand"))) == _brief_json(None)
+    assert _brief_json(Decider(FakeBackend(), ("contest", "proposal", "demand"))) == rules_brief
 
 
-def test_the_pipeline_drops_a_proposal_the_model_reads_as_a_reaction() -> None:
-    rules = _brief_json(None)
-    assert rules["proposals"]
+def test_the_pipeline_drops_a_proposal_the_model_reads_as_a_reaction(rules_brief: dict[str, Any]) -> None:
+    assert rules_brief["proposals"]
     replies = {  # every sentence a proposal cites is read as a reaction
         f"decide-proposal:{c['doc_id']}:{c['sentence']}": [{"kind": "reaction"}]
-        for p in rules["proposals"]
+        for p in rules_brief["proposals"]
         for c in p["citations"]
     }
     decided = _brief_json(Decider(FakeBackend(replies), ("proposal",)))
     assert decided["proposals"] == []
-    assert decided["stats"]["llm_calls"] > rules["stats"]["llm_calls"]  # the decisions are counted
+    assert decided["stats"]["llm_calls"] > rules_brief["stats"]["llm_calls"]  # the decisions are counted
 
 
 def test_the_cli_takes_decide(tmp_path: Path) -> None:
