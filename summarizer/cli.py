@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -26,6 +27,9 @@ from summarizer.backends import Backend, BackendError, BatchBackend, create_back
 from summarizer.batch import BatchExtraction
 from summarizer.cache import ExtractionCache, default_cache_path
 from summarizer.config import Settings
+from summarizer.decisions import Decider
+from summarizer.decisions.contest import ContestAnswer
+from summarizer.decisions.proposals import PlanKindAnswer
 from summarizer.display import terminal
 from summarizer.documents import InputError, collect_inputs, load_documents
 from summarizer.evaluate import DEFAULT_THRESHOLD
@@ -240,6 +244,17 @@ def brief(
             help="An earlier brief's JSON (brief --json): add a section of what is new since it.",
         ),
     ] = None,
+    decide: Annotated[
+        bool | None,
+        typer.Option(
+            "--decide/--no-decide",
+            help="Let the model make the decisions that need language, in short extra calls: do two claims "
+            "contest one question, is a sentence a proposal or a reaction, whose demand is it. Default: on "
+            "for the openai backend; off for local (over its time budget; with --decide a small model is "
+            "asked only what it was measured to get right) and fake.",
+            show_default=False,
+        ),
+    ] = None,
     *,
     settings: Settings,
 ) -> None:
@@ -331,9 +346,11 @@ def brief(
             say = lambda message: bar.console.print(f"[dim]batch:[/] {terminal(message)}")  # noqa: E731
             prepare = BatchExtraction(chosen, batches, cache, reasks=settings.max_reasks, notify=say)
         try:
+            # the model's decisions: by default only where the model is a capable server's (README)
+            decider = Decider(chosen) if (chosen.name == "openai" if decide is None else decide) else None
             result = run_brief(
                 loaded, chosen, cache=cache, concurrency=concurrency, title=title, progress=report,
-                prepare=prepare,
+                prepare=prepare, decider=decider,
             )  # fmt: skip
         except (InputError, PipelineError, BackendError) as error:  # e.g. the sentence model is missing
             raise fail(str(error)) from None
@@ -566,7 +583,14 @@ def extract(
     sys.stdout.write(outcome.extraction.model_dump_json(indent=2) + "\n")
 
 
-SCHEMA_MODELS = {"document_extraction": DocumentExtraction, "brief": Brief, "gold": Gold}
+SCHEMA_MODELS: dict[str, type[BaseModel]] = {
+    "document_extraction": DocumentExtraction,
+    "brief": Brief,
+    "gold": Gold,
+    # the answers of the model's decisions (summarizer/decisions); whose-demand's enum is per brief
+    "decide_contest": ContestAnswer,
+    "decide_proposal": PlanKindAnswer,
+}
 
 
 def schema_files() -> dict[str, str]:

@@ -27,6 +27,7 @@ from summarizer.analysis import (
 )
 from summarizer.backends.base import Backend, BackendError, Completion, Usage
 from summarizer.cache import ExtractionCache, cache_key
+from summarizer.decisions import Decider
 from summarizer.documents import Document, LoadResult, load_documents
 from summarizer.embeddings import CachedEncoder, DeferredEncoder
 from summarizer.extract import (
@@ -181,10 +182,13 @@ def run_brief(
     title: str | None = None,
     progress: ProgressCallback | None = None,
     prepare: PrepareHook | None = None,
+    decider: Decider | None = None,
 ) -> Brief:
     """Build the brief of the input paths (or of documents already loaded); raises
     documents.InputError when there is nothing to read at all. With a cache, the NLP pipeline's results
-    are remembered in it too (sentences and parses: a rerun over the same text does not redo them)."""
+    are remembered in it too (sentences and parses: a rerun over the same text does not redo them).
+    With a ``decider``, a model makes the decisions it is given between the analysis and the merge
+    (``summarizer.decisions``); their calls and tokens count in the run's stats."""
     started = time.perf_counter()
     with nlp.remembering(cache):  # None: nothing read or written
         loaded = inputs if isinstance(inputs, LoadResult) else load_documents(inputs)
@@ -244,6 +248,7 @@ def run_brief(
         extraction = with_rule_parties(outcome.extraction, rules)
         grounded.append(ground_document(document, extraction, analysis, index))
         included.append(document)
+    decisions = decider.before_merge(grounded, analyses, index, cache) if decider is not None else None
     stats.wall_seconds = round(time.perf_counter() - started, 3)
     with nlp.remembering(cache):  # the merge parses claims' statements: a rerun reads them back
         brief = merge_documents(
@@ -258,7 +263,15 @@ def run_brief(
             # claim vectors kept with the extractions: a rerun does not encode the same claims again
             encoder=CachedEncoder(DeferredEncoder(), cache) if cache is not None else None,
             analyses=analyses,
+            judge=decisions.judge if decisions else None,
+            plan_kinds=decisions.plan_kinds if decisions else None,
+            demand_owners=decisions.demand_owners if decisions else None,
         )
+    if decider is not None:  # the decisions' calls are the run's too
+        brief.stats.llm_calls += decider.usage.calls
+        brief.stats.retries += decider.usage.retries
+        brief.stats.prompt_tokens += decider.usage.prompt_tokens
+        brief.stats.completion_tokens += decider.usage.completion_tokens
     for source in brief.sources:  # what the model's answers lost, item by item
         source.dropped = outcomes[source.doc_id].dropped if source.doc_id in outcomes else []
     _files_report(brief, loaded)

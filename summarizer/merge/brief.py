@@ -18,6 +18,7 @@ from summarizer.merge.contested import (
     group_propositions,
     held_stances,
 )
+from summarizer.merge.decided import decided_demands, decided_proposals
 from summarizer.merge.demands import merge_demands, resolve_demands
 from summarizer.merge.figures import merge_figures
 from summarizer.merge.keypoints import key_points
@@ -86,17 +87,22 @@ def merge_documents(
     encoder: Encoder | None = None,
     judge: Judge | None = None,
     analyses: Mapping[str, DocumentAnalysis] | None = None,
+    plan_kinds: Mapping[tuple[str, int], str] | None = None,
+    demand_owners: Mapping[tuple[str, int, str], str] | None = None,
 ) -> Brief:
     """The brief of the grounded documents. Claims merge by meaning (``encoder``; the pinned sentence
     model by default). ``analyses`` are the documents' analyses: which sentences have a speaker (the
-    lead is made of the others) and who is for or against what (disputes)."""
+    lead is made of the others) and who is for or against what (disputes). ``judge``, ``plan_kinds``
+    and ``demand_owners`` are a model's decisions, when it made them (``merge.decided``)."""
     encoder = encoder or default_encoder()
     resolver = PartyResolver(index)
     voices = find_copies(documents)  # wire copy run by several outlets is one voice
     party_entries = [p for g in grounded for p in g.parties]
     party_entries += unlisted_members(party_entries, documents, analyses or {}, index)
     parties = merge_parties(party_entries, resolver)
-    demand_entries = resolve_demands([d for g in grounded for d in g.demands], resolver)
+    demand_entries = resolve_demands(
+        decided_demands([d for g in grounded for d in g.demands], demand_owners), resolver
+    )
     demands = merge_demands(demand_entries, encoder)
     figures = merge_figures([f for g in grounded for f in g.figures])
     for number, figure in enumerate(figures, start=1):
@@ -112,7 +118,8 @@ def merge_documents(
     )
     propositions = group_propositions(claims)
     held = held_stances(documents, analyses or {}, resolver)
-    proposals = merge_plans([p for g in grounded for p in g.proposals], resolver, analyses or {}, held)
+    proposal_entries = decided_proposals([p for g in grounded for p in g.proposals], plan_kinds)
+    proposals = merge_plans(proposal_entries, resolver, analyses or {}, held)
     for number, proposal in enumerate(proposals, start=1):
         proposal.id = f"P{number}"
     brief = Brief(

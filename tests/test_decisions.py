@@ -1,0 +1,237 @@
+"""The model's decisions between analysis and merge (summarizer/decisions): the checks a verdict must
+pass, the wiring through the pipeline with the fake backend, and one decision call each through a real
+backend path (the loopback OpenAI-compatible server, the tiny local model)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openai_server import Reply, completion, running_server
+from pydantic import ValidationError
+
+from summarizer.backends.fake import FakeBackend
+from summarizer.decisions import Decider
+from summarizer.decisions.ask import Asker
+from summarizer.decisions.contest import ContestAnswer, ContestJudge
+from summarizer.decisions.proposals import decide_plan_kinds, plan_sentences
+from summarizer.documents import load_documents
+from summarizer.merge.decided import decided_demands, decided_proposals
+from summarizer.models import Citation, ClaimGroup, DemandEntry, ProposalEntry
+from summarizer.pipeline import run_brief
+from summarizer.render import render_json
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+FIRST = "The union said the strike would end on Monday."
+SECOND = "The company said the strike would not end before the contract is signed."
+CONTEXT = {"statements": (FIRST, SECOND)}
+
+
+def _answer(question: str, first: str = "yes", second: str = "no", same: bool = True) -> str:
+    return json.dumps(
+        {"question": question, "first_answer": first, "second_answer": second, "same_question": same}
+    )
+
+
+def test_a_readable_question_both_claims_speak_of_is_a_verdict() -> None:
+    answer = ContestAnswer.model_validate_json(_answer("Will the strike end on Monday?"), context=CONTEXT)
+    assert answer.contest
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [
+        (f"Will the strike that the union and the company {'have argued about for weeks ' * 3}end?",
+         "more than 20 words"),
+        ("Whether the strike would end on Monday?", "Whether"),
+        ('Will "the strike end on Monday"?', "quote"),
+        ("Did the union said the strike would end on Monday?", "copies a statement"),
+        ("Will prices rise next year?", "first statement"),
+        ("The strike on Monday?", "open as a question"),
+        ("Will the strike end on Monday", "end with '?'"),
+    ],
+)  # fmt: skip
+def test_a_question_a_reader_cannot_use_is_rejected(question: str, why: str) -> None:
+    with pytest.raises(ValidationError, match=why):
+        ContestAnswer.model_validate_json(_answer(question), context=CONTEXT)
+
+
+def test_an_answer_outside_the_enum_is_rejected() -> None:
+    with pytest.raises(ValidationError, match="first_answer"):
+        ContestAnswer.model_validate_json(_answer("Will the strike end?", first="maybe"), context=CONTEXT)
+
+
+def test_no_contest_needs_no_question() -> None:
+    answer = ContestAnswer.model_validate_json(_answer("", same=False), context=CONTEXT)
+    assert not answer.contest
+
+
+def _group(gid: str, statement: str, side: str) -> ClaimGroup:
+    return ClaimGroup(
+        id=gid, statement=statement, speaker_sides=[side], negated=False, reports=[], sources=[]
+    )
+
+
+def test_the_judge_reasks_a_bad_question_and_keeps_the_checked_one() -> None:
+    backend = FakeBackend(
+        {
+            "decide-contest:C1/C2": [
+                _answer("Whether the strike would end on Monday?"),
+                _answer("Will the strike end on Monday?"),
+            ]
+        }
+    )
+    asker = Asker(backend)
+    verdict = ContestJudge(asker)(_group("C1", FIRST, "Union"), _group("C2", SECOND, "Company"))
+    assert verdict is not None
+    assert (verdict.question, verdict.first_answer, verdict.second_answer) == (
+        "Will the strike end on Monday?",
+        "yes",
+        "no",
+    )
+    assert asker.usage.retries == 1
+    assert "Whether" in backend.requests[-1][-1]["content"]  # the re-ask says what was wrong
+
+
+def test_the_judge_gives_no_verdict_when_the_model_has_no_valid_answer() -> None:
+    bad = _answer("Whether it ends?")
+    asker = Asker(FakeBackend({"decide-contest:C1/C2": [bad, bad, bad]}))
+    judge = ContestJudge(asker, limit=1)
+    assert judge(_group("C1", FIRST, "Union"), _group("C2", SECOND, "Company")) is None
+    assert asker.failed == 1
+    assert judge(_group("C1", FIRST, "Union"), _group("C2", SECOND, "Company")) is None  # over the limit
+    assert judge.calls == 1
+
+
+def test_a_cached_decision_is_not_asked_again(tmp_path: Path) -> None:
+    from summarizer.cache import ExtractionCache
+
+    cache = ExtractionCache(tmp_path / "cache.sqlite")
+    sentence = [_citation("d", 1, "The company offered a raise.")]
+    first = FakeBackend({"decide-proposal:d:1": [{"kind": "proposal"}]})
+    first.may_not_answer = False  # as a model's backend: its answers are cached
+    asker = Asker(first, cache)
+    assert decide_plan_kinds(asker, sentence) == {("d", 1): "proposal"}
+    again = FakeBackend()  # no answer to give: the cache has it
+    again.may_not_answer = False
+    rerun = Asker(again, cache)
+    assert decide_plan_kinds(rerun, sentence) == {("d", 1): "proposal"}
+    assert again.requests == [] and rerun.usage.calls == 0
+
+
+def _citation(doc_id: str, sentence: int, text: str = "x") -> Citation:
+    return Citation(marker="m", doc_id=doc_id, path=doc_id, line=1, start=0, end=len(text), sentence=sentence,
+                    text=text)  # fmt: skip
+
+
+def test_decided_items_are_applied_before_the_merge() -> None:
+    kept = ProposalEntry(summary="a", citations=[_citation("d", 1)])
+    reaction = ProposalEntry(summary="b", citations=[_citation("d", 2)])
+    undecided = ProposalEntry(summary="c", citations=[_citation("d", 3)])
+    kinds = {("d", 1): "proposal", ("d", 2): "reaction"}
+    assert decided_proposals([kept, reaction, undecided], kinds) == [kept, undecided]
+    demand = DemandEntry(party="Reuters", demand="a ceasefire", citations=[_citation("d", 4)])
+    nobody = DemandEntry(party="X", demand="security", citations=[_citation("d", 5)])
+    owners = {("d", 4, "a ceasefire"): "Hamas", ("d", 5, "security"): "none"}
+    assert [d.party for d in decided_demands([demand, nobody], owners)] == ["Hamas"]
+
+
+def _brief_json(decider: Decider | None) -> dict[str, Any]:
+    brief = run_brief(load_documents([SEEDS]), FakeBackend(), concurrency=1, decider=decider)
+    data: dict[str, Any] = json.loads(render_json(brief))
+    data["stats"].pop("wall_seconds")
+    return data
+
+
+@pytest.fixture(scope="module")
+def rules_brief() -> Iterator[dict[str, Any]]:
+    """The seeds brief without decisions, made once (``made_at`` fixed, as fake_identity.py does)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "0")
+        yield _brief_json(None)
+
+
+def test_the_pipeline_without_answers_gives_the_rules_brief(
+    rules_brief: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A decider whose backend has no answer (the fake one) leaves the brief byte for byte as it is."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert _brief_json(Decider(FakeBackend(), ("contest", "proposal", "demand"))) == rules_brief
+
+
+def test_the_pipeline_drops_a_proposal_the_model_reads_as_a_reaction(rules_brief: dict[str, Any]) -> None:
+    assert rules_brief["proposals"]
+    replies = {  # every sentence a proposal cites is read as a reaction
+        f"decide-proposal:{c['doc_id']}:{c['sentence']}": [{"kind": "reaction"}]
+        for p in rules_brief["proposals"]
+        for c in p["citations"]
+    }
+    decided = _brief_json(Decider(FakeBackend(replies), ("proposal",)))
+    assert decided["proposals"] == []
+    assert decided["stats"]["llm_calls"] > rules_brief["stats"]["llm_calls"]  # the decisions are counted
+
+
+def test_the_cli_takes_decide(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    out = tmp_path / "brief.md"
+    result = CliRunner().invoke(
+        app, ["brief", str(SEEDS / "000_7bb91c76771d32cc.txt"), "--backend", "fake", "--no-cache", "--decide",
+              "-o", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("#")
+
+
+def test_a_decision_call_through_the_openai_backend() -> None:
+    """The contest judge through the real server path (streamed, tools mode): the first answer's
+    question is a 'Whether' quote and is re-asked; the second is the verdict."""
+    from summarizer.backends.openai_backend import OpenAIBackend
+
+    answers = [_answer("Whether the strike would end on Monday?"), _answer("Will the strike end on Monday?")]
+    with running_server() as server:
+        server.plan = lambda request, number: Reply(body=completion(request, answers.pop(0), number))
+        backend = OpenAIBackend("test-model", base_url=server.url, api_key="x", max_reasks=1)
+        asker = Asker(backend)
+        verdict = ContestJudge(asker)(_group("C1", FIRST, "Union"), _group("C2", SECOND, "Company"))
+    assert verdict is not None and verdict.question == "Will the strike end on Monday?"
+    assert asker.usage.calls == 2 and asker.usage.retries == 1
+
+
+@pytest.mark.local_model
+def test_a_decision_call_through_the_tiny_local_model() -> None:
+    """Proposal-or-reaction through llama.cpp: the grammar holds the answer to the enum."""
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed")
+    from summarizer.backends.base import BackendError
+    from summarizer.backends.local import LocalBackend
+
+    try:
+        backend = LocalBackend.tiny(n_ctx=1024, max_tokens=32, max_reasks=0)
+    except BackendError as error:
+        pytest.skip(f"tiny model unavailable: {error}")
+    sentence = "The company offered a 4% raise over two years in return for an end to the strike."
+    asker = Asker(backend)
+    kinds = decide_plan_kinds(asker, [_citation("d", 1, sentence)])
+    assert kinds[("d", 1)] in ("proposal", "reaction", "neither")
+    assert asker.usage.calls == 1 and asker.usage.completion_tokens > 0
+
+
+def test_the_sentences_asked_about_are_the_ones_proposals_are_kept_for() -> None:
+    from summarizer.analysis import analyse_document, build_party_index, rules_extraction
+    from summarizer.ground import ground_document
+
+    documents = load_documents([SEEDS]).documents
+    index = build_party_index(documents)
+    analyses = {d.doc_id: analyse_document(d, index) for d in documents}
+    grounded = [
+        ground_document(d, rules_extraction(d, analyses[d.doc_id], index), analyses[d.doc_id], index)
+        for d in documents
+    ]
+    sentences = plan_sentences(grounded, analyses)
+    assert sentences
+    assert all(c.sentence in analyses[c.doc_id].plans for c in sentences)
