@@ -129,6 +129,9 @@ class SideResolver:
         return name
 
     def same(self, brief_side: str | None, gold_side: str) -> bool:
+        # People the brief shows as one side ('Jane Roe and Ann Vole') each speak for it.
+        if brief_side and " and " in brief_side:
+            return any(self.same(part, gold_side) for part in brief_side.split(" and "))
         gold_camp = self.camp(gold_side)
         if gold_camp is None:  # 'unknown' or a side that is no gold party: compare the text
             return name_key(brief_side or UNKNOWN) == name_key(gold_side)

@@ -285,6 +285,8 @@ def test_sides_resolve_through_aliases_and_member_of() -> None:
     assert not sides.same("GOP", "Joe Biden")
     assert sides.same("unknown", "unknown")
     assert not sides.same("GOP", "unknown")
+    assert sides.same("Jennifer Granholm and Kevin Roe", "Joe Biden")  # people shown as one side
+    assert not sides.same("Kevin Roe and Ann Vole", "Joe Biden")
 
 
 def test_greedy_match_is_one_to_one_and_best_first() -> None:
