@@ -12,6 +12,11 @@ llama-cpp-python 0.3.36's schema converter lets raw control characters (newlines
 (``char ::= [^"\\]``), so small models emit invalid JSON; ``_gbnf`` restores llama.cpp's own rule.
 It is applied by ``_GreedyGrammarSampler``, which picks the same tokens as llama-cpp-python's chain
 but checks the model's favourite token before running the grammar over the whole vocabulary.
+
+Calls are decoded by ``local_batch.BatchEngine``: the pipeline's concurrent calls side by side in one
+llama.cpp context, the shared prompt prefix evaluated once, tokens the grammar and the prompt make
+predictable taken in the same pass (jump-forward). ``batch_size=1`` without ``jump_forward`` keeps
+llama-cpp-python's own loop, one call at a time.
 """
 
 from __future__ import annotations
