@@ -5,6 +5,12 @@ the system prompt and document with the first.
     python bench/local_speed.py            # the default Qwen2.5-Coder-1.5B model (assembled on first use)
     python bench/local_speed.py --tiny     # the 135M SmolLM2 test model
     python bench/local_speed.py --model-path other.gguf --doc seeds/004_4f99d01e388c12ef.txt
+    python bench/local_speed.py --batch-size 3   # the batched calls: 3 documents side by side
+
+Then the batched decoder (``local_batch``): the figures call with jump-forward alone (tokens taken from
+drafts, drafts evaluated), and ``--batch-size`` documents' figures calls at once, from one thread each
+as the pipeline makes them (each call's batch occupancy; generated tokens per second of wall time over
+all of them against the same calls one after another).
 
 Sentences are split with a naive regex here, so the numbers do not depend on the pipeline's splitter.
 """
@@ -15,13 +21,14 @@ import argparse
 import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from summarizer.backends.base import Request, Usage
-from summarizer.backends.local import CallTiming, LocalBackend
+from summarizer.backends.local import DEFAULT_BATCH_SIZE, CallTiming, LocalBackend
 from summarizer.backends.schema import constrained_schema
 from summarizer.models import CITATION_FIELD, DocumentExtraction, ExtractedFigure, ExtractedParty
 
@@ -65,6 +72,11 @@ def show(label: str, timing: CallTiming | None) -> None:
         f"gen {timing.completion_tokens:>5} tok {timing.generation_seconds:6.2f}s "
         f"{timing.generation_tokens_per_second:6.1f} tok/s | other {overhead:5.2f}s | "
         f"total {timing.total_seconds:6.2f}s"
+        + (
+            f" | jumped {timing.jumped}/{timing.drafted} drafted, batch {timing.occupancy:.1f}"
+            if timing.drafted or timing.occupancy > 1
+            else ""
+        )
     )
 
 
@@ -95,11 +107,19 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also time a full DocumentExtraction")
     parser.add_argument("--show-json", action="store_true")
     parser.add_argument("--threads", type=int, help="llama.cpp threads (default: all cores)")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     args = parser.parse_args()
 
     started = time.perf_counter()
+    # 1-4 go one call at a time through llama-cpp-python's loop: the reference the batched path is
+    # measured against.
     backend = LocalBackend(
-        model_path=args.model_path, tiny=args.tiny, max_tokens=args.max_tokens, n_threads=args.threads
+        model_path=args.model_path,
+        tiny=args.tiny,
+        max_tokens=args.max_tokens,
+        n_threads=args.threads,
+        batch_size=1,
+        jump_forward=False,
     )
     resolved = time.perf_counter() - started
     backend.load()
@@ -153,6 +173,48 @@ def main() -> None:
         show("DocumentExtraction, grammar, cold", backend.last_timing)
         if args.show_json:
             print(text)
+
+    batched(args, figures_messages, grammar_schema(Figures))
+
+
+def batched(args: argparse.Namespace, figures_messages: list[dict[str, str]], schema: dict[str, Any]) -> None:
+    """Jump-forward alone, then several documents side by side."""
+    jumping = LocalBackend(
+        model_path=args.model_path, tiny=args.tiny, max_tokens=args.max_tokens, n_threads=args.threads,
+        batch_size=1, jump_forward=True,
+    )  # fmt: skip
+    jumping.load()
+    jumping._generate_batched(jumping._llama, figures_messages, schema, Usage())
+    show("figures, jump-forward alone, cold", jumping.last_timing)
+
+    documents = sorted(Path("seeds").glob("*.txt"))[: args.batch_size] or [args.doc]
+    calls = []
+    for path in documents:
+        sentences = numbered_sentences(path)
+        request = Request(
+            Figures, citable_ids=tuple(range(1, len(sentences) + 1)), citation_field=CITATION_FIELD
+        )
+        calls.append((messages_for(sentences, "List the figures (numbers) the article gives."), request))
+    for size, jump in ((1, False), (args.batch_size, True)):
+        backend = LocalBackend(
+            model_path=args.model_path, tiny=args.tiny, max_tokens=args.max_tokens, n_threads=args.threads,
+            batch_size=size, jump_forward=jump,
+        )  # fmt: skip
+        timings: list[CallTiming] = []
+        backend.progress = timings.append
+        backend.load()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=size) as pool:
+            list(pool.map(backend.complete, *zip(*calls, strict=True)))
+        wall = time.perf_counter() - started
+        label = "one at a time" if size == 1 else f"batch of {size}, jump-forward"
+        for timing in timings:  # in the order the calls finished
+            show(f"  {label}", timing)
+        generated = sum(t.completion_tokens for t in timings)
+        print(
+            f"{label}: {len(calls)} documents in {wall:.2f}s wall: {len(calls) / wall:.3f} documents/s, "
+            f"{generated / wall:.1f} generated tok/s of wall"
+        )
 
 
 if __name__ == "__main__":

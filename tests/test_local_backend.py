@@ -13,6 +13,7 @@ import json
 import os
 import struct
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from summarizer import model_assets
 from summarizer.backends.base import BackendError, Request
-from summarizer.backends.local import LocalBackend, _GreedyGrammarSampler, json_grammar
+from summarizer.backends.local import CallTiming, LocalBackend, _GreedyGrammarSampler, json_grammar
 from summarizer.backends.schema import constrained_schema
 from summarizer.model_assets import AssembledModel, assembled_model_path, models_cache_dir, validate_gguf
 from summarizer.models import (
@@ -426,12 +427,100 @@ def test_a_judgment_call_is_one_line_for_the_pipeline(tiny_backend: LocalBackend
     assert isinstance(cited, CitedStance) and set(cited.evidence) <= {3, 4}  # the grammar's enum
 
 
+@pytest.fixture(scope="module")
+def one_at_a_time() -> LocalBackend:
+    """The call-at-a-time path: llama-cpp-python's own loop with the fast sampler, no batching."""
+    backend = LocalBackend.tiny(n_ctx=2048, max_tokens=1024, batch_size=1, jump_forward=False)
+    backend.load()
+    assert backend._engine is None
+    return backend
+
+
 @pytest.mark.local_model
-def test_fast_grammar_sampler_picks_the_same_tokens(tiny_backend: LocalBackend) -> None:
+def test_fast_grammar_sampler_picks_the_same_tokens(one_at_a_time: LocalBackend) -> None:
     reference = LocalBackend.tiny(n_ctx=2048, max_tokens=1024, fast_grammar=False)
     messages = _messages("List the numbers (figures) the article gives.")
     request = _request(Figures, CITABLE, BOILERPLATE)
-    fast = tiny_backend.complete(messages, request)
-    assert isinstance(tiny_backend._llama._sampler, _GreedyGrammarSampler)  # the fast path was taken
+    fast = one_at_a_time.complete(messages, request)
+    assert isinstance(one_at_a_time._llama._sampler, _GreedyGrammarSampler)  # the fast path was taken
     slow = reference.complete(messages, request)
     assert fast.value == slow.value and fast.usage == slow.usage
+
+
+# -- batched decoding (local_batch) ------------------------------------------------------------------
+
+
+def _complete_together(
+    backend: LocalBackend, calls: list[tuple[list[dict[str, str]], Request[Any]]]
+) -> list[Any]:
+    """The calls from one thread each, as the pipeline makes them."""
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(lambda call: backend.complete(*call), calls))
+
+
+@pytest.mark.local_model
+def test_batched_calls_decode_side_by_side_and_share_the_prompt(tiny_backend: LocalBackend) -> None:
+    assert tiny_backend._engine is not None and tiny_backend.max_concurrency == tiny_backend.batch_size > 1
+    timings: list[CallTiming] = []
+    lines: list[str] = []
+    tiny_backend.progress = timings.append
+    tiny_backend.set_notify(lines.append)  # the CLI's progress lines
+    try:
+        tasks = ["List the numbers (figures) the article gives.", "List the figures the article gives."]
+        calls = [(_messages(task), _request(Figures, CITABLE, BOILERPLATE)) for task in tasks]
+        calls.append((_messages("List what each party demands."), _request(Demands, CITABLE, BOILERPLATE)))
+        results = _complete_together(tiny_backend, calls)
+    finally:
+        tiny_backend.progress = None
+        tiny_backend.set_notify(None)
+    for result in results:  # grammar-constrained and validated, as one call at a time
+        for item in [*getattr(result.value, "figures", []), *getattr(result.value, "demands", [])]:
+            assert set(item.sentences) <= set(CITABLE)
+    assert len(timings) >= 3
+    assert max(t.occupancy for t in timings) > 1  # some tokens were decoded in the same pass as others'
+    # The system prompt and article are evaluated once; the other sequences share them.
+    assert sum(t.prompt_evaluated for t in timings) < sum(t.prompt_tokens for t in timings) / 2
+    assert len(lines) == len(timings) and "by jump-forward), batch occupancy" in lines[0]
+
+
+@pytest.mark.local_model
+def test_the_engine_alone_gives_the_answers_of_llama_cpp_pythons_loop(one_at_a_time: LocalBackend) -> None:
+    """One sequence at a time through the batched engine (its own prompt formatting, prefix sharing,
+    sampling and stop) gives llama-cpp-python's answers token for token. Side by side, sequences'
+    tokens may differ in the last float bits (another matrix shape), so only validity is asserted there."""
+    engine = LocalBackend.tiny(n_ctx=2048, max_tokens=1024, batch_size=2, jump_forward=False)
+    calls = [
+        (_messages("Is sentence [4] a proposal, a reaction to one, or neither?"), Request(Stance, key="s4")),
+        (_messages("List what each party demands."), _request(Demands, CITABLE, BOILERPLATE)),
+    ]
+    for call in calls:
+        mine, reference = engine.complete(*call), one_at_a_time.complete(*call)
+        assert engine._engine is not None
+        assert (mine.value, mine.usage) == (reference.value, reference.usage)
+
+
+@pytest.mark.local_model
+def test_jump_forward_takes_drafted_tokens_and_keeps_the_answer() -> None:
+    """Drafted tokens are kept only where greedy sampling picks them. Their logits come from a pass of
+    several tokens, so a near-tie elsewhere may flip (1 seed answer of 5, BENCHMARKS.md); this answer
+    has none on the tiny model."""
+    jumping = LocalBackend.tiny(n_ctx=2048, max_tokens=1024, batch_size=1, jump_forward=True)
+    timings: list[CallTiming] = []
+    jumping.progress = timings.append
+    request = _request(Demands, CITABLE, BOILERPLATE)
+    messages = _messages("List what each party demands.")
+    jumped = jumping.complete(messages, request)
+    # A fresh reference too: how much of the prompt a cache already holds moves float bits as well.
+    reference = LocalBackend.tiny(n_ctx=2048, max_tokens=1024, batch_size=1, jump_forward=False)
+    assert jumped.value == reference.complete(messages, request).value
+    assert timings[-1].jumped > 0 and timings[-1].drafted >= timings[-1].jumped
+
+
+@pytest.mark.local_model
+def test_a_stopped_engine_fails_calls_at_once() -> None:
+    """Ctrl-C stops the engine (at interpreter exit): a call then fails at once rather than decoding."""
+    backend = LocalBackend.tiny(n_ctx=2048, max_tokens=64, batch_size=2)
+    backend.load()
+    backend._engine.close()
+    with pytest.raises(BackendError, match="stopped"):
+        backend.complete(_messages("List the figures."), _request(Figures, CITABLE, BOILERPLATE))

@@ -12,6 +12,11 @@ llama-cpp-python 0.3.36's schema converter lets raw control characters (newlines
 (``char ::= [^"\\]``), so small models emit invalid JSON; ``_gbnf`` restores llama.cpp's own rule.
 It is applied by ``_GreedyGrammarSampler``, which picks the same tokens as llama-cpp-python's chain
 but checks the model's favourite token before running the grammar over the whole vocabulary.
+
+Calls are decoded by ``local_batch.BatchEngine``: the pipeline's concurrent calls side by side in one
+llama.cpp context, the shared prompt prefix evaluated once, tokens the grammar and the prompt make
+predictable taken in the same pass (jump-forward). ``batch_size=1`` without ``jump_forward`` keeps
+llama-cpp-python's own loop, one call at a time.
 """
 
 from __future__ import annotations
@@ -65,6 +70,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 DEFAULT_N_CTX = 8192
 # Bounds one answer; a full DocumentExtraction of a long article is ~600-1200 tokens in compact JSON.
 DEFAULT_MAX_TOKENS = 2048
+# Calls decoded side by side in one llama.cpp context (local_batch): the pipeline runs this many
+# documents at once. Measured on the seeds on 2 cores (bench/local_batch.py, EVALUATION.md).
+DEFAULT_BATCH_SIZE = 4
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,11 @@ class CallTiming:
     prompt_seconds: float
     generation_seconds: float
     total_seconds: float  # wall time, grammar and Python overhead included
+    # Batched decoding (local_batch): tokens taken from a draft without a forward pass of their own,
+    # draft tokens evaluated, and the mean number of sequences decoded in the same pass as this call.
+    jumped: int = 0
+    drafted: int = 0
+    occupancy: float = 1.0
 
     @property
     def prompt_tokens_per_second(self) -> float:
@@ -88,6 +101,16 @@ class CallTiming:
 
 
 ProgressHook = Callable[[CallTiming], None]
+
+
+def describe_timing(timing: CallTiming, batch_size: int) -> str:
+    """Where one call's time went, in one line."""
+    return (
+        f"local model: {timing.prompt_tokens} prompt tokens ({timing.prompt_evaluated} evaluated, the rest "
+        f"shared; {timing.prompt_tokens_per_second:.0f} tok/s), {timing.completion_tokens} generated "
+        f"({timing.generation_tokens_per_second:.1f} tok/s, {timing.jumped} by jump-forward), "
+        f"batch occupancy {timing.occupancy:.1f} of {batch_size}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -150,7 +173,11 @@ class _GreedyGrammarSampler:
         self._lib.llama_sampler_apply(self.grammar, ctypes.byref(candidates))
 
     def sample(self, ctx: Any, idx: int = -1) -> int:
-        pointer = self._lib.llama_get_logits_ith(ctx.ctx, idx)
+        return self.sample_raw(ctx.ctx, idx)
+
+    def sample_raw(self, ctx: Any, idx: int) -> int:
+        """The token for the logits of batch entry ``idx`` of a raw llama_context (batched decoding)."""
+        pointer = self._lib.llama_get_logits_ith(ctx, idx)
         logits = self._np.ctypeslib.as_array(pointer, shape=(self.n_vocab,))
         token = int(logits.argmax())
         self._one[0].id, self._one[0].logit = token, float(logits[token])
@@ -162,6 +189,23 @@ class _GreedyGrammarSampler:
             token = int(self._all_view["logit"].argmax())
         self._lib.llama_sampler_accept(self.grammar, token)
         return token
+
+    def grammar_allows(self, tokens: list[int]) -> int:
+        """How many of ``tokens``, in order after the last accepted one, the grammar allows (on a copy
+        of its state: a jump-forward draft is cut where it could not be the answer anyway)."""
+        lib = self._lib
+        state = lib.llama_sampler_clone(self.grammar)
+        try:
+            for allowed, token in enumerate(tokens):
+                self._one[0].id, self._one[0].logit = token, 0.0
+                candidates = lib.llama_token_data_array(data=self._one, size=1, selected=-1, sorted=False)
+                lib.llama_sampler_apply(state, ctypes.byref(candidates))
+                if self._one[0].logit == float("-inf"):
+                    return allowed
+                lib.llama_sampler_accept(state, token)
+            return len(tokens)
+        finally:
+            lib.llama_sampler_free(state)
 
     def close(self) -> None:
         if self.grammar:
@@ -230,7 +274,9 @@ def _cpu_threads() -> int:
 
 
 class LocalBackend:
-    """Runs a GGUF model in-process; one call at a time (llama.cpp already uses every core)."""
+    """Runs a GGUF model in-process. Up to ``batch_size`` calls (threads) are decoded together in one
+    llama.cpp context (``local_batch``); with ``batch_size=1`` and no ``jump_forward``, one call at a
+    time through llama-cpp-python's own loop."""
 
     name = "local"
     max_concurrency: int | None = 1
@@ -247,6 +293,8 @@ class LocalBackend:
         max_reasks: int = 2,
         progress: ProgressHook | None = None,
         fast_grammar: bool = True,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        jump_forward: bool = True,
         strategy: str = "focused",  # a small model: the rules extract, it decides roles, demands, sides
     ) -> None:
         # Resolve and check the file now, so a missing or damaged model fails before any work starts;
@@ -267,6 +315,12 @@ class LocalBackend:
         self.max_reasks = max_reasks
         self.progress = progress
         self.fast_grammar = fast_grammar
+        self.batch_size = max(1, batch_size)
+        self.jump_forward = jump_forward
+        self.max_concurrency = self.batch_size
+        self._engine: Any = None  # local_batch.BatchEngine, made when the model loads
+        self._notify: Notify | None = None
+        self._chat_formatter: Any = None
         self.last_timing: CallTiming | None = None
         self.load_seconds: float | None = None
         self._llama: Any = None
@@ -293,15 +347,19 @@ class LocalBackend:
         except ImportError:
             raise BackendError(f"the local backend needs llama-cpp-python; run: {INSTALL_HINT}") from None
         started = time.perf_counter()
+        batched = self.fast_grammar and (self.batch_size > 1 or self.jump_forward)
         try:
             llama_class = _llama_class() if self.fast_grammar else llama_cpp.Llama
             self._llama = llama_class(
                 model_path=str(self.model_path),
-                n_ctx=self.n_ctx,
+                # Batched, llama-cpp-python's own context only tokenizes: the engine has the cache.
+                n_ctx=512 if batched else self.n_ctx,
                 n_threads=self.n_threads,
                 n_threads_batch=self.n_threads,
                 verbose=False,
             )
+            if batched:
+                self._start_engine(self._llama)
         except (ValueError, RuntimeError, OSError) as exc:
             raise BackendError(
                 f"llama.cpp could not load the model {self.model_path} ({exc}); the file may be damaged "
@@ -309,6 +367,42 @@ class LocalBackend:
             ) from None
         self.load_seconds = time.perf_counter() - started
         return self._llama
+
+    def _start_engine(self, llama: Any) -> None:
+        """The batched decoder, when the prompt can be built as llama-cpp-python builds it (the GGUF's
+        own chat template); otherwise calls go one at a time through ``create_chat_completion``."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        from summarizer.backends.local_batch import BatchEngine
+
+        template = llama.metadata.get("tokenizer.chat_template")
+        if llama.chat_format != "chat_template.default" or llama.chat_handler is not None or not template:
+            self.max_concurrency = 1
+            return
+
+        def text(token: int) -> str:
+            return llama._model.token_get_text(token) if token != -1 else ""
+
+        # The formatter Llama itself builds from the GGUF's template, so prompts are token for token
+        # the ones create_chat_completion evaluates.
+        self._chat_formatter = Jinja2ChatFormatter(
+            template=template,
+            eos_token=text(llama.token_eos()),
+            bos_token=text(llama.token_bos()),
+            stop_token_ids=[llama.token_eos()],
+        )
+        self._engine = BatchEngine(
+            llama,
+            n_seq=self.batch_size,
+            n_ctx_per_seq=self.n_ctx,
+            n_threads=self.n_threads,
+            jump_forward=self.jump_forward,
+            sampler_factory=lambda gbnf: _GreedyGrammarSampler(llama, gbnf),
+        )
+        # Ctrl-C: the pipeline drops the documents not started and the interpreter then waits for its
+        # threads; stopping the engine first fails the calls in flight at once instead of finishing them.
+        with contextlib.suppress(AttributeError):  # a private hook of CPython's threading module
+            threading._register_atexit(self._engine.close)  # type: ignore[attr-defined]
 
     # -- token counts -------------------------------------------------------------------------------
 
@@ -364,7 +458,7 @@ class LocalBackend:
         pass  # no server to adapt to
 
     def set_notify(self, notify: Notify | None) -> None:
-        pass  # progress is reported per call (``progress``), nothing else to say
+        self._notify = notify  # batched: where each call's time went, one line (progress shows it)
 
     def cache_key_parts(self) -> tuple[str, ...]:
         return ()  # the model file is named by ``model``; prompts and schema are in every key
@@ -374,14 +468,59 @@ class LocalBackend:
         usage = Usage()
         with self._lock:
             llama = self._ensure_loaded()
+        if self._engine is not None:  # several threads at once: their calls are decoded together
 
-            def ask(conversation: list[Message]) -> Answer:
-                text, truncated = self._generate(llama, conversation, schema, usage)
+            def ask_batched(conversation: list[Message]) -> Answer:
+                text, truncated = self._generate_batched(llama, conversation, schema, usage)
                 return Answer(text, cut_off_at=self.max_tokens if truncated else None)
 
-            completion = complete_with_reasks(messages, request, ask, self.max_reasks, usage)
+            completion = complete_with_reasks(messages, request, ask_batched, self.max_reasks, usage)
+        else:
+            with self._lock:
+
+                def ask(conversation: list[Message]) -> Answer:
+                    text, truncated = self._generate(llama, conversation, schema, usage)
+                    return Answer(text, cut_off_at=self.max_tokens if truncated else None)
+
+                completion = complete_with_reasks(messages, request, ask, self.max_reasks, usage)
         assert completion is not None  # a model always answers
         return completion
+
+    def prompt_tokens(self, messages: list[Message]) -> list[int]:
+        """The chat prompt's tokens, as create_chat_completion would evaluate them."""
+        result = self._chat_formatter(messages=messages)
+        return self._llama.tokenize(result.prompt.encode(), add_bos=not result.added_special, special=True)
+
+    def _generate_batched(
+        self, llama: Any, messages: list[Message], schema: dict[str, Any], usage: Usage
+    ) -> tuple[str, bool]:
+        """``_generate`` through the batched decoder: the same prompt, grammar and greedy choice."""
+        gbnf = json_grammar(schema)
+        _check_grammar(llama, gbnf)
+        started = time.perf_counter()
+        prompt = self.prompt_tokens(messages)
+        tokens, finish_reason, stats = self._engine.generate(prompt, gbnf, self.max_tokens)
+        text = llama.detokenize(tokens, prev_tokens=prompt).decode("utf-8", errors="ignore")
+        elapsed = time.perf_counter() - started
+        usage.calls += 1
+        usage.prompt_tokens += len(prompt)
+        usage.completion_tokens += len(tokens)
+        self.last_timing = CallTiming(
+            prompt_tokens=len(prompt),
+            prompt_evaluated=stats.prompt_evaluated,
+            completion_tokens=len(tokens),
+            prompt_seconds=stats.prompt_seconds,
+            generation_seconds=stats.generation_seconds,
+            total_seconds=elapsed,
+            jumped=stats.jumped,
+            drafted=stats.drafted,
+            occupancy=stats.occupancy / stats.steps if stats.steps else 1.0,
+        )
+        if self.progress is not None:
+            self.progress(self.last_timing)
+        if self._notify is not None:
+            self._notify(describe_timing(self.last_timing, self.batch_size))
+        return text, finish_reason == "length"
 
     def _generate(
         self, llama: Any, messages: list[Message], schema: dict[str, Any], usage: Usage
