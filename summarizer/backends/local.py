@@ -401,8 +401,18 @@ class LocalBackend:
         )
         # Ctrl-C: the pipeline drops the documents not started and the interpreter then waits for its
         # threads; stopping the engine first fails the calls in flight at once instead of finishing them.
-        with contextlib.suppress(AttributeError):  # a private hook of CPython's threading module
-            threading._register_atexit(self._engine.close)  # type: ignore[attr-defined]
+        # CPython's threading module runs these hooks before it joins the threads (a private hook;
+        # atexit's run only after the join, too late). Without it, Ctrl-C waits for the calls to end.
+        register = getattr(threading, "_register_atexit", None)
+        if callable(register):
+            register(self._shut_down)
+
+    def _shut_down(self) -> None:
+        """At exit, while llama-cpp-python's bindings still exist: stop the engine and free its cache
+        and the model. Left to the interpreter's teardown, llama-cpp-python's own finaliser runs after
+        its module is gone and prints a TypeError."""
+        if self._engine is not None and self._engine.free() and self._llama is not None:
+            self._llama.close()
 
     # -- token counts -------------------------------------------------------------------------------
 

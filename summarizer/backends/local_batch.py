@@ -205,6 +205,17 @@ class BatchEngine:
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=30)
 
+    def free(self) -> bool:
+        """Close, then free the context's memory once the decode thread has stopped using it; whether
+        it is freed (a thread still decoding after close's wait keeps it)."""
+        self.close()
+        if self._ctx and (self._thread is None or not self._thread.is_alive()):
+            import llama_cpp
+
+            llama_cpp.llama_free(self._ctx)
+            self._ctx = None
+        return not self._ctx
+
     # -- the decode thread --------------------------------------------------------------------------
 
     def _run(self) -> None:
