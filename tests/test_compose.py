@@ -15,7 +15,7 @@ from summarizer.analysis.plans import find_plan, terms_after
 from summarizer.analysis.propositions import read_propositions
 from summarizer.analysis.stances import AGAINST, FOR, find_positions
 from summarizer.backends.fake import FakeBackend
-from summarizer.documents import load_documents
+from summarizer.documents import Document, load_documents
 from summarizer.duplicates import Voices
 from summarizer.embeddings import default_encoder
 from summarizer.merge.contested import HeldStance, find_disputes, held_stances, rule_verdict
@@ -180,23 +180,25 @@ def test_no_stance_from_a_pronoun_someone_else_quotes_or_from_a_headline() -> No
     assert _stances("Governor rejects the union's offer") == []  # no full stop: a headline
 
 
-def test_a_dispute_holds_each_side_once_and_asks_about_the_thing(tmp_path: Path) -> None:
+def _held(tmp_path: Path, text: str, sides: dict[int, str]) -> tuple[Document, list[HeldStance]]:
+    """One made-up article's stances, each held by the side given for its sentence (as the party
+    index would resolve them)."""
     folder = tmp_path / "news"
     folder.mkdir()
-    (folder / "a.txt").write_text(
-        "The Harbour Authority proposed a new toll on the old bridge. "
-        "The Drivers Union rejected the new toll on the old bridge.\n",
-        encoding="utf-8",
-    )
+    (folder / "a.txt").write_text(text + "\n", encoding="utf-8")
     (document,) = load_documents([folder]).documents
-    index = build_party_index([document])
-    analysis = analyse_document(document, index)
-    sides = {1: "Harbour Authority", 2: "Drivers Union"}  # as the party index would resolve them
-    held = [
-        HeldStance(document, stance, sides[sentence])
-        for sentence, stances in analysis.positions.items()
-        for stance in stances
-    ]
+    analysis = analyse_document(document, build_party_index([document]))
+    held = [HeldStance(document, s, sides[n]) for n, stances in analysis.positions.items() for s in stances]
+    return document, held
+
+
+def test_a_dispute_holds_each_side_once_and_asks_about_the_thing(tmp_path: Path) -> None:
+    document, held = _held(
+        tmp_path,
+        "The Harbour Authority proposed a new toll on the old bridge. "
+        "The Drivers Union rejected the new toll on the old bridge.",
+        {1: "Harbour Authority", 2: "Drivers Union"},
+    )
     assert {h.stance.sentence_id for h in held} == {1, 2}
     (point,) = find_disputes(held, Voices())
     assert point.question == "For or against a new toll on the old bridge?"
@@ -213,16 +215,11 @@ def test_a_dispute_holds_each_side_once_and_asks_about_the_thing(tmp_path: Path)
 
 
 def test_no_dispute_over_a_thing_named_only_by_generic_words(tmp_path: Path) -> None:
-    folder = tmp_path / "news"
-    folder.mkdir()
-    (folder / "a.txt").write_text(
-        "The Harbour Authority backed the changes. The Drivers Union rejected the changes.\n",
-        encoding="utf-8",
+    _, held = _held(
+        tmp_path,
+        "The Harbour Authority backed the changes. The Drivers Union rejected the changes.",
+        {1: "Harbour Authority", 2: "Drivers Union"},
     )
-    (document,) = load_documents([folder]).documents
-    analysis = analyse_document(document, build_party_index([document]))
-    sides = {1: "Harbour Authority", 2: "Drivers Union"}
-    held = [HeldStance(document, s, sides[n]) for n, stances in analysis.positions.items() for s in stances]
     assert {h.stance.polarity for h in held} == {FOR, AGAINST}
     assert find_disputes(held, Voices()) == []  # 'For or against the changes?' does not say which
 
@@ -414,17 +411,12 @@ def test_a_key_point_cites_the_words_it_shows_first() -> None:
 
 
 def test_ending_one_thing_is_one_act_whichever_verb_says_it(tmp_path: Path) -> None:
-    folder = tmp_path / "news"
-    folder.mkdir()
-    (folder / "a.txt").write_text(
+    _, held = _held(
+        tmp_path,
         "The Drivers Union has called for the bridge toll to be abolished. "
-        "The Harbour Authority opposes scrapping the bridge toll.\n",
-        encoding="utf-8",
+        "The Harbour Authority opposes scrapping the bridge toll.",
+        {1: "Drivers Union", 2: "Harbour Authority"},
     )
-    (document,) = load_documents([folder]).documents
-    analysis = analyse_document(document, build_party_index([document]))
-    sides = {1: "Drivers Union", 2: "Harbour Authority"}
-    held = [HeldStance(document, s, sides[n]) for n, stances in analysis.positions.items() for s in stances]
     (point,) = find_disputes(held, Voices())
     assert point.question == "Should the bridge toll be abolished?"
     assert [(p.side, p.answer) for p in point.positions] == [

@@ -193,11 +193,8 @@ def _listed_term(item: Token) -> str:
         return _join(core)
     clauses = [c for c in item.children if c.dep_ == "relcl"]
     if clauses:
-        words = [
-            t
-            for t in item.subtree
-            if t.i not in {u.i for c in item.children if c.dep_ == "conj" for u in c.subtree}
-        ]
+        joined = {t.i for c in item.children if c.dep_ == "conj" for t in c.subtree}
+        words = [t for t in item.subtree if t.i not in joined]
         if len(words) <= MAX_TERM_WORDS:
             return _join(words)
     return ""
