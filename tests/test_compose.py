@@ -300,6 +300,9 @@ def test_the_lead_is_a_fact_several_outlets_report_in_their_own_voice(tmp_path: 
             ["a provision that would keep the old bridge open at night"],
         ),
         ("The council has approved new funds, and an upcoming bill could include billions more.", "-", []),
+        # where it applies is no second term, and an adjective's 'deep' says no amount: no terms, no plan
+        ("The budget would call for deep cuts at a number of city agencies.", "-", []),
+        ("The plan would call for new bus lanes at every station.", None, ["new bus lanes"]),
         # a proposing verb inside what a ruling does is nobody putting a plan forward
         (
             "A judge blocked new rules, a blow to the city that opens the door for more drivers to request "
@@ -319,6 +322,7 @@ def test_a_proposal_is_a_plan_put_forward_or_one_that_says_what_it_does(
         return
     assert plan is not None and plan.proposer == proposer
     assert all(any(t in term for term in plan.terms) for t in terms)
+    assert not any("station" in term for term in plan.terms)
 
 
 def test_terms_continue_in_the_next_sentence_only_after_an_opener() -> None:
@@ -332,7 +336,9 @@ def test_a_proposal_lists_the_other_sides_reaction_not_a_proposal_of_it(tmp_path
     folder.mkdir()
     (folder / "a.txt").write_text(
         "The Harbour Authority proposed a two-year freeze on bridge tolls on Monday.\n\n"
-        "The Drivers Union rejected the two-year freeze on bridge tolls as a non-starter.\n",
+        "The Drivers Union rejected the two-year freeze on bridge tolls as a non-starter.\n\n"
+        # who the Riders League is, not what it did about this plan: no reaction
+        "The Riders League, which supports a freeze on bridge tolls, held its meeting.\n",
         encoding="utf-8",
     )
     (folder / "b.txt").write_text(

@@ -189,7 +189,10 @@ def _listed_term(item: Token) -> str:
     hostages', 'a six-week ceasefire'). A bare word ('a provision', 'billions more') says what only
     with its clause ('a provision that would write into law ...'); without one it is no term."""
     core = _phrase(item)
-    if _NUMBER.search(_join(core)) or len(content_terms(item, core)) >= 2:
+    # Two words that name things: 'severe reductions' says how much only in an adjective, no term.
+    content = content_terms(item, core)
+    naming = [t for t in core if t.pos_ in ("NOUN", "PROPN", "VERB") and t.lemma_.lower() in content]
+    if _NUMBER.search(_join(core)) or len(naming) >= 2:
         return _join(core)
     clauses = [c for c in item.children if c.dep_ == "relcl"]
     if clauses:
@@ -203,14 +206,12 @@ def _listed_term(item: Token) -> str:
 def _objects(verb: Token) -> list[Token]:
     """The verb's objects after it, with those joined to them ('in a ceasefire, as well as the
     release of ...'); not 'In addition to X' before it."""
-    found = []
-    for child in verb.children:
-        if child.i < verb.i:
-            continue
-        if child.dep_ in ("dobj", "attr", "oprd"):
-            found.append(child)
-        elif child.dep_ == "prep":
-            found += [c for c in child.children if c.dep_ == "pobj"]
+    found = [c for c in verb.children if c.i > verb.i and c.dep_ in ("dobj", "attr", "oprd")]
+    if not found:
+        # 'would call for X at Y', 'would result in X by 2020': the first preposition's object is what
+        # is listed; later ones say where or when ('at a number of agencies'), not another term.
+        first = next((c for c in verb.children if c.i > verb.i and c.dep_ == "prep"), None)
+        found = [c for c in first.children if c.dep_ == "pobj"] if first is not None else []
     joined = [c for o in found for c in o.children if c.dep_ == "conj"]
     return found + joined
 

@@ -20,7 +20,7 @@ Words are general (verbs and judgments of political English, in ``vocabulary``),
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from summarizer.analysis.attribution import speaker_phrase
@@ -68,6 +68,9 @@ class Stance:
     action: bool  # the target is an act ('cut off funding'), not a thing
     side: str = ""  # the holder's party, filled by the analysis
     person: bool = False  # the holder is a person the text names (an entity of that kind)
+    # Held in a clause that says who the holder is ('the Federation, which supports the wall'): a
+    # standing position, not something the holder did or said in this event (no reaction to a plan).
+    standing: bool = False
 
     def same_target(self, other: Stance) -> bool:
         """Both are about one thing: a number in common, the same head word (unless a generic one:
@@ -243,7 +246,11 @@ def _verb_stance(sentence_id: int, verb: Token, speaker: str | None) -> Stance |
     if target is None:
         return None
     holder = _holder(verb, speaker)
-    return _stance(sentence_id, holder, polarity, lemma, target, action)
+    stance = _stance(sentence_id, holder, polarity, lemma, target, action)
+    relative = verb.dep_ == "relcl" and any(
+        c.dep_ in _SUBJECTS and c.lower_ in ("who", "which", "that") for c in verb.children
+    )
+    return replace(stance, standing=True) if stance is not None and relative else stance
 
 
 def _noun_stance(sentence_id: int, noun: Token, speaker: str | None) -> Stance | None:

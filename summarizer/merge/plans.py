@@ -6,7 +6,8 @@ plan put forward, or a plan that says what it does), whoever extracted it: an ar
 a headline or a reaction is not a proposal. Proposals that say the same plan merge (text similarity,
 as before); their terms are gathered in order, without repeats. A reaction is a stance of another side
 (analysis/stances.py) on the same thing: a number in common with the plan, or two of its words; it
-opposes the plan or backs it ('welcomed', 'endorsed'), and is not a plan or a demand of its own.
+opposes the plan or backs it ('welcomed', 'endorsed'), and is not a plan or a demand of its own, nor
+a standing position in a clause that says who the holder is ('X, which supports Y').
 """
 
 from __future__ import annotations
@@ -85,7 +86,9 @@ def merge_plans(
         cited = {(c.doc_id, c.sentence) for e in cluster for c in e.citations}
         reactions: dict[str, list[HeldStance]] = {}
         for stance in held:
-            if stance.side == proposer or (stance.document.doc_id, stance.stance.sentence_id) in cited:
+            if stance.stance.standing or stance.side == proposer:
+                continue
+            if (stance.document.doc_id, stance.stance.sentence_id) in cited:
                 continue
             reacting = stance.stance.polarity == AGAINST or stance.stance.act in SUPPORTING_ACTS
             if reacting and _reacts_to(stance, keys - names - GENERIC_TARGETS, names | GENERIC_TARGETS):
