@@ -294,16 +294,18 @@ def test_rewordings_of_one_demand_merge_and_different_demands_do_not() -> None:
         _demand("002_b.txt", "Westland Front", "reconstruction of the harbor"),  # close, no word shared
         _demand("001_a.txt", "Dale Orr", "$5.7 billion for the wall"),
         _demand("002_b.txt", "Dale Orr", "billions for the wall"),  # another amount
-        _demand("003_c.txt", "Dale Orr", "a wall"),  # a subset of the words is not the same demand
+        # a subset of the words is not the same demand, but one with an amount says it in full: left out
+        _demand("003_c.txt", "Dale Orr", "a wall"),
+        _demand("003_c.txt", "Westland Front", "a wall"),  # ... only of the same party
     ]
     merged = merge_demands(resolve_demands(entries, PartyResolver(index)), _Encoder())
-    texts = sorted(d.demand for d in merged)
+    texts = sorted((d.party, d.demand) for d in merged)
     assert texts == [
-        "$5.7 billion for the wall",
-        "a wall",
-        "billions for the wall",
-        "reconstruction of the harbor",
-        "the return of displaced refugees",
+        ("Dale Orr", "$5.7 billion for the wall"),
+        ("Dale Orr", "billions for the wall"),
+        ("Westland Front", "a wall"),
+        ("Westland Front", "reconstruction of the harbor"),
+        ("Westland Front", "the return of displaced refugees"),
     ]
 
 

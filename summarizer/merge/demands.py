@@ -4,7 +4,8 @@ Two demands of one party are one when most of their words are shared (``similar_
 their meaning is close and they share a content word ('the return of displaced Gazans' and 'the
 return of displaced residents to northern Gaza'): meaning alone would join demands that only share
 the topic ('the return of the displaced' and 'reconstruction in Gaza' are close in a sentence model),
-and two different amounts are two demands."""
+and two different amounts are two demands. A bare demand that a more specific one of its party says
+in full ('a wall' beside '$5.7 billion in wall funding') is left out (``without_subsumed``)."""
 
 from __future__ import annotations
 
@@ -90,4 +91,24 @@ def merge_demands(entries: list[DemandEntry], encoder: Encoder | None = None) ->
                 support=best_support(cluster),
             )
         )
-    return sorted(merged, key=lambda d: (d.party, -len(d.sources)))
+    return sorted(without_subsumed(merged), key=lambda d: (d.party, -len(d.sources)))
+
+
+def without_subsumed(demands: list[DemandEntry]) -> list[DemandEntry]:
+    """The demands less those a more specific one of the same party says in full: 'a wall' when the
+    party also demands '$5.7 billion in wall funding'. They stay two demands (the amount is what the
+    reader compares), but the bare one adds nothing; its own sentence does not state the amount, so
+    it is left out rather than cited for it."""
+
+    def subsumed(demand: DemandEntry) -> bool:
+        words = content_words(demand.demand)
+        return (
+            bool(words)
+            and not _numbers(demand.demand)
+            and any(
+                other.party == demand.party and _numbers(other.demand) and words < content_words(other.demand)
+                for other in demands
+            )
+        )
+
+    return [d for d in demands if not subsumed(d)]
