@@ -551,7 +551,9 @@ def test_huge_articles_of_odd_shapes_are_cut_quickly(tmp_path: Path, shape: str)
         path.write_text(("Officials said 40 trucks entered Gaza.\n" * (size // 80)), encoding="utf-16")
     started = time.monotonic()
     brief = run_brief([path], FakeBackend())
-    assert time.monotonic() - started < 20
+    # A hang guard, not a speed figure (bench/long_document.py has those): the quadratic splitter took
+    # minutes; here 1-13 s, and machines differ 5x, so the bound is the 20 MB test's.
+    assert time.monotonic() - started < 60
     [source] = brief.sources
     assert source.sentences > 0
     [document] = load_documents([path]).documents
