@@ -502,15 +502,10 @@ def _person_description(span: Span) -> tuple[str | None, list[Span]]:
     for token in candidates:
         if token.i in range(span.start, span.end):
             continue
-        if token is root.head:
-            description = " ".join(
-                t.text for t in token.subtree if t.i < span.start and t.dep_ in ("amod", "compound")
-            )
-            description = f"{description} {token.text}".strip()
-            start, end = token.left_edge.i, token.i + 1
-        else:
-            description = _phrase_without_clauses(token)
-            start, end = token.left_edge.i, token.right_edge.i + 1
+        # The whole phrase, also when the name is the apposition ('the group's legislative director,
+        # X'): only its modifiers before the name read as a title cut in the wrong places.
+        description = _phrase_without_clauses(token)
+        start, end = token.left_edge.i, token.right_edge.i + 1
         if description and len(description) <= 80 and title_role(description) is not None:
             entities = [
                 e
