@@ -3,7 +3,7 @@
 For every labelled cluster (``bench/labels/``: the seeds and the dev clusters) the brief is made with
 the rules only (``--backend fake``, the briefs the labels were written for) and then once per
 decision, with that decision made by a model (the local default unless told otherwise): the contest
-judge, proposal-or-reaction, whose demand. Each brief is scored against the labels
+judge, proposal-or-reaction, whose demand, what role. Each brief is scored against the labels
 (``bench/precision.py``) in the section the decision changes; an item nobody has labelled yet is
 counted and written to a todo folder, to be labelled by reading the articles
 (``python bench/precision.py merge <todo>``), then this script is run again.
@@ -48,7 +48,7 @@ from summarizer.render import render_json  # noqa: E402
 
 DEV_CLUSTERS = ROOT.parent / "shared" / "dev-clusters"
 # The section of the brief each decision changes.
-SECTION = {"contest": "contested", "proposal": "proposals", "demand": "demands"}
+SECTION = {"contest": "contested", "proposal": "proposals", "demand": "demands", "role": "parties"}
 
 
 @dataclass

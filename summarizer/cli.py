@@ -30,6 +30,7 @@ from summarizer.config import Settings
 from summarizer.decisions import Decider
 from summarizer.decisions.contest import ContestAnswer
 from summarizer.decisions.proposals import PlanKindAnswer
+from summarizer.decisions.roles import RoleAnswer
 from summarizer.display import terminal
 from summarizer.documents import InputError, collect_inputs, load_documents
 from summarizer.evaluate import DEFAULT_THRESHOLD
@@ -249,7 +250,8 @@ def brief(
         typer.Option(
             "--decide/--no-decide",
             help="Let the model make the decisions that need language, in short extra calls: do two claims "
-            "contest one question, is a sentence a proposal or a reaction, whose demand is it. Default: on "
+            "contest one question, is a sentence a proposal or a reaction, whose demand is it, what role "
+            "does a party the text does not settle play. Default: on "
             "for the openai backend; off for local (over its time budget; with --decide a small model is "
             "asked only what it was measured to get right) and fake.",
             show_default=False,
@@ -590,6 +592,7 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     # the answers of the model's decisions (summarizer/decisions); whose-demand's enum is per brief
     "decide_contest": ContestAnswer,
     "decide_proposal": PlanKindAnswer,
+    "decide_role": RoleAnswer,
 }
 
 

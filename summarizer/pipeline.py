@@ -266,6 +266,7 @@ def run_brief(
             judge=decisions.judge if decisions else None,
             plan_kinds=decisions.plan_kinds if decisions else None,
             demand_owners=decisions.demand_owners if decisions else None,
+            party_roles=decisions.roles if decisions else None,
         )
     if decider is not None:  # the decisions' calls are the run's too
         brief.stats.llm_calls += decider.usage.calls

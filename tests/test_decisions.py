@@ -13,14 +13,18 @@ import pytest
 from openai_server import Reply, completion, running_server
 from pydantic import ValidationError
 
+from summarizer.analysis import DocumentAnalysis, PartyIndex
 from summarizer.backends.fake import FakeBackend
-from summarizer.decisions import Decider
+from summarizer.decisions import DECISIONS, Decider
 from summarizer.decisions.ask import Asker
 from summarizer.decisions.contest import ContestAnswer, ContestJudge
 from summarizer.decisions.proposals import decide_plan_kinds, plan_sentences
+from summarizer.decisions.roles import ROLE_CHOICES, ROLE_GLOSSES, RoleAnswer, decide_roles
 from summarizer.documents import load_documents
+from summarizer.ground import GroundedDocument
 from summarizer.merge.decided import decided_demands, decided_proposals
-from summarizer.models import Citation, ClaimGroup, DemandEntry, ProposalEntry
+from summarizer.merge.parties import PartyResolver, merge_parties
+from summarizer.models import Citation, ClaimGroup, DemandEntry, PartyRole, ProposalEntry
 from summarizer.pipeline import run_brief
 from summarizer.render import render_json
 
@@ -159,7 +163,7 @@ def test_the_pipeline_without_answers_gives_the_rules_brief(
 ) -> None:
     """A decider whose backend has no answer (the fake one) leaves the brief byte for byte as it is."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    assert _brief_json(Decider(FakeBackend(), ("contest", "proposal", "demand"))) == rules_brief
+    assert _brief_json(Decider(FakeBackend(), DECISIONS)) == rules_brief
 
 
 def test_the_pipeline_drops_a_proposal_the_model_reads_as_a_reaction(rules_brief: dict[str, Any]) -> None:
@@ -221,7 +225,10 @@ def test_a_decision_call_through_the_tiny_local_model() -> None:
     assert asker.usage.calls == 1 and asker.usage.completion_tokens > 0
 
 
-def test_the_sentences_asked_about_are_the_ones_proposals_are_kept_for() -> None:
+@pytest.fixture(scope="module")
+def seeds_grounded() -> tuple[PartyIndex, dict[str, DocumentAnalysis], list[GroundedDocument]]:
+    """The seeds' party index, analyses and rules' extractions grounded, as the pipeline has them
+    before the decisions (fake backend)."""
     from summarizer.analysis import analyse_document, build_party_index, rules_extraction
     from summarizer.ground import ground_document
 
@@ -232,6 +239,113 @@ def test_the_sentences_asked_about_are_the_ones_proposals_are_kept_for() -> None
         ground_document(d, rules_extraction(d, analyses[d.doc_id], index), analyses[d.doc_id], index)
         for d in documents
     ]
+    return index, analyses, grounded
+
+
+def test_the_sentences_asked_about_are_the_ones_proposals_are_kept_for(
+    seeds_grounded: tuple[PartyIndex, dict[str, DocumentAnalysis], list[GroundedDocument]],
+) -> None:
+    _, analyses, grounded = seeds_grounded
     sentences = plan_sentences(grounded, analyses)
     assert sentences
     assert all(c.sentence in analyses[c.doc_id].plans for c in sentences)
+
+
+# In the seeds the text settles every party's role but one: John Kirby is named only as 'X said' (the
+# sentence before calls him a spokesperson), so the rules call him 'other'.
+UNSETTLED = "John Kirby"
+KIRBY_SAID = "Hamas is reviewing a new proposal now, John Kirby said."
+
+
+def _role(role: str, evidence: str = "") -> dict[str, str]:
+    return {"role": role, "evidence": evidence}
+
+
+def _parties(brief: dict[str, Any]) -> dict[str, str]:
+    return {p["name"]: p["role"] for p in brief["parties"]}
+
+
+def test_role_evidence_must_be_copied_from_the_sentences() -> None:
+    context = {
+        "sentences": ["Jane Roe, a \u201csenior\u201d  adviser to the minister, said the talks failed."]
+    }
+    copied = RoleAnswer.model_validate(
+        _role("official", 'A "Senior"\nadviser to the minister,'), context=context
+    )
+    assert copied.role == "official"  # case, quote characters, whitespace and edge punctuation aside
+    assert RoleAnswer.model_validate(_role("none"), context=context).role == "none"
+    with pytest.raises(ValidationError, match="not in the sentences"):
+        RoleAnswer.model_validate(_role("official", "a senior minister"), context=context)
+    with pytest.raises(ValidationError, match="evidence is empty"):
+        RoleAnswer.model_validate(_role("official"), context=context)
+    with pytest.raises(ValidationError, match="role"):
+        RoleAnswer.model_validate(_role("other", "adviser"), context=context)  # 'other' is not offered
+    assert set(ROLE_GLOSSES) == set(ROLE_CHOICES) - {"none"} == {r.value for r in PartyRole} - {"other"}
+
+
+def test_a_decided_role_replaces_an_unsettled_one_and_only_unsettled_parties_are_asked(
+    rules_brief: dict[str, Any],
+) -> None:
+    rules = _parties(rules_brief)
+    assert rules[UNSETTLED] == "other" and len(rules) > 1
+    # every party has an answer ready; one a settled party would be left out by
+    replies = {f"decide-role:{name}": [_role("none")] for name in rules}
+    replies[f"decide-role:{UNSETTLED}"] = [_role("spokesperson", "John Kirby said")]
+    decider = Decider(FakeBackend(replies), ("role",))
+    decided = _brief_json(decider)
+    assert _parties(decided) == {**rules, UNSETTLED: "spokesperson"}
+    assert [key for key, _ in decider.asker.asked] == [f"decide-role:{UNSETTLED}"]
+
+
+def test_the_pipeline_leaves_out_a_party_the_model_says_is_none(rules_brief: dict[str, Any]) -> None:
+    decided = _brief_json(Decider(FakeBackend({f"decide-role:{UNSETTLED}": [_role("none")]}), ("role",)))
+    rules = _parties(rules_brief)
+    del rules[UNSETTLED]
+    assert _parties(decided) == rules
+
+
+def test_the_merge_never_replaces_a_role_the_text_settles(
+    seeds_grounded: tuple[PartyIndex, dict[str, DocumentAnalysis], list[GroundedDocument]],
+) -> None:
+    index, _, grounded = seeds_grounded
+    entries = [p for g in grounded for p in g.parties]
+    settled = sorted(
+        n for n in {p.name for p in merge_parties(entries, PartyResolver(index))} if n in index.roles
+    )
+    assert len(settled) > 1
+    decided = {settled[0]: "none", settled[1]: "affected_person", UNSETTLED: "expert"}
+    roles = {p.name: p.role for p in merge_parties(entries, PartyResolver(index), decided)}
+    assert roles[settled[0]] == index.roles[settled[0]]  # listed: the text says it is a party
+    assert roles[settled[1]] == index.roles[settled[1]] != "affected_person"
+    assert roles[UNSETTLED] == "expert"
+
+
+def test_a_role_whose_evidence_is_not_in_the_sentences_is_reasked(
+    seeds_grounded: tuple[PartyIndex, dict[str, DocumentAnalysis], list[GroundedDocument]],
+) -> None:
+    """Through the real server path: the first answer's evidence is not in the sentences shown (the
+    model's knowledge, not the text), the re-ask says so and its answer is kept."""
+    from summarizer.backends.openai_backend import OpenAIBackend
+
+    index, _, grounded = seeds_grounded
+    answers = [json.dumps(_role("spokesperson", "White House national security spokesman")),
+               json.dumps(_role("spokesperson", "john kirby said."))]  # fmt: skip
+    with running_server() as server:
+        server.plan = lambda request, number: Reply(body=completion(request, answers.pop(0), number))
+        backend = OpenAIBackend("test-model", base_url=server.url, api_key="x", max_reasks=1)
+        asker = Asker(backend)
+        assert decide_roles(asker, grounded, index) == {UNSETTLED: "spokesperson"}
+        asked, reasked = (r.user_text for r in server.requests[:2])
+    assert asker.usage.calls == 2 and asker.usage.retries == 1
+    assert KIRBY_SAID in asked and '"other"' not in asked
+    assert "not in the sentences" in reasked
+
+
+def test_no_valid_role_answer_is_no_decision(
+    seeds_grounded: tuple[PartyIndex, dict[str, DocumentAnalysis], list[GroundedDocument]],
+) -> None:
+    index, _, grounded = seeds_grounded
+    bad = _role("spokesperson", "a spokesman for the White House")
+    asker = Asker(FakeBackend({f"decide-role:{UNSETTLED}": [bad, bad, bad]}))
+    assert decide_roles(asker, grounded, index) == {}
+    assert asker.failed == 1

@@ -5,7 +5,9 @@ language and can be checked, made between the analysis and the merge.
   opposite answers? (``contest.py``, through ``merge.contested``'s ``Judge`` hook);
 * ``proposal``: is the sentence a proposal is kept for a plan on the table, a reaction, or neither?
   (``proposals.py``);
-* ``demand``: whose demand is it, of the parties listed, or no one's? (``demands.py``).
+* ``demand``: whose demand is it, of the parties listed, or no one's? (``demands.py``);
+* ``role``: what part does a party play in the events, where the text does not settle it, or is it no
+  party at all? (``roles.py``).
 
 Each decision is one prompt file ``prompts/decide_<name>.md`` and one small response model with enums,
 validated and re-asked at the model boundary (``ask.py``). The merge gets the answers as data (or the
@@ -26,11 +28,12 @@ from summarizer.decisions.ask import Asker
 from summarizer.decisions.contest import ContestJudge
 from summarizer.decisions.demands import decide_demand_owners
 from summarizer.decisions.proposals import decide_plan_kinds, plan_sentences
+from summarizer.decisions.roles import decide_roles
 from summarizer.ground import GroundedDocument
 
 __all__ = ["DECISIONS", "SMALL_MODEL_DECISIONS", "Decider", "Decisions", "default_decisions"]
 
-DECISIONS = ("contest", "proposal", "demand")
+DECISIONS = ("contest", "proposal", "demand", "role")
 # What a small model (the local default, strategy 'focused') is asked: only the decisions it was measured
 # to get right more often than the rules (bench/decisions.py; README, "The model's decisions").
 SMALL_MODEL_DECISIONS = ("proposal",)
@@ -51,6 +54,7 @@ class Decisions:
     judge: ContestJudge | None = None
     plan_kinds: dict[tuple[str, int], str] = field(default_factory=dict)
     demand_owners: dict[tuple[str, int, str], str] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)  # canonical party name -> role, or 'none'
 
 
 class Decider:
@@ -92,4 +96,6 @@ class Decider:
             decisions.plan_kinds = dict(decide_plan_kinds(self.asker, sentences, self.workers))
         if "demand" in self.chosen:
             decisions.demand_owners = decide_demand_owners(self.asker, grounded, index, self.workers)
+        if "role" in self.chosen:
+            decisions.roles = decide_roles(self.asker, grounded, index, self.workers)
         return decisions

@@ -89,17 +89,19 @@ def merge_documents(
     analyses: Mapping[str, DocumentAnalysis] | None = None,
     plan_kinds: Mapping[tuple[str, int], str] | None = None,
     demand_owners: Mapping[tuple[str, int, str], str] | None = None,
+    party_roles: Mapping[str, str] | None = None,
 ) -> Brief:
     """The brief of the grounded documents. Claims merge by meaning (``encoder``; the pinned sentence
     model by default). ``analyses`` are the documents' analyses: which sentences have a speaker (the
-    lead is made of the others) and who is for or against what (disputes). ``judge``, ``plan_kinds``
-    and ``demand_owners`` are a model's decisions, when it made them (``merge.decided``)."""
+    lead is made of the others) and who is for or against what (disputes). ``judge``, ``plan_kinds``,
+    ``demand_owners`` and ``party_roles`` are a model's decisions, when it made them
+    (``merge.decided``)."""
     encoder = encoder or default_encoder()
     resolver = PartyResolver(index)
     voices = find_copies(documents)  # wire copy run by several outlets is one voice
     party_entries = [p for g in grounded for p in g.parties]
     party_entries += unlisted_members(party_entries, documents, analyses or {}, index)
-    parties = merge_parties(party_entries, resolver)
+    parties = merge_parties(party_entries, resolver, party_roles)
     demand_entries = resolve_demands(
         decided_demands([d for g in grounded for d in g.demands], demand_owners), resolver
     )

@@ -5,6 +5,10 @@ it gets the decisions as plain data and calls no model; ``summarizer.decisions``
   proposal is kept for; a proposal whose sentence the model reads as a reaction or as neither is
   left out. Sentences without a decision keep the rules' reading.
 * ``demand_owners``: ``demand_key`` -> the party whose demand it is, or 'none' (no one's: left out).
+* ``party_roles``: canonical party name -> a ``PartyRole`` value, or 'none' (no party to the events:
+  left out of the parties). It is asked only where the text does not settle the role, and never
+  replaces one the text settles (``index.roles``): the text's role, then the decided one, then the
+  extraction's most frequent one (``merge.parties``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Mapping
 from summarizer.models import DemandEntry, ProposalEntry
 
 NO_OWNER = "none"
+NOT_A_PARTY = "none"
 
 
 def demand_key(entry: DemandEntry) -> tuple[str, int, str]:

@@ -13,6 +13,7 @@ from summarizer.analysis.rules import party_role
 from summarizer.documents import Document
 from summarizer.ground import cite
 from summarizer.merge.clustering import best_support, first_citations, sources_of
+from summarizer.merge.decided import NOT_A_PARTY
 from summarizer.models import (
     PartyEntry,
     PartyRole,
@@ -21,6 +22,7 @@ from summarizer.models import (
 # A name the party index does not know is a known party's when their word sets nearly match ('Israeli
 # military' and 'Israeli military spokesman'): token_set_ratio 90, set by hand.
 SAME_PARTY_NAME = 90
+_ROLES = frozenset(role.value for role in PartyRole)
 
 
 class PartyResolver:
@@ -57,11 +59,15 @@ class PartyResolver:
         return self.index.member(name) or self.resolve(name, aliases)
 
 
-def _role(name: str, group: list[PartyEntry], index: PartyIndex) -> PartyRole:
+def _role(name: str, group: list[PartyEntry], index: PartyIndex, decided: Mapping[str, str]) -> PartyRole:
     """The role the text settles (``analysis.roles``) wins over any document's or model's answer;
-    else the most frequent role other than 'other'."""
+    else the model's decided role (``merge.decided``); else the most frequent role other than
+    'other'."""
     if name in index.roles:
         return index.roles[name]
+    role = decided.get(name)
+    if role is not None and role in _ROLES:
+        return PartyRole(role)
     roles = Counter(e.role for e in group if e.role != PartyRole.other)
     return roles.most_common(1)[0][0] if roles else PartyRole.other
 
@@ -96,16 +102,21 @@ def unlisted_members(
     return list(found.values())
 
 
-def merge_parties(entries: list[PartyEntry], resolver: PartyResolver) -> list[PartyEntry]:
+def merge_parties(
+    entries: list[PartyEntry], resolver: PartyResolver, roles: Mapping[str, str] | None = None
+) -> list[PartyEntry]:
     """One entry per party, then its people right after it: the parties by the number of sources that
-    name them, a party's people likewise."""
+    name them, a party's people likewise. ``roles`` are a model's decided roles by canonical name
+    (``merge.decided``): a party whose role the text does not settle and that the model says is no
+    party ('none') is left out."""
     index = resolver.index
+    roles = roles or {}
     grouped: dict[str, list[PartyEntry]] = defaultdict(list)
     for entry in entries:
         grouped[resolver.entry_name(entry.name, entry.aliases)].append(entry)
     merged: list[PartyEntry] = []
     for name, group in grouped.items():
-        if name == UNKNOWN_SIDE:
+        if name == UNKNOWN_SIDE or (roles.get(name) == NOT_A_PARTY and name not in index.roles):
             continue
         known = index.members.get(name) if name in index.members else index.parties.get(name, set())
         aliases = {a for e in group for a in (e.name, *e.aliases)} | known
@@ -116,7 +127,7 @@ def merge_parties(entries: list[PartyEntry], resolver: PartyResolver) -> list[Pa
         merged.append(
             PartyEntry(
                 name=name,
-                role=_role(name, group, index),
+                role=_role(name, group, index, roles),
                 aliases=sorted(aliases)[:10],
                 title=index.titles.get(name),
                 speaks_for=None if party else belongs,
