@@ -248,7 +248,9 @@ def run_brief(
         extraction = with_rule_parties(outcome.extraction, rules)
         grounded.append(ground_document(document, extraction, analysis, index))
         included.append(document)
-    decisions = decider.before_merge(grounded, analyses, index, cache) if decider is not None else None
+    decisions = (
+        decider.before_merge(grounded, analyses, index, cache, included) if decider is not None else None
+    )
     stats.wall_seconds = round(time.perf_counter() - started, 3)
     with nlp.remembering(cache):  # the merge parses claims' statements: a rerun reads them back
         brief = merge_documents(

@@ -349,3 +349,17 @@ def test_no_valid_role_answer_is_no_decision(
     asker = Asker(FakeBackend({f"decide-role:{UNSETTLED}": [bad, bad, bad]}))
     assert decide_roles(asker, grounded, index) == {}
     assert asker.failed == 1
+
+
+def test_with_the_documents_a_role_question_shows_the_sentence_before(
+    seeds_grounded: tuple[PartyIndex, dict[str, DocumentAnalysis], list[GroundedDocument]],
+) -> None:
+    """'..., John Kirby said' says who he is only after 'a White House spokesperson said ...': with the
+    documents that sentence is shown, and a phrase of it is evidence the check accepts."""
+    index, _, grounded = seeds_grounded
+    documents = load_documents([SEEDS]).documents
+    answer = _role("spokesperson", "a White House spokesperson said")
+    without = Asker(FakeBackend({f"decide-role:{UNSETTLED}": [answer]}))
+    assert decide_roles(without, grounded, index) == {}  # not in the sentences shown: no decision
+    asker = Asker(FakeBackend({f"decide-role:{UNSETTLED}": [answer]}))
+    assert decide_roles(asker, grounded, index, documents=documents) == {UNSETTLED: "spokesperson"}

@@ -29,6 +29,7 @@ from summarizer.decisions.contest import ContestJudge
 from summarizer.decisions.demands import decide_demand_owners
 from summarizer.decisions.proposals import decide_plan_kinds, plan_sentences
 from summarizer.decisions.roles import decide_roles
+from summarizer.documents import Document
 from summarizer.ground import GroundedDocument
 
 __all__ = ["DECISIONS", "SMALL_MODEL_DECISIONS", "Decider", "Decisions", "default_decisions"]
@@ -85,8 +86,10 @@ class Decider:
         analyses: Mapping[str, DocumentAnalysis],
         index: PartyIndex,
         cache: ExtractionCache | None = None,
+        documents: list[Document] | None = None,
     ) -> Decisions:
-        """The decisions about these documents; the judge's are made during the merge."""
+        """The decisions about these documents; the judge's are made during the merge. The documents
+        give a role's question the sentence before each one it shows."""
         self.asker.cache = cache if not self.asker.backend.may_not_answer else None
         decisions = Decisions()
         if "contest" in self.chosen:
@@ -97,5 +100,5 @@ class Decider:
         if "demand" in self.chosen:
             decisions.demand_owners = decide_demand_owners(self.asker, grounded, index, self.workers)
         if "role" in self.chosen:
-            decisions.roles = decide_roles(self.asker, grounded, index, self.workers)
+            decisions.roles = decide_roles(self.asker, grounded, index, self.workers, documents or ())
         return decisions

@@ -1,23 +1,23 @@
 """What role: the part a party plays in the events, where the text does not settle it.
 
 The text settles a role by a title, a cue ('brokered by', 'the X delegation') or an organisation's
-name (``analysis.roles``); such a role is never asked about. For the other parties the rules take
-the role the extraction gave most often, and that is often wrong or 'other': a person named only as
-'X said' after 'a spokesperson said ...', 'the president' with no name beside the title. The model is
-shown the party's name and up to ``MAX_SENTENCES`` sentences that mention it (the citations of its
-party entries, distinct sentences, across documents) and picks one role of ``PartyRole`` (not
-'other'), or 'none' when it is no party to the events (a place, a law, a thing, someone mentioned as
-background). It copies a short phrase of the sentences that shows the role; a phrase the sentences do
-not hold is re-asked with the reason. The merge uses the answer below the text's role and above the
-extraction's (``merge.brief.merge_documents``, ``party_roles``); a party the model says is 'none' is
-left out.
+name (``analysis.roles``); such a role is never asked about. For the other parties the rules take the
+role the extraction gave most often, and that is often wrong or 'other': a person named only as 'X said'
+after 'a spokesperson said ...', 'the president' with no name beside the title. The model is shown the
+party's name and up to ``MAX_SENTENCES`` sentences that mention it (the citations of its party entries,
+distinct sentences, across documents, each after the sentence before it) and picks one role of
+``PartyRole`` (not 'other'), or 'none' when it is no party to the events (a place, a law, a thing,
+someone mentioned as background). It copies a short phrase of the sentences that shows the role; a
+phrase the sentences do not hold is re-asked with the reason. The merge uses the answer below the text's
+role and above the extraction's (``merge.brief.merge_documents``, ``party_roles``); a party the model
+says is 'none' is left out.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 from summarizer.analysis import UNKNOWN_SIDE, PartyIndex
 from summarizer.backends.base import Request
 from summarizer.decisions.ask import Asker
+from summarizer.documents import Document
 from summarizer.ground import GroundedDocument
 from summarizer.merge.decided import NOT_A_PARTY
 from summarizer.merge.parties import PartyResolver
@@ -105,10 +106,25 @@ class RoleAnswer(BaseModel):
         return self
 
 
-def party_sentences(grounded: Iterable[GroundedDocument], index: PartyIndex) -> dict[str, list[str]]:
+def _with_sentence_before(citation: Citation, documents: Mapping[str, Document]) -> str:
+    """The cited sentence after the one before it in its document: 'Hamas is reviewing it, X said'
+    says who X is only after 'a White House spokesperson said ...'."""
+    document = documents.get(citation.doc_id)
+    text = citation.text.strip()
+    if document is None or citation.sentence <= 1:
+        return text
+    before = document.sentence(citation.sentence - 1)
+    return f"{before.text.strip()} {text}" if before.citable else text
+
+
+def party_sentences(
+    grounded: Iterable[GroundedDocument], index: PartyIndex, documents: Iterable[Document] = ()
+) -> dict[str, list[str]]:
     """Up to ``MAX_SENTENCES`` distinct sentences that mention each party whose role the text does not
     settle, by the canonical name the merge groups its entries under: the citations of its party
-    entries, the first of each document before a second of any (a party is seen across documents)."""
+    entries, the first of each document before a second of any (a party is seen across documents).
+    With the documents, each comes after the sentence before it (``_with_sentence_before``)."""
+    by_id = {d.doc_id: d for d in documents}
     resolver = PartyResolver(index)
     cited: dict[str, dict[str, list[Citation]]] = defaultdict(lambda: defaultdict(list))
     for document in grounded:
@@ -124,7 +140,7 @@ def party_sentences(grounded: Iterable[GroundedDocument], index: PartyIndex) -> 
         while len(sentences) < MAX_SENTENCES and any(queues):
             for queue in queues:
                 if queue and len(sentences) < MAX_SENTENCES:
-                    text = queue.pop(0).text.strip()
+                    text = _with_sentence_before(queue.pop(0), by_id)
                     sentences.setdefault(normalised(text), text)
         if sentences:
             found[name] = list(sentences.values())
@@ -132,12 +148,16 @@ def party_sentences(grounded: Iterable[GroundedDocument], index: PartyIndex) -> 
 
 
 def decide_roles(
-    asker: Asker, grounded: Iterable[GroundedDocument], index: PartyIndex, workers: int = 1
+    asker: Asker,
+    grounded: Iterable[GroundedDocument],
+    index: PartyIndex,
+    workers: int = 1,
+    documents: Iterable[Document] = (),
 ) -> dict[str, str]:
     """The model's role of each party the text does not settle, by canonical name (a ``PartyRole``
     value, or 'none': no party to the events); parties it gave no valid answer for are left out (the
     rules' role stands)."""
-    asked = party_sentences(grounded, index)
+    asked = party_sentences(grounded, index, documents)
 
     def one(name: str) -> str | None:
         sentences = asked[name]
