@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from summarizer.documents import Document
 from summarizer.models import SourceDocument
 from summarizer.naming import wire_agency
+from summarizer.unionfind import DisjointSets
 
 SHINGLE_WORDS = 5
 # Containment at or above which two articles are one text. Measured (bench/near_duplicates.py: 600
@@ -85,14 +86,7 @@ class Voices:
 def find_copies(documents: list[Document], threshold: float = COPY_THRESHOLD) -> Voices:
     """Group the documents whose texts are copies of each other (containment >= threshold)."""
     sets = [shingles(d) for d in documents]
-    parent = list(range(len(documents)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    copies = DisjointSets(len(documents))
     joined_at: dict[int, float] = {}
     postings: dict[str, list[int]] = defaultdict(list)
     for i, own in enumerate(sets):
@@ -103,15 +97,10 @@ def find_copies(documents: list[Document], threshold: float = COPY_THRESHOLD) ->
         for j, count in shared.items():  # only documents that share a shingle are ever compared
             score = count / min(len(own), len(sets[j]))
             if score >= threshold and count >= MIN_SHARED:
-                a, b = root(i), root(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)  # the earlier document stands for the group
+                copies.union(i, j)  # the earlier document stands for the group
                 joined_at[i] = max(joined_at.get(i, 0.0), score)
-    members: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(documents)):
-        members[root(i)].append(i)
     voices = Voices()
-    for _, group in sorted(members.items()):
+    for group in copies.groups():
         if len(group) < 2:
             continue
         # The news agency's own copy of a wire story stands for it, wherever it came in the input.

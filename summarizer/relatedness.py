@@ -25,6 +25,7 @@ from collections import Counter
 
 from summarizer.documents import Document
 from summarizer.models import Brief
+from summarizer.unionfind import DisjointSets
 from summarizer.vocabulary import STOPWORDS
 
 # Cosine at or above which two documents are taken for one story (see the module docstring).
@@ -59,21 +60,12 @@ def similarities(documents: list[Document]) -> dict[tuple[int, int], float]:
 
 def stories(documents: list[Document], threshold: float = SAME_STORY) -> list[list[str]]:
     """The doc_ids grouped into stories (linked documents), largest group first, then input order."""
-    parent = list(range(len(documents)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    linked = DisjointSets(len(documents))
     for (i, j), similarity in similarities(documents).items():
         if similarity >= threshold:
-            parent[root(j)] = root(i)
-    groups: dict[int, list[str]] = {}
-    for index, document in enumerate(documents):
-        groups.setdefault(root(index), []).append(document.doc_id)
-    return sorted(groups.values(), key=lambda group: -len(group))
+            linked.union(i, j)
+    groups = [[documents[i].doc_id for i in group] for group in linked.groups()]
+    return sorted(groups, key=lambda group: -len(group))
 
 
 def flag_unrelated(brief: Brief, documents: list[Document]) -> None:

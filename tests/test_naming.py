@@ -79,3 +79,14 @@ def test_the_markdown_and_the_page_name_sources_and_never_link_a_script_url() ->
     page = render_html(brief, load_sources(brief))
     assert "<h2>Nile &lt;Wire&gt; (x)</h2>" in page
     assert 'href="javascript' not in page and "javascript:alert(1)" in page  # shown as text, never a link
+
+
+def test_disjoint_sets_group_linked_items_under_their_smallest_member() -> None:
+    from summarizer.unionfind import DisjointSets
+
+    sets = DisjointSets(6)
+    sets.union(4, 1)
+    sets.union(5, 4)
+    sets.union(3, 2)
+    assert sets.groups() == [[0], [1, 4, 5], [2, 3]]
+    assert sets.root(5) == 1
