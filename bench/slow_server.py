@@ -67,6 +67,16 @@ MID_STREAM_TOKENS = 20
 FORWARDED = ("ok", *MID_STREAM_FAULTS)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client closing an idle kept-alive connection is routine, not a traceback in the report;
+        anything else is still printed."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @dataclass
 class Logged:
     number: int
@@ -148,8 +158,7 @@ class Proxy:
                     self.end_headers()
                     self.wfile.write(body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     @property
