@@ -100,11 +100,12 @@ def test_batch_brief_through_the_cli_and_a_later_normal_run_reuses_it(tmp_path: 
     assert "submitted batch batch_001 (5 requests)" in stderr
     assert "batch batch_001: completed, 5/5 done, 0 failed" in stderr
     assert open_batches(tmp_path) == []  # nothing left to resume
-    # The answers were cached under the per-document path's keys: a run without --batch asks nothing.
+    # The answers were cached under the per-document path's keys: a run without --batch asks for no
+    # extraction (the model's decisions are not batched: they go to the chat endpoint).
     with running_server() as chat:
         code, stderr = run(chat.url, tmp_path, batch=False)
         assert code == 0, stderr
-        assert chat.requests == []
+        assert [r.doc_id for r in chat.requests if r.doc_id is not None] == []
     assert read_brief(tmp_path).stats.cache_hits == 5
 
 
